@@ -1,0 +1,16 @@
+//! The market model every layer shares: contracts, chains, price histories and results.
+//!
+//! Constructors validate and return typed errors, so downstream code never has to guess
+//! whether a strike can be negative or a history can run backwards.
+
+mod chain;
+mod history;
+mod opportunity;
+mod option;
+mod result;
+
+pub use chain::OptionChain;
+pub use history::PriceHistory;
+pub use opportunity::Opportunity;
+pub use option::{OptionKind, OptionQuote};
+pub use result::{FailedSymbol, FilterMode, Rejections, ScanMetadata, ScanResult};
