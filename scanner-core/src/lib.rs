@@ -9,6 +9,7 @@
 #![deny(missing_docs)]
 
 pub mod calendar;
+pub mod market;
 mod error;
 pub mod model;
 pub mod pricing;
