@@ -1,0 +1,142 @@
+//! Command-line grammar (API.md §7), kept apart from what the commands do.
+
+use clap::{Args, Parser, Subcommand};
+
+/// Precompute option-opportunity scans and serve them from a cache.
+#[derive(Debug, Parser)]
+#[command(name = "optscan", version, about)]
+pub struct Cli {
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run a scan and save it to the cache.
+    Scan(ScanArgs),
+    /// Show the newest cached scan of a mode.
+    Latest(LatestArgs),
+    /// List recent cached scans.
+    History(HistoryArgs),
+    /// Delete old scans, keeping the newest N per mode.
+    Cleanup(CleanupArgs),
+    /// Create or upgrade the cache schema.
+    Migrate(DbArgs),
+    /// Run scans on a schedule.
+    Worker(WorkerArgs),
+}
+
+/// Where the cache lives.
+#[derive(Debug, Args, Clone)]
+pub struct DbArgs {
+    /// Database URL (default: $DATABASE_URL, else sqlite://optscan.db).
+    #[arg(long)]
+    pub db: Option<String>,
+}
+
+/// Options shared by `scan` and `worker`.
+#[derive(Debug, Args, Clone)]
+pub struct ScanOpts {
+    /// strict, relaxed or both (scan: strict; worker: both).
+    #[arg(long)]
+    pub filter_mode: Option<String>,
+    /// Scan at most N symbols per run, rotating through the universe.
+    #[arg(long)]
+    pub max_symbols: Option<usize>,
+    /// synthetic (default), csv:PATH, yahoo, polygon or tradier.
+    #[arg(long, default_value = "synthetic")]
+    pub source: String,
+    /// Seed of the synthetic market.
+    #[arg(long, default_value_t = 7)]
+    pub seed: u64,
+    /// Symbols in the synthetic market.
+    #[arg(long, default_value_t = 60)]
+    pub universe: usize,
+    /// Scan as of this date (YYYY-MM-DD, 16:00 New York) or RFC 3339 instant (default: now).
+    #[arg(long)]
+    pub as_of: Option<String>,
+    /// A TOML or JSON file with ScanConfig fields.
+    #[arg(long)]
+    pub config: Option<std::path::PathBuf>,
+    /// Disable backtest validation.
+    #[arg(long)]
+    pub no_backtest: bool,
+    #[command(flatten)]
+    #[allow(missing_docs)]
+    pub db: DbArgs,
+}
+
+/// `optscan scan`.
+#[derive(Debug, Args)]
+pub struct ScanArgs {
+    #[command(flatten)]
+    #[allow(missing_docs)]
+    pub opts: ScanOpts,
+    /// Print one JSON document instead of a table.
+    #[arg(long)]
+    pub json: bool,
+    /// Do not save the result to the cache.
+    #[arg(long)]
+    pub no_save: bool,
+}
+
+/// `optscan latest`.
+#[derive(Debug, Args)]
+pub struct LatestArgs {
+    /// strict or relaxed.
+    #[arg(long, default_value = "strict")]
+    pub filter_mode: String,
+    #[command(flatten)]
+    #[allow(missing_docs)]
+    pub db: DbArgs,
+    /// Print one JSON document.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// `optscan history`.
+#[derive(Debug, Args)]
+pub struct HistoryArgs {
+    /// Only this mode.
+    #[arg(long)]
+    pub filter_mode: Option<String>,
+    /// How many scans.
+    #[arg(long, default_value_t = 10)]
+    pub limit: u32,
+    #[command(flatten)]
+    #[allow(missing_docs)]
+    pub db: DbArgs,
+    /// Print one JSON document.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// `optscan cleanup`.
+#[derive(Debug, Args)]
+pub struct CleanupArgs {
+    /// Scans kept per mode.
+    #[arg(long, default_value_t = 100)]
+    pub keep: u32,
+    #[command(flatten)]
+    #[allow(missing_docs)]
+    pub db: DbArgs,
+}
+
+/// `optscan worker`.
+#[derive(Debug, Args)]
+pub struct WorkerArgs {
+    /// Interval between runs (e.g. 30s, 10m, 1h).
+    #[arg(long, default_value = "10m")]
+    pub every: String,
+    /// Run one cycle and exit (for cron).
+    #[arg(long)]
+    pub once: bool,
+    /// Scans kept per mode by the daily cleanup.
+    #[arg(long, default_value_t = 100)]
+    pub keep: u32,
+    #[command(flatten)]
+    #[allow(missing_docs)]
+    pub opts: ScanOpts,
+}

@@ -1,0 +1,29 @@
+//! `optscan`: run scans into the cache, inspect it, and run the scheduled worker.
+//!
+//! Exit codes: 0 success, 1 failure (message on stderr, secrets redacted), 2 bad usage.
+
+mod args;
+mod commands;
+mod output;
+mod source;
+mod worker;
+
+use clap::Parser;
+
+fn main() -> std::process::ExitCode {
+    let cli = args::Cli::parse();
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("error: cannot start the async runtime: {e}");
+            return std::process::ExitCode::from(1);
+        }
+    };
+    match runtime.block_on(commands::run(cli)) {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {}", output::redact(&e.to_string()));
+            std::process::ExitCode::from(if e.kind() == scanner_core::ErrorKind::InvalidInput { 2 } else { 1 })
+        }
+    }
+}

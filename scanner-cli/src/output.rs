@@ -1,0 +1,79 @@
+//! Human output: tables, ages, one-line summaries, and secret redaction for anything
+//! printed to stderr.
+
+use scanner_core::cache::CachedScan;
+use scanner_core::model::{Opportunity, ScanResult};
+
+/// Remove passwords from URLs and API keys from query strings in `text`.
+pub fn redact(text: &str) -> String {
+    let mut out = scanner_core::cache::redact_url(text);
+    for key in ["apiKey=", "apikey=", "token=", "access_token="] {
+        while let Some(i) = out.find(key) {
+            let start = i + key.len();
+            let end = out[start..].find(|c: char| c == '&' || c.is_whitespace() || c == '"').map_or(out.len(), |e| start + e);
+            if &out[start..end] == "***" {
+                break;
+            }
+            out.replace_range(start..end, "***");
+        }
+    }
+    for var in ["POLYGON_API_KEY", "TRADIER_TOKEN"] {
+        if let Ok(secret) = std::env::var(var) {
+            if secret.len() >= 4 {
+                out = out.replace(&secret, "***");
+            }
+        }
+    }
+    out
+}
+
+/// A table of the top opportunities.
+pub fn table(ops: &[Opportunity], limit: usize) -> String {
+    let mut s = format!(
+        "{:>3}  {:<8} {:<4} {:>9} {:<10} {:>4} {:>9} {:>6} {:>6} {:>6}\n",
+        "#", "symbol", "type", "strike", "expiry", "dte", "premium", "PoP%", "RAS", "score"
+    );
+    for (i, o) in ops.iter().take(limit).enumerate() {
+        s.push_str(&format!(
+            "{:>3}  {:<8} {:<4} {:>9.2} {:<10} {:>4} {:>9.2} {:>6.1} {:>6.1} {:>6.1}\n",
+            i + 1,
+            o.symbol,
+            o.option_type.as_str(),
+            o.strike,
+            o.expiration,
+            o.days_to_expiration,
+            o.premium,
+            o.probability_of_profit,
+            o.risk_adjusted_score,
+            o.score
+        ));
+    }
+    s
+}
+
+/// "Saved scan 3f2a… (strict): 20 opportunities from 60 symbols in 0.4 s".
+pub fn saved_line(r: &ScanResult, saved: bool) -> String {
+    let id = r.scan_id.simple().to_string();
+    format!(
+        "{} scan {}… ({}): {} opportunities from {} symbols in {:.1} s",
+        if saved { "Saved" } else { "Ran" },
+        &id[..4],
+        r.filter_mode,
+        r.opportunities.len(),
+        r.symbols_scanned.len(),
+        r.scan_duration_seconds
+    )
+}
+
+/// "Last updated: N minutes ago".
+pub fn age_line(c: &CachedScan) -> String {
+    let m = c.age_minutes.max(0.0);
+    let when = if m < 1.0 {
+        "less than a minute ago".to_owned()
+    } else if m < 120.0 {
+        format!("{:.0} minute{} ago", m.floor(), if m.floor() == 1.0 { "" } else { "s" })
+    } else {
+        format!("{:.1} hours ago", m / 60.0)
+    };
+    format!("Last updated: {when}{}", if c.is_stale { " (stale)" } else { "" })
+}

@@ -1,0 +1,195 @@
+//! Turn a [`ContractAnalysis`] into the opportunity JSON of the original schema
+//! (original-system.md §10.1), in the documented units.
+
+use serde_json::{json, Map, Value};
+
+use super::contract::{itm_fraction, ContractAnalysis};
+use super::iv_rank::IvRank;
+use super::score::{catalysts, confidence, patterns, quality_lane, reasoning, risk_level};
+use super::sizing::{position_sizing, SizingInputs};
+use super::tags::{tags, TagInputs};
+use super::ScanConfig;
+use crate::market::quality::QualityReport;
+use crate::model::{OptionKind, OptionQuote, Opportunity};
+
+fn r(x: f64, dp: i32) -> f64 {
+    let m = 10f64.powi(dp);
+    (x * m).round() / m
+}
+
+fn ratio(pct: f64) -> Value {
+    if pct > 0.0 {
+        json!(r(pct / 100.0, 2))
+    } else {
+        Value::Null
+    }
+}
+
+/// A sentence describing the first scenario, moving away from today's price in the option's
+/// direction, that returns at least 20% (the original took the *largest* move for puts).
+pub fn trade_summary(kind: OptionKind, a: &ContractAnalysis) -> String {
+    let sigma = a.iv * (a.dte.max(1) as f64 / 365.0).sqrt() * 100.0;
+    let mut favourable: Vec<_> = a.grid.scenarios.iter().filter(|s| kind.sign() * s.move_pct > 0.0).collect();
+    favourable.sort_by(|x, y| x.move_pct.abs().total_cmp(&y.move_pct.abs()));
+    match favourable.into_iter().find(|s| s.roi_pct >= 20.0) {
+        Some(s) => {
+            let k = s.move_pct.abs() / sigma.max(1e-9);
+            let how = if k <= 0.5 {
+                "Very achievable"
+            } else if k <= 1.0 {
+                "Achievable"
+            } else if k <= 1.5 {
+                "Requires favorable conditions"
+            } else {
+                "Requires exceptional move"
+            };
+            format!("{how}: a {} move by expiration returns {:.0}% (${:.0} per contract).", s.move_label, s.roi_pct, s.net)
+        }
+        None => format!(
+            "Breakeven at ${:.2} needs a {:.1}% move by expiration.",
+            a.grid.breakeven_price, a.grid.breakeven_move_percent
+        ),
+    }
+}
+
+fn quality_json(q: &QualityReport) -> Value {
+    json!({"quality": q.tier, "score": r(q.score, 1), "issues": q.issues, "warnings": q.warnings,
+        "priceSource": "quote", "priceAgeSeconds": q.price_age_minutes.map(|m| m * 60.0)})
+}
+
+fn messages(items: &[crate::market::quality::QualityItem]) -> Vec<String> {
+    items.iter().map(|i| i.message.clone()).collect()
+}
+
+/// Build the opportunity for `q` from its analysis.
+pub fn build_opportunity(q: &OptionQuote, spot: f64, a: &ContractAnalysis, iv_rank: Option<&IvRank>, cfg: &ScanConfig) -> Opportunity {
+    let (grid, p, s) = (&a.grid, &a.probability, &a.inputs);
+    let (one, two, best) = (&grid.scenarios[grid.one_sd], &grid.scenarios[grid.two_sd], &grid.scenarios[grid.best]);
+    let t = a.greeks.trader();
+    let cost = a.premium * 100.0;
+    let sigma_pct = a.iv * (a.dte.max(1) as f64 / 365.0).sqrt() * 100.0;
+    let level = risk_level(s);
+    let mut d = Map::new();
+    let mut put = |k: &str, v: Value| {
+        d.insert(k.to_owned(), v);
+    };
+    put("confidence", json!(r(confidence(a.score, s.pop_pct), 1)));
+    put("tradeSummary", json!(trade_summary(q.kind, a)));
+    put("reasoning", json!(reasoning(s)));
+    put("catalysts", json!(catalysts(s)));
+    put("patterns", json!(patterns(s, None)));
+    put("riskLevel", json!(level));
+    put("qualityLane", json!(quality_lane(s)));
+    put("potentialReturn", json!(r(one.roi_pct, 1)));
+    put("potentialReturnAmount", json!(r(one.net, 2)));
+    put("maxReturn", json!(r(best.roi_pct, 1)));
+    put("maxReturnAmount", json!(r(best.net, 2)));
+    put("expectedMoveReturn", json!(r(one.roi_pct, 1)));
+    put("expectedMoveAmount", json!(r(one.net, 2)));
+    put("optimisticMoveReturn", json!(r(two.roi_pct, 1)));
+    put("optimisticMoveAmount", json!(r(two.net, 2)));
+    put("expectedMove1SD", json!(r(sigma_pct, 2)));
+    put("expectedMove2SD", json!(r(2.0 * sigma_pct, 2)));
+    put("maxLoss", json!(r(cost, 2)));
+    put("maxLossAmount", json!(r(cost, 2)));
+    put("maxLossPercent", json!(100.0));
+    put("breakeven", json!(r(grid.breakeven_price, 2)));
+    put("breakevenPrice", json!(r(grid.breakeven_price, 2)));
+    put("breakevenMovePercent", json!(r(grid.breakeven_move_percent, 1)));
+    put("ivRank", json!(iv_rank.map(|x| r(x.rank, 1))));
+    put("ivPercentile", json!(iv_rank.map(|x| r(x.percentile, 1))));
+    put("ivRankSource", json!(iv_rank.map(|x| if x.realized_vol_proxy { "realized_volatility_proxy" } else { "iv_history" })));
+    put("ivSource", json!(a.iv_source));
+    put("vendorImpliedVolatility", json!(q.vendor_iv));
+    put("volumeRatio", json!(r(s.volume_ratio(), 2)));
+    put(
+        "profitProbabilityExplanation",
+        json!(format!(
+            "Needs a {:.1}% move to ${:.2} in {} days; at {:.0}% implied volatility the lognormal model gives {:.1}% probability of finishing beyond breakeven.",
+            grid.breakeven_move_percent, grid.breakeven_price, a.dte, a.iv * 100.0, s.pop_pct
+        )),
+    );
+    put("riskRewardRatio", ratio(best.roi_pct));
+    put("shortTermRiskRewardRatio", ratio(one.roi_pct));
+    put("greeks", json!({"delta": r(t.delta, 4), "gamma": r(t.gamma, 4), "theta": r(t.theta, 4), "vega": r(t.vega, 4)}));
+    put("returnsAnalysis", json!(grid.scenarios.iter().map(|x| json!({"move": x.move_label, "movePct": r(x.move_pct, 2), "return": r(x.roi_pct, 1)})).collect::<Vec<_>>()));
+    put("_dataQuality", quality_json(&a.quality));
+    let sizing = position_sizing(&SizingInputs {
+        cost,
+        pop_pct: s.pop_pct,
+        net_1sd: one.net,
+        net_2sd: two.net,
+        best_net: best.net,
+        risk_reward: (best.roi_pct > 0.0).then_some(best.roi_pct / 100.0),
+        risk_level: level,
+        score: a.score,
+        expected_move_1sd_pct: sigma_pct,
+        portfolio_size: cfg.portfolio_size,
+        daily_contract_budget: cfg.daily_contract_budget,
+    });
+    put("positionSizing", json!(sizing));
+    put("enhancedProbabilityOfProfit", json!(r(p.probability_of_profit * 100.0, 2)));
+    put("enhancedExpectedValue", json!(r(p.expected_value, 4)));
+    put("expectedValueAmount", json!(r(p.expected_value * 100.0, 2)));
+    let eq = &a.enhanced_quality;
+    put(
+        "enhancedTags",
+        json!(tags(&TagInputs {
+            pop: p.probability_of_profit,
+            delta: a.greeks.delta,
+            gamma: a.greeks.gamma,
+            theta_per_day: t.theta,
+            vega_per_point: t.vega,
+            expected_value: p.expected_value * 100.0,
+            moneyness: itm_fraction(q.kind, spot, q.strike),
+            tier: tier_name(eq),
+        })),
+    );
+    put(
+        "enhancedAnalysis",
+        json!({
+            "dataQuality": {"quality": eq.tier, "score": r(eq.score, 1), "summary": eq.summary(), "issues": messages(&eq.issues), "warnings": messages(&eq.warnings)},
+            "probabilityAnalysis": {
+                "probabilityOfProfit": p.probability_of_profit, "probabilityITM": p.probability_itm,
+                "probabilityTouch": p.probability_touch_breakeven, "probabilityTouchStrike": p.probability_touch_strike,
+                "expectedValue": p.expected_value, "confidenceInterval": [a.pop_band.0, a.pop_band.1],
+                "confidenceMethod": "quote_implied_band", "breakeven": p.breakeven, "maxLoss": p.max_loss,
+                "method": "lognormal_black_scholes_merton"
+            },
+            "greeks": {"delta": t.delta, "gamma": t.gamma, "theta": t.theta, "vega": t.vega, "rho": t.rho, "lambda": t.lambda,
+                       "charm": t.charm, "color": t.color, "speed": t.speed, "zomma": t.zomma, "ultima": t.ultima,
+                       "vanna": t.vanna, "vomma": t.vomma},
+            "riskMetrics": a.risk,
+        }),
+    );
+    Opportunity {
+        symbol: q.underlying.clone(),
+        option_type: q.kind,
+        contract_symbol: q.contract_symbol.clone(),
+        strike: r(q.strike, 2),
+        expiration: q.expiration.format("%Y-%m-%d").to_string(),
+        premium: r(cost, 2),
+        bid: r(q.bid * 100.0, 2),
+        ask: r(q.ask * 100.0, 2),
+        volume: q.volume,
+        open_interest: q.open_interest,
+        implied_volatility: r(a.iv, 4),
+        stock_price: r(spot, 2),
+        score: r(a.score, 1),
+        risk_adjusted_score: r(a.risk.risk_adjusted_score, 2),
+        probability_of_profit: r(s.pop_pct, 2),
+        days_to_expiration: a.dte,
+        details: d,
+    }
+}
+
+fn tier_name(q: &QualityReport) -> &'static str {
+    use crate::market::quality::QualityTier::*;
+    match q.tier {
+        Institutional => "institutional",
+        High => "high",
+        Medium => "medium",
+        Low => "low",
+        Rejected => "rejected",
+    }
+}

@@ -1,0 +1,136 @@
+//! Package per-symbol outcomes into one [`ScanResult`] per filter mode: final ranking,
+//! historical context for the finalists, and the metadata of original-system.md §10.2 plus
+//! `dataSource`, `failedSymbols`, `rejections` and `stageTimings`.
+
+use std::time::Instant;
+
+use chrono::{DateTime, Utc};
+use serde_json::json;
+use uuid::Uuid;
+
+use super::moves::analyze_moves;
+use super::rank::{rank, Candidate};
+use super::symbol::SymbolOutcome;
+use super::universe::Batch;
+use super::ScanConfig;
+use crate::model::{FailedSymbol, FilterMode, OptionKind, Opportunity, Rejections, ScanMetadata, ScanResult};
+
+/// Interval confidence of the historical move analysis.
+pub const MOVE_CONFIDENCE: f64 = 0.95;
+
+/// Scan-wide facts needed to package a result.
+pub struct Context<'a> {
+    /// The configuration.
+    pub config: &'a ScanConfig,
+    /// Source label.
+    pub data_source: &'a str,
+    /// As-of instant.
+    pub as_of: DateTime<Utc>,
+    /// The batch scanned.
+    pub batch: &'a Batch,
+    /// Symbols that failed.
+    pub failed: &'a [FailedSymbol],
+    /// When the scan started.
+    pub started: Instant,
+    /// Seconds spent fetching and analysing.
+    pub fetch_and_analysis_secs: f64,
+}
+
+/// The best `n` candidates of one symbol per mode (the progressive partial result).
+pub fn partial(o: &SymbolOutcome, n: usize) -> Vec<(FilterMode, Vec<Opportunity>)> {
+    o.candidates
+        .iter()
+        .map(|(m, c)| {
+            let mut v: Vec<Opportunity> = c.iter().map(|c| c.opportunity.clone()).collect();
+            v.sort_by(|a, b| b.risk_adjusted_score.total_cmp(&a.risk_adjusted_score).then_with(|| a.contract_symbol.cmp(&b.contract_symbol)));
+            v.truncate(n);
+            (*m, v)
+        })
+        .collect()
+}
+
+/// Attach `historicalContext` to an opportunity from its symbol's history.
+fn attach_history(o: &mut Opportunity, outcomes: &[SymbolOutcome]) {
+    let Some(sym) = outcomes.iter().find(|s| s.symbol == o.symbol) else { return };
+    let be = o.details.get("breakevenPrice").and_then(|v| v.as_f64()).unwrap_or(o.strike);
+    let s = o.stock_price.max(1e-9);
+    let target = match o.option_type {
+        OptionKind::Call => (be / s - 1.0).max(0.0),
+        OptionKind::Put => -(1.0 - be / s).max(1e-12),
+    };
+    let ctx = analyze_moves(&sym.history, target, o.days_to_expiration.max(1), MOVE_CONFIDENCE);
+    o.details.insert("historicalContext".into(), json!(ctx));
+}
+
+/// Rank, enrich and package the result of one mode.
+pub fn result_for_mode(mode: FilterMode, outcomes: &[SymbolOutcome], ctx: &Context<'_>) -> ScanResult {
+    let rank_start = Instant::now();
+    let mut rejections = Rejections::default();
+    let mut candidates: Vec<Candidate> = Vec::new();
+    let (mut evaluated, mut fetched) = (0u64, 0u64);
+    for o in outcomes {
+        if let Some(r) = o.rejections.get(&mode) {
+            rejections.merge(r);
+        }
+        candidates.extend(o.candidates.get(&mode).cloned().unwrap_or_default());
+        evaluated += o.evaluated.get(&mode).copied().unwrap_or(0);
+        fetched += o.contracts_fetched;
+    }
+    for f in ctx.failed {
+        rejections.add("symbols", &f.kind, 1);
+    }
+    let ranked = rank(candidates, ctx.config);
+    rejections.merge(&ranked.rejections);
+    let mut opportunities = ranked.opportunities;
+    for o in &mut opportunities {
+        attach_history(o, outcomes);
+    }
+    let symbols: Vec<String> = outcomes.iter().map(|o| o.symbol.clone()).collect();
+    let mut meta = ScanMetadata {
+        fetched_at: Some(ctx.as_of),
+        data_source: ctx.data_source.to_owned(),
+        filter_mode: mode,
+        requested_symbols: ctx.batch.symbols.clone(),
+        symbols: symbols.clone(),
+        symbol_count: symbols.len() as u64,
+        total_options: fetched,
+        total_evaluated: evaluated,
+        opportunity_count: opportunities.len() as u64,
+        failed_symbols: ctx.failed.to_vec(),
+        rejections,
+        ..ScanMetadata::default()
+    };
+    meta.stage_timings.insert("fetchAndAnalysis".into(), ctx.fetch_and_analysis_secs);
+    meta.stage_timings.insert("ranking".into(), rank_start.elapsed().as_secs_f64());
+    meta.stage_timings.insert("total".into(), ctx.started.elapsed().as_secs_f64());
+    meta.calibration_metrics = json!({});
+    use super::liquidity::LiquidityStage;
+    let relaxed_used = outcomes.iter().filter(|o| matches!(o.relaxed_stage, LiquidityStage::Liquidity | LiquidityStage::TopVolume)).count();
+    let stages = json!({
+        "liquidity": outcomes.iter().filter(|o| o.relaxed_stage == LiquidityStage::Liquidity).count(),
+        "topVolume": outcomes.iter().filter(|o| o.relaxed_stage == LiquidityStage::TopVolume).count(),
+    });
+    for (k, v) in [
+        ("enhancedScanner", json!(true)),
+        ("institutionalGrade", json!(true)),
+        ("asOf", json!(ctx.as_of)),
+        ("symbolLimit", json!(ctx.config.max_symbols)),
+        ("rotationState", json!({"mode": "round_robin", "nextPosition": ctx.batch.next_position, "universeSize": ctx.batch.universe_size})),
+        ("relaxedScan", json!({"strictMode": mode == FilterMode::Strict, "mode": mode, "applied": mode == FilterMode::Relaxed && relaxed_used > 0,
+                                "symbolsUsingRelaxedStages": relaxed_used, "stages": stages})),
+        ("fallback", json!(ranked.fallback_used)),
+        ("ivRank", json!(outcomes.iter().filter_map(|o| o.iv_rank.map(|r| (o.symbol.clone(), r))).collect::<std::collections::BTreeMap<_, _>>())),
+    ] {
+        meta.extra.insert(k.into(), v);
+    }
+    ScanResult {
+        scan_id: Uuid::new_v4(),
+        scan_timestamp: Utc::now(),
+        filter_mode: mode,
+        opportunities,
+        total_evaluated: evaluated,
+        symbols_scanned: symbols,
+        scan_duration_seconds: ctx.started.elapsed().as_secs_f64(),
+        metadata: meta,
+    }
+}

@@ -1,0 +1,200 @@
+//! The scan itself: pick the batch, fetch every symbol with bounded concurrency and a hard
+//! deadline, analyse each symbol on rayon (never on tokio's workers), rank per mode, and
+//! package a [`ScanResult`] per mode. A failing symbol never fails the scan.
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use chrono::{DateTime, Utc};
+
+use super::progress::{CancelToken, ProgressFn, ScanEvent};
+use super::symbol::{analyze_symbol, SymbolOutcome};
+use super::universe::next_batch;
+use super::{package, ScanConfig};
+use crate::market::MarketData;
+use crate::model::{FailedSymbol, FilterMode, ScanResult};
+use crate::{Error, ErrorKind, Result};
+
+/// One scan request; everything optional has a sensible default.
+#[derive(Clone, Default)]
+pub struct ScanRequest {
+    /// Scan exactly these symbols (default: the source's universe, rotated).
+    pub symbols: Option<Vec<String>>,
+    /// Rotation position to start from (persisted by the caller between runs).
+    pub rotation_position: usize,
+    /// The as-of instant (default: now). Historical scans never see later data.
+    pub as_of: Option<DateTime<Utc>>,
+    /// Past 30-day ATM IVs per symbol, for IV rank.
+    pub iv_history: HashMap<String, Vec<f64>>,
+    /// Progress callback.
+    pub progress: Option<ProgressFn>,
+    /// Cancellation flag.
+    pub cancel: CancelToken,
+}
+
+/// What a scan returns besides the results.
+#[derive(Debug, Clone)]
+pub struct ScanOutcome {
+    /// One result per requested mode, strict first.
+    pub results: Vec<ScanResult>,
+    /// Rotation position for the next run.
+    pub next_rotation_position: usize,
+    /// The 30-day ATM IV measured per symbol (for the caller to append to IV history).
+    pub atm_ivs: Vec<(String, f64)>,
+    /// The as-of instant used.
+    pub as_of: DateTime<Utc>,
+}
+
+/// Runs scans of one source under one configuration.
+#[derive(Clone)]
+pub struct Scanner {
+    source: Arc<dyn MarketData>,
+    config: ScanConfig,
+}
+
+impl std::fmt::Debug for Scanner {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Scanner").field("source", &self.source.name()).field("config", &self.config).finish()
+    }
+}
+
+impl Scanner {
+    /// A scanner over `source`, after validating `config`.
+    pub fn new(source: Arc<dyn MarketData>, config: ScanConfig) -> Result<Self> {
+        config.validate()?;
+        Ok(Self { source, config })
+    }
+
+    /// The configuration.
+    pub fn config(&self) -> &ScanConfig {
+        &self.config
+    }
+
+    /// The market-data source.
+    pub fn source(&self) -> &Arc<dyn MarketData> {
+        &self.source
+    }
+
+    /// Scan with default request options and return the results (one per mode).
+    pub async fn scan(&self) -> Result<Vec<ScanResult>> {
+        Ok(self.run(ScanRequest::default()).await?.results)
+    }
+
+    /// Run one scan.
+    pub async fn run(&self, req: ScanRequest) -> Result<ScanOutcome> {
+        let started = Instant::now();
+        let as_of = req.as_of.unwrap_or_else(Utc::now);
+        let emit = |e: ScanEvent| {
+            if let Some(p) = &req.progress {
+                p(&e)
+            }
+        };
+        emit(ScanEvent::Stage { stage: "fetch".into() });
+        let universe = match &req.symbols {
+            Some(s) => s.clone(),
+            None => self.source.universe().await?,
+        };
+        let max = if req.symbols.is_some() { None } else { self.config.max_symbols };
+        let batch = next_batch(&universe, max, req.rotation_position);
+        let modes = self.config.filter_mode.modes();
+        let outcomes = self.fetch_and_analyse(&batch.symbols, as_of, &req).await;
+        if req.cancel.is_cancelled() {
+            return Err(Error::new(ErrorKind::Cancelled, "scan cancelled"));
+        }
+        let analysis_secs = started.elapsed().as_secs_f64();
+        emit(ScanEvent::Stage { stage: "ranking".into() });
+        let (mut ok, mut failed) = (Vec::new(), Vec::new());
+        for (symbol, o) in batch.symbols.iter().zip(outcomes) {
+            match o {
+                Ok(o) => ok.push(o),
+                Err(e) => failed.push(FailedSymbol { symbol: symbol.clone(), kind: e.kind().as_str().into(), reason: e.message().into() }),
+            }
+        }
+        let ctx = package::Context {
+            config: &self.config,
+            data_source: self.source.name(),
+            as_of,
+            batch: &batch,
+            failed: &failed,
+            started,
+            fetch_and_analysis_secs: analysis_secs,
+        };
+        let results: Vec<ScanResult> = modes.iter().map(|&m| package::result_for_mode(m, &ok, &ctx)).collect();
+        emit(ScanEvent::Finished { opportunities: results.iter().map(|r| (r.filter_mode, r.opportunities.len())).collect() });
+        let atm_ivs = ok.iter().filter_map(|o| o.atm_iv_30d.map(|v| (o.symbol.clone(), v))).collect();
+        Ok(ScanOutcome { results, next_rotation_position: batch.next_position, atm_ivs, as_of })
+    }
+
+    /// Fetch and analyse every symbol; results in `symbols` order.
+    async fn fetch_and_analyse(&self, symbols: &[String], as_of: DateTime<Utc>, req: &ScanRequest) -> Vec<Result<SymbolOutcome>> {
+        let permits = Arc::new(tokio::sync::Semaphore::new(self.config.fetch_concurrency));
+        let deadline = Duration::from_secs_f64(self.config.symbol_deadline_secs);
+        let (done, evaluated) = (Arc::new(AtomicUsize::new(0)), Arc::new(AtomicU64::new(0)));
+        let total = symbols.len();
+        let mut tasks = tokio::task::JoinSet::new();
+        for (pos, symbol) in symbols.iter().cloned().enumerate() {
+            let (source, cfg, permits, cancel) = (self.source.clone(), self.config.clone(), permits.clone(), req.cancel.clone());
+            let (progress, done, evaluated) = (req.progress.clone(), done.clone(), evaluated.clone());
+            let iv_history = req.iv_history.get(&symbol).cloned().unwrap_or_default();
+            tasks.spawn(async move {
+                let out = async {
+                    if cancel.is_cancelled() {
+                        return Err(Error::new(ErrorKind::Cancelled, "scan cancelled"));
+                    }
+                    let fetched = {
+                        let _permit = permits.acquire().await.map_err(|_| Error::internal("fetch semaphore closed"))?;
+                        tokio::time::timeout(deadline, async {
+                            let history = source.price_history(&symbol, cfg.lookback_sessions, as_of).await?;
+                            let chain = source.option_chain(&symbol, as_of).await?;
+                            Ok::<_, Error>((history, chain))
+                        })
+                        .await
+                        .map_err(|_| Error::new(ErrorKind::Timeout, format!("{symbol}: no data within {:.0} s", deadline.as_secs_f64())))??
+                    };
+                    let (tx, rx) = tokio::sync::oneshot::channel();
+                    rayon::spawn(move || {
+                        let (history, chain) = fetched;
+                        let o = analyze_symbol(Arc::new(history), &chain, &iv_history, cfg.filter_mode.modes(), &cfg);
+                        let _ = tx.send(o);
+                    });
+                    rx.await.map_err(|_| Error::internal("symbol analysis panicked"))
+                }
+                .await;
+                let n = done.fetch_add(1, Ordering::SeqCst) + 1;
+                if let Some(p) = &progress {
+                    let (error, partial, ev) = match &out {
+                        Ok(o) => (None, package::partial(o, 5), o.evaluated.values().copied().max().unwrap_or(0)),
+                        Err(e) => (Some(e.to_string()), Vec::new(), 0),
+                    };
+                    let contracts_evaluated = evaluated.fetch_add(ev, Ordering::SeqCst) + ev;
+                    p(&ScanEvent::Symbol { symbol: symbol.clone(), done: n, total, contracts_evaluated, error, partial });
+                }
+                (pos, out)
+            });
+        }
+        let mut slots: Vec<Option<Result<SymbolOutcome>>> = (0..total).map(|_| None).collect();
+        while let Some(joined) = tasks.join_next().await {
+            // A panicking task is a bug; its empty slot is reported as an Internal failure.
+            if let Ok((pos, out)) = joined {
+                slots[pos] = Some(out);
+            }
+        }
+        slots.into_iter().map(|s| s.unwrap_or_else(|| Err(Error::internal("symbol task failed")))).collect()
+    }
+}
+
+#[async_trait::async_trait]
+impl crate::cache::LiveScan for Scanner {
+    async fn run_scan(&self, mode: FilterMode) -> Result<ScanResult> {
+        let mut cfg = self.config.clone();
+        cfg.filter_mode = match mode {
+            FilterMode::Strict => super::ModeSelection::Strict,
+            FilterMode::Relaxed => super::ModeSelection::Relaxed,
+        };
+        let s = Scanner::new(self.source.clone(), cfg)?;
+        let mut out = s.run(ScanRequest::default()).await?;
+        out.results.pop().ok_or_else(|| Error::internal("scan produced no result"))
+    }
+}

@@ -1,0 +1,120 @@
+//! Final selection (original-system.md §4.6): institutional filters with the best-available
+//! fallback, then diversity caps that keep the **best** `max_per_symbol` per symbol and
+//! `max_results` overall by riskAdjustedScore — the original kept the cheapest.
+
+use serde_json::json;
+
+use super::{composite::filter_score, ScanConfig};
+use crate::market::quality::QualityTier;
+use crate::model::{Opportunity, Rejections};
+
+/// An analysed contract waiting for the final selection.
+#[derive(Debug, Clone)]
+pub struct Candidate {
+    /// The opportunity as it will be emitted.
+    pub opportunity: Opportunity,
+    /// Probability of profit, 0–1.
+    pub pop: f64,
+    /// Raw delta.
+    pub delta: f64,
+    /// Data-quality score 0–100.
+    pub quality_score: f64,
+    /// Data-quality tier.
+    pub tier: QualityTier,
+    /// A backtest strong enough to let PoP ≥ 0.08 pass alone (§4.6).
+    pub strong_backtest: bool,
+}
+
+/// Outcome of [`rank`].
+#[derive(Debug, Clone, Default)]
+pub struct Ranked {
+    /// Selected opportunities, best riskAdjustedScore first.
+    pub opportunities: Vec<Opportunity>,
+    /// True when the best-available fallback filled the list.
+    pub fallback_used: bool,
+    /// Candidates dropped here, by stage and reason.
+    pub rejections: Rejections,
+}
+
+fn by_score_desc(a: &Candidate, b: &Candidate) -> std::cmp::Ordering {
+    let (x, y) = (&a.opportunity, &b.opportunity);
+    y.risk_adjusted_score.total_cmp(&x.risk_adjusted_score).then_with(|| x.contract_symbol.cmp(&y.contract_symbol))
+}
+
+/// Select the opportunities to return from `candidates` under `cfg`.
+pub fn rank(candidates: Vec<Candidate>, cfg: &ScanConfig) -> Ranked {
+    let gates = &cfg.institutional;
+    let mut rejections = Rejections::default();
+    let (mut passed, mut failed) = (Vec::new(), Vec::new());
+    for c in candidates {
+        let ras = c.opportunity.risk_adjusted_score;
+        let mut failures = Vec::new();
+        if c.tier == QualityTier::Rejected {
+            failures.push("rejected_quality");
+        }
+        if c.pop < gates.min_probability && !(c.strong_backtest && c.pop >= 0.08) {
+            failures.push("probability");
+        }
+        if ras < gates.min_risk_adjusted_score && !(c.strong_backtest && c.pop >= 0.08) {
+            failures.push("risk_adjusted_score");
+        }
+        if c.delta.abs() < gates.min_abs_delta {
+            failures.push("delta");
+        }
+        if failures.is_empty() {
+            passed.push(c);
+        } else {
+            failed.push((c, failures));
+        }
+    }
+    let fallback_used = passed.len() < gates.min_results && !failed.is_empty();
+    let pool: Vec<Candidate> = if fallback_used {
+        let mut all: Vec<(f64, Candidate)> = passed.into_iter().map(|c| (fscore(&c), c)).collect();
+        for (mut c, failures) in failed {
+            let reason = format!("Relaxed: failed {}", failures.join(", "));
+            c.opportunity.details.insert("_fallback".into(), json!(true));
+            c.opportunity.details.insert("_fallback_reason".into(), json!(reason));
+            c.opportunity.details.insert("_filter_failures".into(), json!(failures));
+            all.push((fscore(&c), c));
+        }
+        all.sort_by(|(sa, a), (sb, b)| sb.total_cmp(sa).then_with(|| a.opportunity.premium.total_cmp(&b.opportunity.premium)).then_with(|| by_score_desc(a, b)));
+        let dropped = all.len().saturating_sub(gates.min_results) as u64;
+        rejections.add("fallback", "below_best_available", dropped);
+        all.into_iter().take(gates.min_results).map(|(s, mut c)| {
+            c.opportunity.details.insert("_filter_score".into(), json!(s));
+            c
+        }).collect()
+    } else {
+        // Each dropped candidate is counted once, under its first failure.
+        for (_, failures) in &failed {
+            rejections.add("institutional", failures[0], 1);
+        }
+        passed
+    };
+    let mut pool = pool;
+    pool.sort_by(by_score_desc);
+    let mut per_symbol = std::collections::HashMap::<String, usize>::new();
+    let mut out = Vec::new();
+    for c in pool {
+        let n = per_symbol.entry(c.opportunity.symbol.clone()).or_default();
+        if *n >= cfg.max_per_symbol {
+            rejections.add("diversity", "max_per_symbol", 1);
+            continue;
+        }
+        if out.len() >= cfg.max_results {
+            rejections.add("diversity", "max_results", 1);
+            continue;
+        }
+        *n += 1;
+        out.push(c.opportunity);
+    }
+    Ranked { opportunities: out, fallback_used, rejections }
+}
+
+fn fscore(c: &Candidate) -> f64 {
+    filter_score(c.quality_score, c.pop, c.opportunity.risk_adjusted_score, c.delta)
+}
+
+#[cfg(test)]
+#[path = "rank_tests.rs"]
+mod tests;

@@ -1,0 +1,143 @@
+//! Everything computed for one symbol, once: eligible contracts, liquidity stages, the IV
+//! term structure and rank, and every admitted contract's analysis — shared by both filter
+//! modes, so `filter_mode = both` costs one pass.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use chrono::{DateTime, Utc};
+
+use super::build::build_opportunity;
+use super::contract::{analyze_contract, ContractAnalysis, SymbolInputs};
+use super::iv_rank::{atm_term_structure, constant_maturity_iv, iv_rank, IvPoint, IvRank};
+use super::liquidity::{liquid_sets, LiquidityStage};
+use super::rank::Candidate;
+use super::volatility::{realized_vol, rolling_close_vol, RealizedVol};
+use super::ScanConfig;
+use crate::calendar::years_to_expiry;
+use crate::model::{FilterMode, OptionChain, PriceHistory, Rejections};
+use crate::pricing::{implied_vol, IvStatus};
+
+/// Minimum IV observations before the IV rank uses IV history instead of the proxy.
+pub const MIN_IV_HISTORY: usize = 20;
+
+/// What one symbol contributes to a scan.
+#[derive(Debug, Clone)]
+pub struct SymbolOutcome {
+    /// The ticker.
+    pub symbol: String,
+    /// Contracts in the fetched chain.
+    pub contracts_fetched: u64,
+    /// Candidates (passed every per-contract gate) per mode.
+    pub candidates: BTreeMap<FilterMode, Vec<Candidate>>,
+    /// Contracts analysed after liquidity filtering, per mode.
+    pub evaluated: BTreeMap<FilterMode, u64>,
+    /// Drops by stage and reason, per mode.
+    pub rejections: BTreeMap<FilterMode, Rejections>,
+    /// Liquidity stage that fed relaxed mode.
+    pub relaxed_stage: LiquidityStage,
+    /// Constant-maturity 30-day ATM IV.
+    pub atm_iv_30d: Option<f64>,
+    /// Rank of the 30-day ATM IV.
+    pub iv_rank: Option<IvRank>,
+    /// Realized volatility over 20 and 60 sessions.
+    pub realized: [RealizedVol; 2],
+    /// The history, kept for the analyses attached after ranking.
+    pub history: Arc<PriceHistory>,
+}
+
+/// Analyse one symbol's chain for `modes`. `iv_history` holds past 30-day ATM IVs (may be
+/// empty: the rank then uses rolling realized volatility, flagged as a proxy).
+pub fn analyze_symbol(history: Arc<PriceHistory>, chain: &OptionChain, iv_history: &[f64], modes: &[FilterMode], cfg: &ScanConfig) -> SymbolOutcome {
+    let as_of = chain.as_of;
+    let quotes = &chain.quotes;
+    let mut common = Rejections::default();
+    let eligible = eligible_contracts(chain, as_of, cfg.max_expirations, &mut common);
+    let sets = liquid_sets(quotes, &eligible, cfg);
+    let sym = SymbolInputs { spot: chain.spot, as_of, dividend_yield: chain.dividend_yield, rate: cfg.risk_free_rate };
+
+    let mut wanted: Vec<usize> = Vec::new();
+    for m in modes {
+        wanted.extend(if *m == FilterMode::Strict { &sets.strict } else { &sets.relaxed });
+    }
+    wanted.sort_unstable();
+    wanted.dedup();
+    let analysed: BTreeMap<usize, Result<ContractAnalysis, &'static str>> = wanted.iter().map(|&i| (i, analyze_contract(&quotes[i], &sym, cfg))).collect();
+
+    let atm_iv_30d = atm_iv(chain, &eligible, &sym);
+    let realized = [realized_vol(&history, 20), realized_vol(&history, 60)];
+    let rank = atm_iv_30d.and_then(|iv| {
+        if iv_history.len() >= MIN_IV_HISTORY {
+            iv_rank(iv, iv_history, false)
+        } else {
+            iv_rank(iv, &rolling_close_vol(&history, 20), true)
+        }
+    });
+
+    let (mut candidates, mut evaluated, mut rejections) = (BTreeMap::new(), BTreeMap::new(), BTreeMap::new());
+    for &m in modes {
+        let (set, liq) = if m == FilterMode::Strict { (&sets.strict, &sets.strict_rejections) } else { (&sets.relaxed, &sets.relaxed_rejections) };
+        let mut rej = common.clone();
+        rej.merge(liq);
+        let mut cands = Vec::new();
+        for i in set {
+            match &analysed[i] {
+                Ok(a) => cands.push(Candidate {
+                    opportunity: build_opportunity(&quotes[*i], chain.spot, a, rank.as_ref(), cfg),
+                    pop: a.probability.probability_of_profit,
+                    delta: a.greeks.delta,
+                    quality_score: a.enhanced_quality.score,
+                    tier: a.enhanced_quality.tier,
+                    strong_backtest: false,
+                }),
+                Err(reason) => rej.add("contract_gates", reason, 1),
+            }
+        }
+        evaluated.insert(m, set.len() as u64);
+        candidates.insert(m, cands);
+        rejections.insert(m, rej);
+    }
+    SymbolOutcome {
+        symbol: chain.underlying.clone(),
+        contracts_fetched: quotes.len() as u64,
+        candidates,
+        evaluated,
+        rejections,
+        relaxed_stage: sets.relaxed_stage,
+        atm_iv_30d,
+        iv_rank: rank,
+        realized,
+        history,
+    }
+}
+
+/// Indices of unexpired contracts in the nearest `max_expirations` expirations.
+fn eligible_contracts(chain: &OptionChain, as_of: DateTime<Utc>, max_expirations: usize, rej: &mut Rejections) -> Vec<usize> {
+    let live: Vec<_> = chain.expirations().into_iter().filter(|e| years_to_expiry(as_of, *e) > 0.0).take(max_expirations).collect();
+    let mut out = Vec::new();
+    for (i, q) in chain.quotes.iter().enumerate() {
+        if years_to_expiry(as_of, q.expiration) <= 0.0 {
+            rej.add("expiry", "expired", 1);
+        } else if !live.contains(&q.expiration) {
+            rej.add("expiry", "beyond_max_expirations", 1);
+        } else {
+            out.push(i);
+        }
+    }
+    out
+}
+
+/// 30-day ATM IV from contracts within 15% of spot whose mid gives a solvable IV.
+fn atm_iv(chain: &OptionChain, eligible: &[usize], sym: &SymbolInputs) -> Option<f64> {
+    let points: Vec<IvPoint> = eligible
+        .iter()
+        .map(|&i| &chain.quotes[i])
+        .filter(|q| (q.strike / sym.spot - 1.0).abs() < 0.15)
+        .filter_map(|q| {
+            let years = years_to_expiry(sym.as_of, q.expiration);
+            let sol = implied_vol(q.mid()?, q.kind, sym.spot, q.strike, years, sym.rate, sym.dividend_yield).ok()?;
+            (sol.status == IvStatus::Ok).then_some(IvPoint { expiration: q.expiration, years, kind: q.kind, strike: q.strike, iv: sol.vol })
+        })
+        .collect();
+    constant_maturity_iv(&atm_term_structure(&points, sym.spot), 30.0 / 365.0)
+}
