@@ -13,6 +13,7 @@ mod error;
 pub mod market;
 pub mod model;
 pub mod pricing;
+pub mod probability;
 
 pub use error::{Error, ErrorKind, Result};
 
