@@ -9,10 +9,11 @@
 #![deny(missing_docs)]
 
 pub mod calendar;
-pub mod market;
 mod error;
+pub mod market;
 pub mod model;
 pub mod pricing;
+pub mod probability;
 
 pub use error::{Error, ErrorKind, Result};
 

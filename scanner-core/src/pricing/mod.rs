@@ -1,8 +1,24 @@
-//! Black–Scholes–Merton pricing with a continuous dividend yield.
+//! Black–Scholes–Merton pricing with a continuous dividend yield: value, every raw greek,
+//! the trader view, implied volatility, and their batch (structure-of-arrays) forms.
+//!
+//! Raw greeks are plain partial derivatives (API.md §1): `theta = −∂V/∂T` per year, vega
+//! and rho per 1.00; [`Greeks::trader`] gives the per-day / per-point JSON units.
 
+mod batch;
+mod greeks;
+mod iv;
+mod iv_batch;
+mod limits;
 mod normal;
+mod split;
+mod trader;
 
+pub use batch::{bsm_batch, BsmBatch, GreeksColumns, GREEK_NAMES};
+pub use greeks::{bsm, Greeks};
+pub use iv::{implied_vol, IvSolution, IvStatus};
+pub use iv_batch::{implied_vol_batch, IvBatch};
 pub use normal::{norm_cdf, norm_pdf};
+pub use trader::{TraderGreeks, DAYS_PER_YEAR};
 
 use crate::model::OptionKind;
 

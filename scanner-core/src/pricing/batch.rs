@@ -1,0 +1,247 @@
+//! Price and greeks for many options at once, as columns (structure of arrays), because the
+//! bindings hand over numpy arrays / typed arrays and a whole chain is priced per scan.
+//!
+//! Outputs go into caller-owned columns: no allocation per option. Large batches are split
+//! with `rayon::join` inside the caller's rayon pool (`ThreadPool::install`), so the caller
+//! controls the thread count. Invalid rows become NaN in every column, never an error.
+
+use super::greeks::{greeks_unchecked, inputs_valid, Greeks};
+use super::split::{check_len, par_split};
+use crate::Result;
+
+/// Inputs of [`bsm_batch`]: one slice per argument of [`bsm`](super::bsm), all of equal
+/// length (broadcasting is the bindings' job).
+#[derive(Debug, Clone, Copy)]
+pub struct BsmBatch<'a> {
+    /// `true` for calls, `false` for puts.
+    pub is_call: &'a [bool],
+    /// Underlying price.
+    pub spot: &'a [f64],
+    /// Strike.
+    pub strike: &'a [f64],
+    /// Calendar years to expiry.
+    pub years: &'a [f64],
+    /// Continuous risk-free rate.
+    pub rate: &'a [f64],
+    /// Continuous dividend yield.
+    pub dividend_yield: &'a [f64],
+    /// Annual volatility.
+    pub vol: &'a [f64],
+}
+
+/// Names of the [`GreeksColumns`] in API order (the keys of the Python dict).
+pub const GREEK_NAMES: [&str; 16] = [
+    "price", "delta", "gamma", "vega", "theta", "rho", "epsilon", "vanna", "charm", "vomma",
+    "speed", "zomma", "color", "ultima", "lambda", "prob_itm",
+];
+
+/// Output columns of [`bsm_batch`], one `Vec` per field of [`Greeks`].
+#[derive(Debug, Clone, Default, PartialEq)]
+#[allow(missing_docs)] // each column is the `Greeks` field of the same name
+pub struct GreeksColumns {
+    pub price: Vec<f64>,
+    pub delta: Vec<f64>,
+    pub gamma: Vec<f64>,
+    pub vega: Vec<f64>,
+    pub theta: Vec<f64>,
+    pub rho: Vec<f64>,
+    pub epsilon: Vec<f64>,
+    pub vanna: Vec<f64>,
+    pub charm: Vec<f64>,
+    pub vomma: Vec<f64>,
+    pub speed: Vec<f64>,
+    pub zomma: Vec<f64>,
+    pub color: Vec<f64>,
+    pub ultima: Vec<f64>,
+    pub lambda: Vec<f64>,
+    pub prob_itm: Vec<f64>,
+}
+
+impl GreeksColumns {
+    /// Columns of length `n`, filled with NaN.
+    pub fn with_len(n: usize) -> Self {
+        let col = || vec![f64::NAN; n];
+        Self {
+            price: col(),
+            delta: col(),
+            gamma: col(),
+            vega: col(),
+            theta: col(),
+            rho: col(),
+            epsilon: col(),
+            vanna: col(),
+            charm: col(),
+            vomma: col(),
+            speed: col(),
+            zomma: col(),
+            color: col(),
+            ultima: col(),
+            lambda: col(),
+            prob_itm: col(),
+        }
+    }
+
+    /// Number of rows (the length of the `price` column).
+    pub fn len(&self) -> usize {
+        self.price.len()
+    }
+
+    /// Whether there are no rows.
+    pub fn is_empty(&self) -> bool {
+        self.price.is_empty()
+    }
+
+    /// `(name, column)` pairs in API order (see [`GREEK_NAMES`]).
+    pub fn columns(&self) -> [(&'static str, &[f64]); 16] {
+        let c = self.refs();
+        std::array::from_fn(|i| (GREEK_NAMES[i], c[i]))
+    }
+
+    /// Row `i` as a [`Greeks`] value, if it exists.
+    pub fn row(&self, i: usize) -> Option<Greeks> {
+        let c = self.refs();
+        if i >= self.len() || c.iter().any(|col| col.len() <= i) {
+            return None;
+        }
+        let v: [f64; 16] = std::array::from_fn(|j| c[j][i]);
+        Some(from_array(v))
+    }
+
+    fn refs(&self) -> [&[f64]; 16] {
+        [
+            &self.price,
+            &self.delta,
+            &self.gamma,
+            &self.vega,
+            &self.theta,
+            &self.rho,
+            &self.epsilon,
+            &self.vanna,
+            &self.charm,
+            &self.vomma,
+            &self.speed,
+            &self.zomma,
+            &self.color,
+            &self.ultima,
+            &self.lambda,
+            &self.prob_itm,
+        ]
+    }
+
+    fn muts(&mut self) -> [&mut Vec<f64>; 16] {
+        [
+            &mut self.price,
+            &mut self.delta,
+            &mut self.gamma,
+            &mut self.vega,
+            &mut self.theta,
+            &mut self.rho,
+            &mut self.epsilon,
+            &mut self.vanna,
+            &mut self.charm,
+            &mut self.vomma,
+            &mut self.speed,
+            &mut self.zomma,
+            &mut self.color,
+            &mut self.ultima,
+            &mut self.lambda,
+            &mut self.prob_itm,
+        ]
+    }
+}
+
+fn to_array(g: &Greeks) -> [f64; 16] {
+    [
+        g.price, g.delta, g.gamma, g.vega, g.theta, g.rho, g.epsilon, g.vanna, g.charm, g.vomma,
+        g.speed, g.zomma, g.color, g.ultima, g.lambda, g.prob_itm,
+    ]
+}
+
+fn from_array(v: [f64; 16]) -> Greeks {
+    Greeks {
+        price: v[0],
+        delta: v[1],
+        gamma: v[2],
+        vega: v[3],
+        theta: v[4],
+        rho: v[5],
+        epsilon: v[6],
+        vanna: v[7],
+        charm: v[8],
+        vomma: v[9],
+        speed: v[10],
+        zomma: v[11],
+        color: v[12],
+        ultima: v[13],
+        lambda: v[14],
+        prob_itm: v[15],
+    }
+}
+
+/// Price and all greeks for every row of `input`, written into `out`.
+///
+/// `out`'s columns are resized to the batch length (one allocation per column at most, none
+/// when they already fit). Rows with invalid inputs (see [`bsm`](super::bsm)) are NaN.
+///
+/// # Errors
+/// [`ErrorKind::InvalidInput`](crate::ErrorKind::InvalidInput) when the input slices do not
+/// all have the same length.
+///
+/// ```
+/// use scanner_core::pricing::{bsm_batch, BsmBatch, GreeksColumns};
+/// let input = BsmBatch {
+///     is_call: &[true, false], spot: &[100.0, -1.0], strike: &[100.0, 100.0],
+///     years: &[0.5, 0.5], rate: &[0.05, 0.05], dividend_yield: &[0.02, 0.02],
+///     vol: &[0.25, 0.25],
+/// };
+/// let mut out = GreeksColumns::with_len(2);
+/// bsm_batch(&input, &mut out)?;
+/// assert!((out.price[0] - 7.683040827874606).abs() < 1e-12);
+/// assert!(out.delta[1].is_nan()); // invalid row, not an error
+/// # Ok::<(), scanner_core::Error>(())
+/// ```
+pub fn bsm_batch(input: &BsmBatch<'_>, out: &mut GreeksColumns) -> Result<()> {
+    let n = input.spot.len();
+    check_len(
+        "bsm_batch",
+        n,
+        &[
+            ("is_call", input.is_call.len()),
+            ("strike", input.strike.len()),
+            ("years", input.years.len()),
+            ("rate", input.rate.len()),
+            ("dividend_yield", input.dividend_yield.len()),
+            ("vol", input.vol.len()),
+        ],
+    )?;
+    let slices = out.muts().map(|col| {
+        col.resize(n, f64::NAN);
+        col.as_mut_slice()
+    });
+    par_split(0, slices, &|start, cols| fill(input, start, cols));
+    Ok(())
+}
+
+/// Serial kernel over rows `start .. start + cols[0].len()`.
+fn fill(input: &BsmBatch<'_>, start: usize, mut cols: [&mut [f64]; 16]) {
+    let len = cols[0].len();
+    for j in 0..len {
+        let i = start + j;
+        let (s, k, t, r, q, v) = (
+            input.spot[i],
+            input.strike[i],
+            input.years[i],
+            input.rate[i],
+            input.dividend_yield[i],
+            input.vol[i],
+        );
+        let row = if inputs_valid(s, k, t, r, q, v) {
+            to_array(&greeks_unchecked(input.is_call[i], s, k, t, r, q, v))
+        } else {
+            [f64::NAN; 16]
+        };
+        for (col, x) in cols.iter_mut().zip(row) {
+            col[j] = x;
+        }
+    }
+}
