@@ -11,6 +11,7 @@
 pub mod calendar;
 mod error;
 pub mod market;
+pub mod scan;
 pub mod model;
 pub mod pricing;
 pub mod probability;

@@ -185,7 +185,7 @@ impl Scanner {
     }
 }
 
-#[async_trait::async_trait]
+/*LIVESCAN#[async_trait::async_trait]
 impl crate::cache::LiveScan for Scanner {
     async fn run_scan(&self, mode: FilterMode) -> Result<ScanResult> {
         let mut cfg = self.config.clone();
@@ -197,4 +197,4 @@ impl crate::cache::LiveScan for Scanner {
         let mut out = s.run(ScanRequest::default()).await?;
         out.results.pop().ok_or_else(|| Error::internal("scan produced no result"))
     }
-}
+}LIVESCAN*/

@@ -120,7 +120,7 @@ mod tests {
             let (a, b) = (u().max(1e-300), u());
             (-2.0 * a.ln()).sqrt() * (2.0 * std::f64::consts::PI * b).cos()
         };
-        let steps = 48; // intraday steps so high/low are path extremes
+        let steps = 390; // minute steps so high/low are (nearly) the path extremes
         let dt = 1.0 / (SESSIONS_PER_YEAR * steps as f64);
         let mut price = 100.0;
         let (mut o, mut hi, mut lo, mut c, mut dates) = (vec![], vec![], vec![], vec![], vec![]);
@@ -143,8 +143,8 @@ mod tests {
 
     #[test]
     fn estimators_recover_the_true_volatility_of_a_gbm() {
-        let h = gbm(2001, 0.30, 42);
-        let rv = realized_vol(&h, 2000);
+        let h = gbm(1001, 0.30, 42);
+        let rv = realized_vol(&h, 1000);
         // Discrete high/low monitoring biases range estimators slightly low; allow 10%.
         for (name, v) in [("cc", rv.close_to_close), ("park", rv.parkinson), ("gk", rv.garman_klass), ("yz", rv.yang_zhang)] {
             let v = v.unwrap();
