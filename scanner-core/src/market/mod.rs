@@ -3,6 +3,21 @@
 //!
 //! `as_of` makes historical scans possible without look-ahead: a source never returns a
 //! bar or a quote stamped after `as_of`.
+//!
+//! Offline sources live here: [`SyntheticMarket`] (seeded, the default), [`CsvMarket`]
+//! (real daily history from files), the [`chain_gen`] generator both use for option
+//! chains, and the per-contract [`quality`] checks.
+
+pub mod chain_gen;
+pub mod csv;
+mod load_report;
+pub mod quality;
+mod rng;
+mod synthetic;
+
+pub use csv::{ChainSource, CsvMarket, CsvMarketOptions};
+pub use load_report::{LoadReport, LOAD_STAGE};
+pub use synthetic::SyntheticMarket;
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
@@ -25,7 +40,12 @@ pub trait MarketData: Send + Sync {
     async fn universe(&self) -> Result<Vec<String>>;
 
     /// The last `sessions` daily bars of `symbol` dated on or before `as_of`'s New York date.
-    async fn price_history(&self, symbol: &str, sessions: usize, as_of: DateTime<Utc>) -> Result<PriceHistory>;
+    async fn price_history(
+        &self,
+        symbol: &str,
+        sessions: usize,
+        as_of: DateTime<Utc>,
+    ) -> Result<PriceHistory>;
 
     /// The option chain of `symbol` as it stood at `as_of`.
     async fn option_chain(&self, symbol: &str, as_of: DateTime<Utc>) -> Result<OptionChain>;
