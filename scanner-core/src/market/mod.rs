@@ -3,6 +3,21 @@
 //!
 //! `as_of` makes historical scans possible without look-ahead: a source never returns a
 //! bar or a quote stamped after `as_of`.
+//!
+//! Offline sources live here: [`SyntheticMarket`] (seeded, the default), [`CsvMarket`]
+//! (real daily history from files), the [`chain_gen`] generator both use for option
+//! chains, and the per-contract [`quality`] checks.
+
+pub mod chain_gen;
+pub mod csv;
+mod load_report;
+pub mod quality;
+mod rng;
+mod synthetic;
+
+pub use csv::{ChainSource, CsvMarket, CsvMarketOptions};
+pub use load_report::{LoadReport, LOAD_STAGE};
+pub use synthetic::SyntheticMarket;
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
