@@ -60,9 +60,11 @@ pub struct ProbabilityAnalysis {
     pub probability_of_profit: f64,
     /// P(S_T beyond the strike).
     pub probability_itm: f64,
-    /// P(the price touches the breakeven at some time before expiry).
+    /// P(the price reaches the breakeven, from the option's side, at some time before
+    /// expiry); 1 when spot is already there.
     pub probability_touch_breakeven: f64,
-    /// P(the price touches the strike at some time before expiry).
+    /// P(the price reaches the strike, from the option's side, before expiry); 1 when the
+    /// option is already in the money.
     pub probability_touch_strike: f64,
     /// Breakeven price at expiry: call `K + premium`, put `K − premium` (may be ≤ 0).
     pub breakeven: f64,
@@ -149,6 +151,15 @@ pub fn analyze(input: &PositionInput) -> Result<ProbabilityAnalysis> {
         }
         norm_cdf(w * ((spot / level).ln() + log_drift * years) / sd)
     };
+    // P(touching `level` before expiry), where "touching" is in the option's favourable
+    // direction: a level already at or beyond spot on that side counts as touched.
+    let touch = |level: f64| -> f64 {
+        if w * (spot - level) >= 0.0 {
+            1.0
+        } else {
+            touch_probability(spot, level, years, log_drift, vol)
+        }
+    };
     let expected_payoff = if sd == 0.0 {
         kind.intrinsic(forward, strike)
     } else {
@@ -159,8 +170,8 @@ pub fn analyze(input: &PositionInput) -> Result<ProbabilityAnalysis> {
     Ok(ProbabilityAnalysis {
         probability_of_profit: prob_beyond(breakeven),
         probability_itm: prob_beyond(strike),
-        probability_touch_breakeven: touch_probability(spot, breakeven, years, log_drift, vol),
-        probability_touch_strike: touch_probability(spot, strike, years, log_drift, vol),
+        probability_touch_breakeven: touch(breakeven),
+        probability_touch_strike: touch(strike),
         breakeven,
         required_move: (breakeven - spot) / spot,
         expected_move_1sd: sd,

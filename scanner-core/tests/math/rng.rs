@@ -1,5 +1,7 @@
 //! A small seeded PRNG (xoshiro256** seeded by splitmix64) with Box–Muller normals, so Monte
 //! Carlo tests and benchmarks are reproducible without a `rand` dependency.
+// Shared with benches/pricing.rs, which uses only part of it.
+#![allow(dead_code)]
 
 /// xoshiro256** generator.
 pub struct Rng {
@@ -61,7 +63,6 @@ impl Rng {
 
 /// One option drawn from the anchors' benchmark distribution: S = 100, K ∈ [60, 140],
 /// T ∈ [1 d, 2 y], r = 4.5 %, q ∈ [0, 3 %], σ ∈ [10 %, 80 %], calls/puts 50/50.
-#[allow(dead_code)] // used by the benchmark, which includes this file
 pub struct RandomOption {
     pub is_call: bool,
     pub spot: f64,
@@ -72,8 +73,8 @@ pub struct RandomOption {
     pub vol: f64,
 }
 
-#[allow(dead_code)]
 impl RandomOption {
+    /// Draw one option.
     pub fn draw(rng: &mut Rng) -> Self {
         Self {
             is_call: rng.next_u64() & 1 == 1,
