@@ -9,8 +9,8 @@
 #![deny(missing_docs)]
 
 pub mod calendar;
-pub mod market;
 mod error;
+pub mod market;
 pub mod model;
 pub mod pricing;
 

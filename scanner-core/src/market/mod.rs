@@ -10,6 +10,11 @@ use chrono::{DateTime, Utc};
 use crate::model::{OptionChain, PriceHistory};
 use crate::Result;
 
+#[cfg(feature = "http")]
+pub mod vendors;
+#[cfg(feature = "http")]
+pub use vendors::{HttpConfig, PolygonMarket, TradierMarket, YahooMarket};
+
 /// A source of underlying histories and option chains.
 ///
 /// Errors are per symbol and carry a kind: [`crate::ErrorKind::NotFound`],
@@ -25,7 +30,12 @@ pub trait MarketData: Send + Sync {
     async fn universe(&self) -> Result<Vec<String>>;
 
     /// The last `sessions` daily bars of `symbol` dated on or before `as_of`'s New York date.
-    async fn price_history(&self, symbol: &str, sessions: usize, as_of: DateTime<Utc>) -> Result<PriceHistory>;
+    async fn price_history(
+        &self,
+        symbol: &str,
+        sessions: usize,
+        as_of: DateTime<Utc>,
+    ) -> Result<PriceHistory>;
 
     /// The option chain of `symbol` as it stood at `as_of`.
     async fn option_chain(&self, symbol: &str, as_of: DateTime<Utc>) -> Result<OptionChain>;
