@@ -36,7 +36,7 @@ async fn chain_maps_every_quirk_faithfully() {
     assert_eq!(chain.underlying, "AAPL");
     assert_eq!(chain.spot, 190.5);
     // trailingAnnualDividendYield is simple; the model wants continuous: ln(1.005).
-    assert!((chain.dividend_yield - 0.004_987_541_511_038_968).abs() < 1e-15);
+    assert!((chain.dividend_yield - 0.004_987_541_511_039_074).abs() < 1e-15);
     // Two expirations fetched (max 2): the first page plus one `?date=` page; never EXP3.
     assert_eq!(chain.expirations(), vec![dates.exp1, dates.exp2]);
     assert_eq!(server.hits("/v7/finance/options/AAPL"), 2);
