@@ -287,3 +287,37 @@ async fn keys_are_sent_but_never_shown() {
         ErrorKind::InvalidInput
     );
 }
+
+#[tokio::test]
+async fn absurd_limits_and_retry_after_values_do_not_panic() {
+    let server = chart_server(vec![
+        Reply::status(429).header("retry-after", "18446744073709551615")
+    ])
+    .await;
+    let config = HttpConfig {
+        symbol_deadline: Duration::MAX,
+        requests_per_second: 1e-300,
+        ..fast_config()
+    };
+    let err = yahoo(&server, config)
+        .price_history("AAPL", usize::MAX, Utc::now())
+        .await
+        .unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::RateLimited);
+}
+
+#[tokio::test]
+async fn extreme_as_of_values_are_errors_not_panics() {
+    let server = chart_server(vec![Reply::json("")]).await;
+    let market = yahoo(&server, fast_config());
+    for as_of in [
+        chrono::DateTime::<Utc>::MAX_UTC,
+        chrono::DateTime::<Utc>::MIN_UTC,
+    ] {
+        let h = market.price_history("AAPL", 5, as_of).await.unwrap_err();
+        assert_eq!(h.kind(), ErrorKind::InvalidInput, "{h}");
+        let c = market.option_chain("AAPL", as_of).await.unwrap_err();
+        assert_eq!(c.kind(), ErrorKind::InvalidInput, "{c}");
+    }
+    assert!(server.seen().is_empty(), "rejected before any request");
+}

@@ -4,7 +4,7 @@
 
 use std::sync::Arc;
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, Datelike, Utc};
 use reqwest::Url;
 use tokio::time::Instant;
 
@@ -95,11 +95,29 @@ impl VendorCore {
 
     /// The deadline for a symbol's call that starts now.
     pub(crate) fn deadline(&self) -> Result<Instant> {
-        Ok(Instant::now() + self.http()?.config().symbol_deadline)
+        let limit = self.http()?.config().symbol_deadline;
+        Ok(Instant::now()
+            .checked_add(limit)
+            .unwrap_or_else(super::http::far_future))
+    }
+
+    /// Refuse instants no vendor can have data for (before 1900 or after 2200); calendar
+    /// conversions near the ends of chrono's range would otherwise overflow.
+    pub(crate) fn check_as_of(&self, as_of: DateTime<Utc>) -> Result<()> {
+        let year = as_of.year();
+        if (1900..=2200).contains(&year) {
+            Ok(())
+        } else {
+            Err(Error::invalid_input(format!(
+                "{}: as_of {as_of} is outside 1900–2200",
+                self.name
+            )))
+        }
     }
 
     /// A live vendor only serves "now": refuse an `as_of` more than a few minutes old.
     pub(crate) fn check_live(&self, as_of: DateTime<Utc>) -> Result<()> {
+        self.check_as_of(as_of)?;
         if Utc::now() - as_of > chrono::Duration::minutes(LIVE_TOLERANCE_MINUTES) {
             return Err(Error::invalid_input(format!(
                 "historical chains are not available from {} (as_of {as_of} is more than \

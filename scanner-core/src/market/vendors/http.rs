@@ -106,7 +106,11 @@ impl HttpClient {
             let wait = self
                 .backoff(attempt)
                 .max(failure.retry_after.unwrap_or_default());
-            if Instant::now() + wait >= deadline {
+            // A server-chosen Retry-After may be absurdly long: overflow means "too late".
+            if Instant::now()
+                .checked_add(wait)
+                .is_none_or(|t| t >= deadline)
+            {
                 return Err(failure.error);
             }
             tokio::time::sleep(wait).await;
@@ -129,7 +133,9 @@ impl HttpClient {
         let start = {
             let mut next = self.next_start.lock().unwrap_or_else(|p| p.into_inner());
             let start = (*next).max(Instant::now());
-            *next = start + self.config.request_interval();
+            *next = start
+                .checked_add(self.config.request_interval())
+                .unwrap_or_else(far_future);
             start
         };
         tokio::time::sleep_until(start).await;
@@ -217,6 +223,13 @@ impl HttpClient {
             retry_after: None,
         }
     }
+}
+
+/// An instant no wait will reach (about 30 years ahead), for saturating arithmetic.
+pub(crate) fn far_future() -> Instant {
+    let now = Instant::now();
+    now.checked_add(Duration::from_secs(86_400 * 365 * 30))
+        .unwrap_or(now)
 }
 
 /// `Retry-After` as delta-seconds or an HTTP date (a date in the past means "now").

@@ -39,7 +39,9 @@ use crate::{Error, ErrorKind, Result};
 /// are covered (5 sessions per 7 days, plus two weeks of holidays and slack).
 pub(crate) fn lookback_start(as_of: DateTime<Utc>, sessions: usize) -> DateTime<Utc> {
     let days = (sessions.min(100_000) as i64) * 7 / 5 + 14;
-    as_of - chrono::Duration::days(days)
+    as_of
+        .checked_sub_signed(chrono::Duration::days(days))
+        .unwrap_or(DateTime::<Utc>::MIN_UTC)
 }
 
 /// Assemble a chain from parsed quotes: keep the `wanted` expirations (others are counted

@@ -193,6 +193,7 @@ impl MarketData for PolygonMarket {
         sessions: usize,
         as_of: DateTime<Utc>,
     ) -> Result<PriceHistory> {
+        self.core.check_as_of(as_of)?;
         let symbol = normalize_symbol(symbol)?;
         let what = format!("{symbol} price history");
         self.core

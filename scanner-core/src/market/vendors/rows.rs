@@ -155,6 +155,11 @@ pub(crate) fn build_history(
     as_of: DateTime<Utc>,
     report: &mut ParseReport,
 ) -> Result<PriceHistory> {
+    if !(1900..=2200).contains(&chrono::Datelike::year(&as_of)) {
+        return Err(Error::invalid_input(format!(
+            "{vendor}: as_of {as_of} is outside 1900–2200"
+        )));
+    }
     let cutoff = ny_date(as_of);
     let mut good: Vec<(NaiveDate, [f64; 5])> = Vec::with_capacity(bars.len());
     for bar in bars {

@@ -188,6 +188,7 @@ impl MarketData for TradierMarket {
         sessions: usize,
         as_of: DateTime<Utc>,
     ) -> Result<PriceHistory> {
+        self.core.check_as_of(as_of)?;
         let symbol = normalize_symbol(symbol)?;
         let what = format!("{symbol} price history");
         self.core

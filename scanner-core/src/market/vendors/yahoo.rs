@@ -126,7 +126,11 @@ impl YahooMarket {
     ) -> Result<PriceHistory> {
         let deadline = self.core.deadline()?;
         let period1 = lookback_start(as_of, sessions).timestamp().to_string();
-        let period2 = (as_of + chrono::Duration::days(1)).timestamp().to_string();
+        let period2 = as_of
+            .checked_add_signed(chrono::Duration::days(1))
+            .unwrap_or(as_of)
+            .timestamp()
+            .to_string();
         let query = [
             ("period1", period1.as_str()),
             ("period2", period2.as_str()),
@@ -172,6 +176,7 @@ impl MarketData for YahooMarket {
         sessions: usize,
         as_of: DateTime<Utc>,
     ) -> Result<PriceHistory> {
+        self.core.check_as_of(as_of)?;
         let symbol = normalize_symbol(symbol)?;
         let what = format!("{symbol} price history");
         self.core
