@@ -25,6 +25,11 @@ use chrono::{DateTime, Utc};
 use crate::model::{OptionChain, PriceHistory};
 use crate::Result;
 
+#[cfg(feature = "http")]
+pub mod vendors;
+#[cfg(feature = "http")]
+pub use vendors::{HttpConfig, PolygonMarket, TradierMarket, YahooMarket};
+
 /// A source of underlying histories and option chains.
 ///
 /// Errors are per symbol and carry a kind: [`crate::ErrorKind::NotFound`],

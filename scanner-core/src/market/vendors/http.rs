@@ -1,0 +1,287 @@
+//! The one HTTP layer every vendor shares, so retries, backoff, `Retry-After`, concurrency
+//! and rate limits, deadlines and secret redaction are written (and tested) once.
+
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use reqwest::header::{HeaderValue, AUTHORIZATION, RETRY_AFTER};
+use reqwest::{StatusCode, Url};
+use tokio::sync::Semaphore;
+use tokio::time::Instant;
+
+use super::secret::{redact_url, Secret};
+use super::HttpConfig;
+use crate::{Error, ErrorKind, Result};
+
+/// How a request authenticates.
+#[derive(Clone, Copy)]
+pub(crate) enum Auth<'a> {
+    /// No credentials (Yahoo).
+    None,
+    /// `Authorization: Bearer <token>` (Polygon, Tradier).
+    Bearer(&'a Secret),
+}
+
+/// A rate-limited, retrying GET client for one provider.
+pub(crate) struct HttpClient {
+    vendor: &'static str,
+    config: HttpConfig,
+    client: reqwest::Client,
+    slots: Arc<Semaphore>,
+    next_start: Mutex<Instant>,
+}
+
+/// The outcome of one attempt that did not succeed.
+struct Failure {
+    error: Error,
+    retryable: bool,
+    retry_after: Option<Duration>,
+}
+
+impl HttpClient {
+    /// A client for `vendor` honouring `config` (validated here).
+    pub(crate) fn new(vendor: &'static str, config: HttpConfig) -> Result<Self> {
+        config.validate()?;
+        let client = reqwest::Client::builder()
+            .timeout(config.timeout)
+            .user_agent(concat!("optscan/", env!("CARGO_PKG_VERSION")))
+            .build()
+            .map_err(|e| {
+                Error::internal(format!("{vendor}: cannot build the HTTP client"))
+                    .with_source(e.without_url())
+            })?;
+        Ok(Self {
+            vendor,
+            slots: Arc::new(Semaphore::new(config.max_concurrency)),
+            next_start: Mutex::new(Instant::now()),
+            config,
+            client,
+        })
+    }
+
+    /// The configuration in force.
+    pub(crate) fn config(&self) -> &HttpConfig {
+        &self.config
+    }
+
+    /// Run one symbol's work under the hard per-symbol deadline.
+    pub(crate) async fn within_deadline<T>(
+        &self,
+        what: &str,
+        work: impl std::future::Future<Output = Result<T>>,
+    ) -> Result<T> {
+        let limit = self.config.symbol_deadline;
+        tokio::time::timeout(limit, work).await.unwrap_or_else(|_| {
+            Err(Error::new(
+                ErrorKind::Timeout,
+                format!(
+                    "{}: {what} exceeded the per-symbol deadline of {:.3} s",
+                    self.vendor,
+                    limit.as_secs_f64()
+                ),
+            ))
+        })
+    }
+
+    /// GET `url` and return the body of the first 2xx answer, retrying timeouts,
+    /// connection errors, 408, 429 and 5xx with exponential backoff and jitter, waiting at
+    /// least `Retry-After` when the server sends it. 404 is [`ErrorKind::NotFound`];
+    /// exhausted 429s are [`ErrorKind::RateLimited`]; timeouts are [`ErrorKind::Timeout`].
+    /// A wait that would end after `deadline` is not started: the last error is returned.
+    pub(crate) async fn get(
+        &self,
+        url: &Url,
+        auth: Auth<'_>,
+        deadline: Instant,
+    ) -> Result<Vec<u8>> {
+        let mut attempt = 0u32;
+        loop {
+            let failure = match self.attempt(url, auth).await {
+                Ok(body) => return Ok(body),
+                Err(f) => f,
+            };
+            if !failure.retryable || attempt >= self.config.max_retries {
+                return Err(failure.error);
+            }
+            let wait = self
+                .backoff(attempt)
+                .max(failure.retry_after.unwrap_or_default());
+            // A server-chosen Retry-After may be absurdly long: overflow means "too late".
+            if Instant::now()
+                .checked_add(wait)
+                .is_none_or(|t| t >= deadline)
+            {
+                return Err(failure.error);
+            }
+            tokio::time::sleep(wait).await;
+            attempt += 1;
+        }
+    }
+
+    /// `backoff_base · 2^attempt` (capped at 60 s) plus up to 50 % random jitter.
+    fn backoff(&self, attempt: u32) -> Duration {
+        let exp = self
+            .config
+            .backoff_base
+            .saturating_mul(1u32 << attempt.min(16))
+            .min(Duration::from_secs(60));
+        exp + exp.mul_f64(0.5 * fastrand::f64())
+    }
+
+    /// Wait for the rate limiter: request starts are spaced `1 / requests_per_second` apart.
+    async fn pace(&self) {
+        let start = {
+            let mut next = self.next_start.lock().unwrap_or_else(|p| p.into_inner());
+            let start = (*next).max(Instant::now());
+            *next = start
+                .checked_add(self.config.request_interval())
+                .unwrap_or_else(far_future);
+            start
+        };
+        tokio::time::sleep_until(start).await;
+    }
+
+    async fn attempt(&self, url: &Url, auth: Auth<'_>) -> Result<Vec<u8>, Failure> {
+        self.pace().await;
+        let _slot = self.slots.acquire().await.map_err(|_| Failure {
+            error: Error::internal(format!("{}: request slots were closed", self.vendor)),
+            retryable: false,
+            retry_after: None,
+        })?;
+        let mut request = self.client.get(url.clone());
+        if let Auth::Bearer(token) = auth {
+            let mut value =
+                HeaderValue::from_str(&format!("Bearer {}", token.expose())).map_err(|_| {
+                    Failure {
+                        error: Error::invalid_input(format!(
+                            "{}: the API key contains characters not allowed in a header",
+                            self.vendor
+                        )),
+                        retryable: false,
+                        retry_after: None,
+                    }
+                })?;
+            value.set_sensitive(true);
+            request = request.header(AUTHORIZATION, value);
+        }
+        let response = request.send().await.map_err(|e| self.transport(url, e))?;
+        let status = response.status();
+        if status.is_success() {
+            return response
+                .bytes()
+                .await
+                .map(|b| b.to_vec())
+                .map_err(|e| self.transport(url, e));
+        }
+        let retry_after = response
+            .headers()
+            .get(RETRY_AFTER)
+            .and_then(|v| v.to_str().ok())
+            .and_then(parse_retry_after);
+        Err(self.status_failure(url, status, retry_after))
+    }
+
+    fn status_failure(
+        &self,
+        url: &Url,
+        status: StatusCode,
+        retry_after: Option<Duration>,
+    ) -> Failure {
+        let shown = redact_url(url.as_str());
+        let (kind, retryable, hint) = match status.as_u16() {
+            404 => (ErrorKind::NotFound, false, ""),
+            429 => (ErrorKind::RateLimited, true, ""),
+            408 => (ErrorKind::Timeout, true, ""),
+            401 | 403 => (ErrorKind::DataSource, false, " (check the API key)"),
+            500..=599 => (ErrorKind::DataSource, true, ""),
+            _ => (ErrorKind::DataSource, false, ""),
+        };
+        Failure {
+            error: Error::new(
+                kind,
+                format!("{}: GET {shown} returned HTTP {status}{hint}", self.vendor),
+            ),
+            retryable,
+            retry_after,
+        }
+    }
+
+    fn transport(&self, url: &Url, e: reqwest::Error) -> Failure {
+        let shown = redact_url(url.as_str());
+        let (kind, what) = if e.is_timeout() {
+            (ErrorKind::Timeout, "timed out")
+        } else if e.is_connect() {
+            (ErrorKind::DataSource, "could not connect")
+        } else {
+            (ErrorKind::DataSource, "failed")
+        };
+        let error = Error::new(kind, format!("{}: GET {shown} {what}", self.vendor))
+            .with_source(e.without_url());
+        Failure {
+            error,
+            retryable: true,
+            retry_after: None,
+        }
+    }
+}
+
+/// An instant no wait will reach (about 30 years ahead), for saturating arithmetic.
+pub(crate) fn far_future() -> Instant {
+    let now = Instant::now();
+    now.checked_add(Duration::from_secs(86_400 * 365 * 30))
+        .unwrap_or(now)
+}
+
+/// `Retry-After` as delta-seconds or an HTTP date (a date in the past means "now").
+pub(crate) fn parse_retry_after(value: &str) -> Option<Duration> {
+    let value = value.trim();
+    if let Ok(secs) = value.parse::<u64>() {
+        return Some(Duration::from_secs(secs));
+    }
+    if let Ok(secs) = value.parse::<f64>() {
+        return Duration::try_from_secs_f64(secs).ok();
+    }
+    let when = chrono::DateTime::parse_from_rfc2822(value).ok()?;
+    let ms = (when.with_timezone(&chrono::Utc) - chrono::Utc::now()).num_milliseconds();
+    Some(Duration::from_millis(u64::try_from(ms).unwrap_or(0)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn retry_after_accepts_seconds_and_http_dates() {
+        assert_eq!(parse_retry_after(" 2 "), Some(Duration::from_secs(2)));
+        assert_eq!(parse_retry_after("0.5"), Some(Duration::from_millis(500)));
+        assert_eq!(
+            parse_retry_after("Sun, 06 Nov 1994 08:49:37 GMT"),
+            Some(Duration::ZERO)
+        );
+        let later = (chrono::Utc::now() + chrono::Duration::seconds(120)).to_rfc2822();
+        let wait = parse_retry_after(&later).unwrap_or_default();
+        assert!(wait > Duration::from_secs(100) && wait <= Duration::from_secs(120));
+        assert_eq!(parse_retry_after("soon"), None);
+        assert_eq!(parse_retry_after("-3"), None);
+    }
+
+    #[test]
+    fn backoff_grows_exponentially_with_bounded_jitter() {
+        let config = HttpConfig {
+            backoff_base: Duration::from_millis(100),
+            ..HttpConfig::default()
+        };
+        let client = HttpClient::new("test", config).map_err(|e| e.to_string());
+        let Ok(client) = client else {
+            panic!("client: {client:?}", client = client.err())
+        };
+        for attempt in 0..4u32 {
+            let exp = Duration::from_millis(100 * (1 << attempt));
+            let d = client.backoff(attempt);
+            assert!(
+                d >= exp && d <= exp.mul_f64(1.5),
+                "attempt {attempt}: {d:?}"
+            );
+        }
+    }
+}

@@ -1,0 +1,214 @@
+//! Polygon.io as a [`MarketData`] source: the v3 options snapshot (paginated through
+//! `next_url`) and v2 daily aggregates, authenticated with a bearer API key that never
+//! leaves the configured host.
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use reqwest::Url;
+
+use super::core::{normalize_symbol, VendorCore};
+use super::http::Auth;
+use super::polygon_json::{parse_aggs, parse_prev_close, parse_snapshot};
+use super::{finish_chain, lookback_start, nearest_expirations, HttpConfig, ParseReport, Secret};
+use crate::calendar::ny_date;
+use crate::market::MarketData;
+use crate::model::{OptionChain, PriceHistory};
+use crate::{Error, ErrorKind, Result};
+
+/// Snapshot pages followed per chain before giving up (250 contracts each).
+const MAX_PAGES: usize = 40;
+
+/// Polygon.io (`api.polygon.io` by default). Needs an API key.
+///
+/// ```
+/// use scanner_core::market::{MarketData, PolygonMarket};
+/// let polygon = PolygonMarket::new(Some("pk_test".into())).unwrap();
+/// assert_eq!(polygon.name(), "polygon");
+/// assert!(!format!("{polygon:?}").contains("pk_test"));
+/// ```
+pub struct PolygonMarket {
+    core: VendorCore,
+    key: Secret,
+}
+
+impl PolygonMarket {
+    /// A source using `api_key`, else `$POLYGON_API_KEY`; neither is InvalidInput.
+    pub fn new(api_key: Option<String>) -> Result<Self> {
+        let key = Secret::from_arg_or_env(api_key, "POLYGON_API_KEY").ok_or_else(|| {
+            Error::invalid_input("polygon needs an API key: pass one or set POLYGON_API_KEY")
+        })?;
+        Ok(Self {
+            core: VendorCore::new("polygon", "https://api.polygon.io"),
+            key,
+        })
+    }
+
+    /// Use another server (a proxy, a mirror, a test server).
+    pub fn with_base_url(mut self, url: impl AsRef<str>) -> Self {
+        self.core.set_base_url(url.as_ref());
+        self
+    }
+
+    /// Use these timeouts, retries and limits.
+    pub fn with_config(mut self, config: HttpConfig) -> Self {
+        self.core.set_config(config);
+        self
+    }
+
+    /// The symbols [`MarketData::universe`] returns.
+    pub fn with_universe(mut self, symbols: Vec<String>) -> Self {
+        self.core.universe = symbols;
+        self
+    }
+
+    /// Keep at most `n` of the nearest expirations per chain (default 6; 0 means 1).
+    pub fn with_max_expirations(mut self, n: usize) -> Self {
+        self.core.max_expirations = n.max(1);
+        self
+    }
+
+    /// The parse report of the last successful [`MarketData::option_chain`] for `symbol`.
+    pub fn last_chain_report(&self, symbol: &str) -> Option<ParseReport> {
+        self.core.reports.chain(symbol)
+    }
+
+    /// The parse report of the last successful [`MarketData::price_history`] for `symbol`.
+    pub fn last_history_report(&self, symbol: &str) -> Option<ParseReport> {
+        self.core.reports.history(symbol)
+    }
+
+    async fn get(&self, url: &Url, deadline: tokio::time::Instant) -> Result<Vec<u8>> {
+        let http = self.core.http()?;
+        http.get(url, Auth::Bearer(&self.key), deadline)
+            .await
+            .map_err(|e| self.scrub(e))
+    }
+
+    /// Belt and braces: no message ever carries the key, whatever a server echoes.
+    fn scrub(&self, e: Error) -> Error {
+        let key = self.key.expose();
+        if e.message().contains(key) {
+            Error::new(e.kind(), e.message().replace(key, "***"))
+        } else {
+            e
+        }
+    }
+
+    async fn fetch_chain(&self, symbol: &str) -> Result<OptionChain> {
+        let deadline = self.core.deadline()?;
+        let mut report = ParseReport::new("polygon");
+        let mut url = self
+            .core
+            .url(&["v3", "snapshot", "options", symbol], &[("limit", "250")])?;
+        let (mut quotes, mut spot) = (Vec::new(), None);
+        for _ in 0..MAX_PAGES {
+            let body = self.get(&url, deadline).await?;
+            let page = parse_snapshot(&body, symbol, &mut report).map_err(|e| self.scrub(e))?;
+            quotes.extend(page.quotes);
+            spot = spot.or(page.spot);
+            let Some(next) = page.next_url else { break };
+            url = Url::parse(&next).map_err(|_| {
+                Error::new(
+                    ErrorKind::DataSource,
+                    format!("polygon: {symbol}: next_url is not a URL"),
+                )
+            })?;
+            if !self.core.same_origin(&url) {
+                return Err(Error::new(
+                    ErrorKind::DataSource,
+                    format!(
+                        "polygon: {symbol}: refusing to send the API key to another host ({})",
+                        super::redact_url(url.as_str())
+                    ),
+                ));
+            }
+        }
+        let spot = match spot {
+            Some(s) => s,
+            None => {
+                report.flag("spot_from_previous_close");
+                let prev = self
+                    .core
+                    .url(&["v2", "aggs", "ticker", symbol, "prev"], &[])?;
+                let body = self.get(&prev, deadline).await?;
+                parse_prev_close(&body, symbol)?.ok_or_else(|| {
+                    Error::new(
+                        ErrorKind::DataSource,
+                        format!("polygon: {symbol}: no underlying price"),
+                    )
+                })?
+            }
+        };
+        let wanted = nearest_expirations(&quotes, self.core.max_expirations);
+        let chain = finish_chain("polygon", symbol, spot, None, quotes, &wanted, &mut report)?;
+        self.core.reports.set_chain(symbol, report);
+        Ok(chain)
+    }
+
+    async fn fetch_history(
+        &self,
+        symbol: &str,
+        sessions: usize,
+        as_of: DateTime<Utc>,
+    ) -> Result<PriceHistory> {
+        let deadline = self.core.deadline()?;
+        let from = ny_date(lookback_start(as_of, sessions)).to_string();
+        let to = ny_date(as_of).to_string();
+        let segments = [
+            "v2", "aggs", "ticker", symbol, "range", "1", "day", &from, &to,
+        ];
+        let query = [("adjusted", "true"), ("sort", "asc"), ("limit", "50000")];
+        let url = self.core.url(&segments, &query)?;
+        let body = self.get(&url, deadline).await?;
+        let mut report = ParseReport::new("polygon");
+        let history =
+            parse_aggs(&body, symbol, sessions, as_of, &mut report).map_err(|e| self.scrub(e))?;
+        self.core.reports.set_history(symbol, report);
+        Ok(history)
+    }
+}
+
+impl std::fmt::Debug for PolygonMarket {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PolygonMarket")
+            .field("base_url", &self.core.base_for_debug())
+            .field("api_key", &self.key)
+            .finish_non_exhaustive()
+    }
+}
+
+#[async_trait]
+impl MarketData for PolygonMarket {
+    fn name(&self) -> &str {
+        "polygon"
+    }
+
+    async fn universe(&self) -> Result<Vec<String>> {
+        Ok(self.core.universe.clone())
+    }
+
+    async fn price_history(
+        &self,
+        symbol: &str,
+        sessions: usize,
+        as_of: DateTime<Utc>,
+    ) -> Result<PriceHistory> {
+        self.core.check_as_of(as_of)?;
+        let symbol = normalize_symbol(symbol)?;
+        let what = format!("{symbol} price history");
+        self.core
+            .http()?
+            .within_deadline(&what, self.fetch_history(&symbol, sessions, as_of))
+            .await
+    }
+
+    async fn option_chain(&self, symbol: &str, as_of: DateTime<Utc>) -> Result<OptionChain> {
+        self.core.check_live(as_of)?;
+        let symbol = normalize_symbol(symbol)?;
+        let what = format!("{symbol} option chain");
+        self.core
+            .http()?
+            .within_deadline(&what, self.fetch_chain(&symbol))
+            .await
+    }
+}

@@ -1,0 +1,197 @@
+//! Yahoo Finance as a [`MarketData`] source: options v7 pages (one per expiration) and
+//! chart v8 daily bars, over the shared HTTP layer. Yahoo needs no API key.
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+
+use super::core::{normalize_symbol, VendorCore};
+use super::http::Auth;
+use super::yahoo_json::{parse_chart, parse_options};
+use super::{finish_chain, lookback_start, HttpConfig, ParseReport};
+use crate::calendar::ny_date;
+use crate::market::MarketData;
+use crate::model::{OptionChain, PriceHistory};
+use crate::{Error, ErrorKind, Result};
+
+/// Yahoo Finance (`query2.finance.yahoo.com` by default).
+///
+/// ```
+/// use scanner_core::market::{MarketData, YahooMarket};
+/// let yahoo = YahooMarket::new().with_universe(vec!["SPY".into(), "QQQ".into()]);
+/// assert_eq!(yahoo.name(), "yahoo");
+/// ```
+pub struct YahooMarket {
+    core: VendorCore,
+}
+
+impl YahooMarket {
+    /// A source with the default base URL, [`HttpConfig::default`] and a small default
+    /// universe of liquid tickers.
+    pub fn new() -> Self {
+        Self {
+            core: VendorCore::new("yahoo", "https://query2.finance.yahoo.com"),
+        }
+    }
+
+    /// Use another server (a proxy, a mirror, a test server).
+    pub fn with_base_url(mut self, url: impl AsRef<str>) -> Self {
+        self.core.set_base_url(url.as_ref());
+        self
+    }
+
+    /// Use these timeouts, retries and limits (invalid values make every call fail with
+    /// InvalidInput).
+    pub fn with_config(mut self, config: HttpConfig) -> Self {
+        self.core.set_config(config);
+        self
+    }
+
+    /// The symbols [`MarketData::universe`] returns.
+    pub fn with_universe(mut self, symbols: Vec<String>) -> Self {
+        self.core.universe = symbols;
+        self
+    }
+
+    /// Fetch at most `n` of the nearest expirations per chain (default 6; 0 means 1).
+    pub fn with_max_expirations(mut self, n: usize) -> Self {
+        self.core.max_expirations = n.max(1);
+        self
+    }
+
+    /// The parse report of the last successful [`MarketData::option_chain`] for `symbol`.
+    pub fn last_chain_report(&self, symbol: &str) -> Option<ParseReport> {
+        self.core.reports.chain(symbol)
+    }
+
+    /// The parse report of the last successful [`MarketData::price_history`] for `symbol`.
+    pub fn last_history_report(&self, symbol: &str) -> Option<ParseReport> {
+        self.core.reports.history(symbol)
+    }
+
+    async fn fetch_chain(&self, symbol: &str) -> Result<OptionChain> {
+        let deadline = self.core.deadline()?;
+        let mut report = ParseReport::new("yahoo");
+        let first_url = self.core.url(&["v7", "finance", "options", symbol], &[])?;
+        let first = self
+            .core
+            .http()?
+            .get(&first_url, Auth::None, deadline)
+            .await?;
+        let page = parse_options(&first, symbol, &mut report)?;
+        let today = ny_date(Utc::now());
+        let wanted: Vec<(i64, chrono::NaiveDate)> = page
+            .expirations
+            .iter()
+            .copied()
+            .filter(|(_, d)| *d >= today)
+            .take(self.core.max_expirations)
+            .collect();
+        let mut quotes: Vec<_> = page.quotes.clone();
+        for (secs, date) in &wanted {
+            if quotes.iter().any(|q| q.expiration == *date) {
+                continue; // the first page already holds the nearest expiration
+            }
+            let url = self.core.url(
+                &["v7", "finance", "options", symbol],
+                &[("date", &secs.to_string())],
+            )?;
+            let body = self.core.http()?.get(&url, Auth::None, deadline).await?;
+            quotes.extend(parse_options(&body, symbol, &mut report)?.quotes);
+        }
+        let spot = page.spot.ok_or_else(|| {
+            Error::new(
+                ErrorKind::DataSource,
+                format!("yahoo: {symbol}: no regularMarketPrice"),
+            )
+        })?;
+        let dates: Vec<_> = wanted.iter().map(|(_, d)| *d).collect();
+        let chain = finish_chain(
+            "yahoo",
+            symbol,
+            spot,
+            page.dividend_yield,
+            quotes,
+            &dates,
+            &mut report,
+        )?;
+        self.core.reports.set_chain(symbol, report);
+        Ok(chain)
+    }
+
+    async fn fetch_history(
+        &self,
+        symbol: &str,
+        sessions: usize,
+        as_of: DateTime<Utc>,
+    ) -> Result<PriceHistory> {
+        let deadline = self.core.deadline()?;
+        let period1 = lookback_start(as_of, sessions).timestamp().to_string();
+        let period2 = as_of
+            .checked_add_signed(chrono::Duration::days(1))
+            .unwrap_or(as_of)
+            .timestamp()
+            .to_string();
+        let query = [
+            ("period1", period1.as_str()),
+            ("period2", period2.as_str()),
+            ("interval", "1d"),
+        ];
+        let url = self.core.url(&["v8", "finance", "chart", symbol], &query)?;
+        let body = self.core.http()?.get(&url, Auth::None, deadline).await?;
+        let mut report = ParseReport::new("yahoo");
+        let history = parse_chart(&body, symbol, sessions, as_of, &mut report)?;
+        self.core.reports.set_history(symbol, report);
+        Ok(history)
+    }
+}
+
+impl Default for YahooMarket {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl std::fmt::Debug for YahooMarket {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("YahooMarket")
+            .field("base_url", &self.core.base_for_debug())
+            .field("universe", &self.core.universe.len())
+            .finish_non_exhaustive()
+    }
+}
+
+#[async_trait]
+impl MarketData for YahooMarket {
+    fn name(&self) -> &str {
+        "yahoo"
+    }
+
+    async fn universe(&self) -> Result<Vec<String>> {
+        Ok(self.core.universe.clone())
+    }
+
+    async fn price_history(
+        &self,
+        symbol: &str,
+        sessions: usize,
+        as_of: DateTime<Utc>,
+    ) -> Result<PriceHistory> {
+        self.core.check_as_of(as_of)?;
+        let symbol = normalize_symbol(symbol)?;
+        let what = format!("{symbol} price history");
+        self.core
+            .http()?
+            .within_deadline(&what, self.fetch_history(&symbol, sessions, as_of))
+            .await
+    }
+
+    async fn option_chain(&self, symbol: &str, as_of: DateTime<Utc>) -> Result<OptionChain> {
+        self.core.check_live(as_of)?;
+        let symbol = normalize_symbol(symbol)?;
+        let what = format!("{symbol} option chain");
+        self.core
+            .http()?
+            .within_deadline(&what, self.fetch_chain(&symbol))
+            .await
+    }
+}

@@ -1,0 +1,232 @@
+//! Yahoo against a loopback server serving hand-written options v7 and chart v8 fixtures
+//! with Yahoo's quirks: midnight-UTC expirations, after-hours zero quotes, IV placeholders,
+//! nulls and missing fields, unknown symbols as empty results, truncated JSON.
+
+mod vendors_support;
+
+use chrono::{TimeZone, Utc};
+use scanner_core::market::{MarketData, YahooMarket};
+use scanner_core::model::OptionKind;
+use scanner_core::ErrorKind;
+use vendors_support::{fast_config, fixture, reasons, Dates, Reply, Server};
+
+async fn yahoo_with_chain() -> (Server, YahooMarket, Dates) {
+    let server = Server::start().await;
+    let dates = Dates::now();
+    let p1 = fixture("yahoo_options_page1.json", &dates, &server.base);
+    let p2 = fixture("yahoo_options_page2.json", &dates, &server.base);
+    let exp2 = format!("date={}", Dates::ts(dates.exp2));
+    server.route(
+        "/v7/finance/options/AAPL",
+        Some(&exp2),
+        vec![Reply::json(p2)],
+    );
+    server.route("/v7/finance/options/AAPL", None, vec![Reply::json(p1)]);
+    let yahoo = YahooMarket::new()
+        .with_base_url(&server.base)
+        .with_config(fast_config())
+        .with_max_expirations(2);
+    (server, yahoo, dates)
+}
+
+#[tokio::test]
+async fn chain_maps_every_quirk_faithfully() {
+    let (server, yahoo, dates) = yahoo_with_chain().await;
+    let chain = yahoo.option_chain("aapl", Utc::now()).await.expect("chain");
+    assert_eq!(chain.underlying, "AAPL");
+    assert_eq!(chain.spot, 190.5);
+    // trailingAnnualDividendYield is simple; the model wants continuous: ln(1.005).
+    assert!((chain.dividend_yield - 0.004_987_541_511_039_074).abs() < 1e-15);
+    // Two expirations fetched (max 2): the first page plus one `?date=` page; never EXP3.
+    assert_eq!(chain.expirations(), vec![dates.exp1, dates.exp2]);
+    assert_eq!(server.hits("/v7/finance/options/AAPL"), 2);
+    assert!(server.seen().iter().all(|s| !s
+        .path_and_query
+        .contains(&Dates::ts(dates.exp3).to_string())));
+    assert_eq!(chain.quotes.len(), 6);
+
+    let by = |sym: &str| {
+        chain
+            .quotes
+            .iter()
+            .find(|q| q.contract_symbol == sym)
+            .unwrap_or_else(|| panic!("{sym} missing"))
+    };
+    let occ1 = Dates::occ(dates.exp1);
+    // Midnight-UTC expiration is the same calendar date, not the New York day before.
+    let normal = by(&format!("AAPL{occ1}C00190000"));
+    assert_eq!(normal.expiration, dates.exp1);
+    assert_eq!(
+        (normal.kind, normal.strike, normal.bid, normal.ask),
+        (OptionKind::Call, 190.0, 2.5, 2.6)
+    );
+    assert_eq!(
+        (normal.volume, normal.open_interest, normal.vendor_iv),
+        (120, 3400, Some(0.25))
+    );
+    assert_eq!(normal.last, Some(2.55));
+    assert_eq!(normal.quote_time, Utc.timestamp_opt(1721419100, 0).single());
+    // After hours: bid = ask = 0 and OI 0 stay 0; IV 1e-5 is a placeholder, not 0.001 %.
+    let closed = by(&format!("AAPL{occ1}C00195000"));
+    assert_eq!(
+        (closed.bid, closed.ask, closed.open_interest, closed.volume),
+        (0.0, 0.0, 0, 0)
+    );
+    assert_eq!(closed.vendor_iv, None);
+    // Nulls: bid null → 0, last null → None, volume null → 0.
+    let nulls = by(&format!("AAPL{occ1}C00185000"));
+    assert_eq!(
+        (nulls.bid, nulls.ask, nulls.last, nulls.volume),
+        (0.0, 6.1, None, 0)
+    );
+    assert_eq!(by(&format!("AAPL{occ1}P00185000")).kind, OptionKind::Put);
+
+    let report = yahoo.last_chain_report("AAPL").expect("report");
+    assert_eq!((report.rows, report.kept), (8, 6));
+    assert_eq!(report.rows, report.kept + report.skipped.total());
+    let skipped = reasons(&report.skipped, "yahoo");
+    assert_eq!(skipped.get("bad_strike"), Some(&1));
+    assert_eq!(skipped.get("missing_contract_symbol"), Some(&1));
+    let flagged = reasons(&report.flagged, "yahoo");
+    assert_eq!(flagged.get("iv_placeholder"), Some(&1));
+    assert_eq!(flagged.get("no_quote"), Some(&1));
+    assert_eq!(flagged.get("missing_volume"), Some(&2));
+    assert_eq!(flagged.get("missing_bid_ask"), Some(&1));
+}
+
+#[tokio::test]
+async fn historical_chain_is_refused_not_faked() {
+    let (server, yahoo, _) = yahoo_with_chain().await;
+    let an_hour_ago = Utc::now() - chrono::Duration::hours(1);
+    let err = yahoo
+        .option_chain("AAPL", an_hour_ago)
+        .await
+        .expect_err("must refuse");
+    assert_eq!(err.kind(), ErrorKind::InvalidInput);
+    assert!(
+        err.message()
+            .contains("historical chains are not available from yahoo"),
+        "{err}"
+    );
+    assert_eq!(
+        server.seen().len(),
+        0,
+        "no request for a chain we cannot serve"
+    );
+}
+
+#[tokio::test]
+async fn history_drops_nulls_and_bars_after_as_of() {
+    let server = Server::start().await;
+    let dates = Dates::now();
+    server.route(
+        "/v8/finance/chart/AAPL",
+        None,
+        vec![Reply::json(fixture(
+            "yahoo_chart.json",
+            &dates,
+            &server.base,
+        ))],
+    );
+    let yahoo = YahooMarket::new()
+        .with_base_url(&server.base)
+        .with_config(fast_config());
+    // 17:00 New York on 2024-07-18: the 07-19 bar is in the future.
+    let as_of = Utc.with_ymd_and_hms(2024, 7, 18, 21, 0, 0).unwrap();
+    let h = yahoo
+        .price_history("AAPL", 10, as_of)
+        .await
+        .expect("history");
+    let d = |day| chrono::NaiveDate::from_ymd_opt(2024, 7, day).unwrap();
+    assert_eq!(h.dates(), &[d(15), d(16), d(18)]);
+    assert_eq!(h.close(), &[234.4, 234.82, 229.0]);
+    assert_eq!(h.volume(), &[62_631_300.0, 0.0, 50_000_000.0]);
+    let report = yahoo.last_history_report("AAPL").expect("report");
+    assert_eq!((report.rows, report.kept), (5, 3));
+    let skipped = reasons(&report.skipped, "yahoo");
+    assert_eq!(
+        (skipped.get("null_bar"), skipped.get("after_as_of")),
+        (Some(&1), Some(&1))
+    );
+    // The request asked for a window that ends after as_of and covers the sessions.
+    let seen = server.seen();
+    assert!(seen[0].path_and_query.contains("interval=1d"));
+    // Only the last `sessions` bars are returned.
+    let two = yahoo
+        .price_history("AAPL", 2, as_of)
+        .await
+        .expect("history");
+    assert_eq!(two.dates(), &[d(16), d(18)]);
+}
+
+#[tokio::test]
+async fn unknown_symbols_are_not_found_and_truncated_json_is_a_data_source_error() {
+    let server = Server::start().await;
+    let dates = Dates::now();
+    server.route(
+        "/v7/finance/options/NOPE",
+        None,
+        vec![Reply::json(fixture(
+            "yahoo_options_unknown.json",
+            &dates,
+            &server.base,
+        ))],
+    );
+    server.route(
+        "/v8/finance/chart/NOPE",
+        None,
+        vec![
+            Reply::json(fixture("yahoo_chart_not_found.json", &dates, &server.base))
+                .header("x", "y"),
+        ],
+    );
+    let full = fixture("yahoo_options_page1.json", &dates, &server.base);
+    server.route(
+        "/v7/finance/options/CUT",
+        None,
+        vec![Reply::json(&full.as_bytes()[..full.len() / 2])],
+    );
+    server.route("/v8/finance/chart/GONE", None, vec![Reply::status(404)]);
+    let yahoo = YahooMarket::new()
+        .with_base_url(&server.base)
+        .with_config(fast_config());
+    let now = Utc::now();
+    assert_eq!(
+        yahoo.option_chain("NOPE", now).await.unwrap_err().kind(),
+        ErrorKind::NotFound
+    );
+    assert_eq!(
+        yahoo
+            .price_history("NOPE", 5, now)
+            .await
+            .unwrap_err()
+            .kind(),
+        ErrorKind::NotFound
+    );
+    assert_eq!(
+        yahoo
+            .price_history("GONE", 5, now)
+            .await
+            .unwrap_err()
+            .kind(),
+        ErrorKind::NotFound
+    );
+    assert_eq!(
+        server.hits("/v8/finance/chart/GONE"),
+        1,
+        "404 is not retried"
+    );
+    let cut = yahoo.option_chain("CUT", now).await.unwrap_err();
+    assert_eq!(cut.kind(), ErrorKind::DataSource);
+    assert!(cut.message().contains("malformed JSON"), "{cut}");
+    assert_eq!(
+        server.hits("/v7/finance/options/CUT"),
+        1,
+        "a bad body is not retried"
+    );
+    // Bad symbols never reach the network.
+    assert_eq!(
+        yahoo.option_chain("../x", now).await.unwrap_err().kind(),
+        ErrorKind::InvalidInput
+    );
+}
