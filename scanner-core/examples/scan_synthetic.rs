@@ -12,7 +12,10 @@ async fn main() -> scanner_core::Result<()> {
     let scanner = Scanner::new(Arc::new(SyntheticMarket::new(7, 60)), ScanConfig::strict())?;
     let results = scanner.scan().await?;
     let r = &results[0];
-    println!("{:<4} {:<8} {:<5} {:>8} {:<10} {:>4} {:>9} {:>6} {:>6}", "#", "symbol", "type", "strike", "expiry", "dte", "premium", "PoP%", "RAS");
+    println!(
+        "{:<4} {:<8} {:<5} {:>8} {:<10} {:>4} {:>9} {:>6} {:>6}",
+        "#", "symbol", "type", "strike", "expiry", "dte", "premium", "PoP%", "RAS"
+    );
     for (i, o) in r.opportunities.iter().take(20).enumerate() {
         println!(
             "{:<4} {:<8} {:<5} {:>8.2} {:<10} {:>4} {:>9.2} {:>6.1} {:>6.1}",

@@ -11,10 +11,10 @@
 pub mod calendar;
 mod error;
 pub mod market;
-pub mod scan;
 pub mod model;
 pub mod pricing;
 pub mod probability;
+pub mod scan;
 
 pub use error::{Error, ErrorKind, Result};
 

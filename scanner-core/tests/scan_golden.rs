@@ -26,39 +26,74 @@ fn canonical(results: &[ScanResult]) -> String {
 }
 
 fn check(name: &str, actual: &str) {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/v1").join(format!("{name}.canonical.json"));
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/v1")
+        .join(format!("{name}.canonical.json"));
     if std::env::var_os("OPTSCAN_UPDATE_GOLDEN").is_some() {
         std::fs::create_dir_all(path.parent().unwrap()).unwrap();
         std::fs::write(&path, actual).unwrap();
         return;
     }
-    let expected = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e} (set OPTSCAN_UPDATE_GOLDEN=1 to create it)", path.display()));
+    let expected = std::fs::read_to_string(&path).unwrap_or_else(|e| {
+        panic!(
+            "{}: {e} (set OPTSCAN_UPDATE_GOLDEN=1 to create it)",
+            path.display()
+        )
+    });
     if expected != actual {
-        let line = expected.lines().zip(actual.lines()).position(|(a, b)| a != b).unwrap_or(0);
-        panic!("{name} differs from its golden file at line {}:\n  golden: {:?}\n  actual: {:?}", line + 1, expected.lines().nth(line), actual.lines().nth(line));
+        let line = expected
+            .lines()
+            .zip(actual.lines())
+            .position(|(a, b)| a != b)
+            .unwrap_or(0);
+        panic!(
+            "{name} differs from its golden file at line {}:\n  golden: {:?}\n  actual: {:?}",
+            line + 1,
+            expected.lines().nth(line),
+            actual.lines().nth(line)
+        );
     }
 }
 
 async fn scan(source: Arc<dyn MarketData>, as_of: chrono::DateTime<Utc>) -> Vec<ScanResult> {
-    let cfg = ScanConfig { filter_mode: ModeSelection::Both, ..ScanConfig::default() };
-    Scanner::new(source, cfg).unwrap().run(ScanRequest { as_of: Some(as_of), ..ScanRequest::default() }).await.unwrap().results
+    let cfg = ScanConfig {
+        filter_mode: ModeSelection::Both,
+        ..ScanConfig::default()
+    };
+    Scanner::new(source, cfg)
+        .unwrap()
+        .run(ScanRequest {
+            as_of: Some(as_of),
+            ..ScanRequest::default()
+        })
+        .await
+        .unwrap()
+        .results
 }
 
 #[tokio::test]
 async fn synthetic_seed_7_sixty_symbols() {
     let as_of = Utc.with_ymd_and_hms(2024, 6, 12, 18, 0, 0).unwrap();
-    check("synthetic_seed7_60", &canonical(&scan(Arc::new(SyntheticMarket::new(7, 60)), as_of).await));
+    check(
+        "synthetic_seed7_60",
+        &canonical(&scan(Arc::new(SyntheticMarket::new(7, 60)), as_of).await),
+    );
 }
 
 fn shared_data() -> PathBuf {
-    std::env::var_os("OPTSCAN_SHARED_DATA").map(PathBuf::from).unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/data"))
+    std::env::var_os("OPTSCAN_SHARED_DATA")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/data"))
 }
 
 #[tokio::test]
 async fn cc0_set_as_of_2017_11_10() {
     let dir = shared_data().join("kaggle-us-stocks-etfs-cc0");
     if !dir.exists() {
-        eprintln!("skipped: {} is absent (real-data golden scan)", dir.display());
+        eprintln!(
+            "skipped: {} is absent (real-data golden scan)",
+            dir.display()
+        );
         return;
     }
     let as_of = Utc.with_ymd_and_hms(2017, 11, 10, 21, 0, 0).unwrap();

@@ -10,7 +10,7 @@ use super::sizing::{position_sizing, SizingInputs};
 use super::tags::{tags, TagInputs};
 use super::ScanConfig;
 use crate::market::quality::QualityReport;
-use crate::model::{OptionKind, OptionQuote, Opportunity};
+use crate::model::{Opportunity, OptionKind, OptionQuote};
 
 fn r(x: f64, dp: i32) -> f64 {
     let m = 10f64.powi(dp);
@@ -29,7 +29,12 @@ fn ratio(pct: f64) -> Value {
 /// direction, that returns at least 20% (the original took the *largest* move for puts).
 pub fn trade_summary(kind: OptionKind, a: &ContractAnalysis) -> String {
     let sigma = a.iv * (a.dte.max(1) as f64 / 365.0).sqrt() * 100.0;
-    let mut favourable: Vec<_> = a.grid.scenarios.iter().filter(|s| kind.sign() * s.move_pct > 0.0).collect();
+    let mut favourable: Vec<_> = a
+        .grid
+        .scenarios
+        .iter()
+        .filter(|s| kind.sign() * s.move_pct > 0.0)
+        .collect();
     favourable.sort_by(|x, y| x.move_pct.abs().total_cmp(&y.move_pct.abs()));
     match favourable.into_iter().find(|s| s.roi_pct >= 20.0) {
         Some(s) => {
@@ -43,7 +48,10 @@ pub fn trade_summary(kind: OptionKind, a: &ContractAnalysis) -> String {
             } else {
                 "Requires exceptional move"
             };
-            format!("{how}: a {} move by expiration returns {:.0}% (${:.0} per contract).", s.move_label, s.roi_pct, s.net)
+            format!(
+                "{how}: a {} move by expiration returns {:.0}% (${:.0} per contract).",
+                s.move_label, s.roi_pct, s.net
+            )
         }
         None => format!(
             "Breakeven at ${:.2} needs a {:.1}% move by expiration.",
@@ -62,9 +70,19 @@ fn messages(items: &[crate::market::quality::QualityItem]) -> Vec<String> {
 }
 
 /// Build the opportunity for `q` from its analysis.
-pub fn build_opportunity(q: &OptionQuote, spot: f64, a: &ContractAnalysis, iv_rank: Option<&IvRank>, cfg: &ScanConfig) -> Opportunity {
+pub fn build_opportunity(
+    q: &OptionQuote,
+    spot: f64,
+    a: &ContractAnalysis,
+    iv_rank: Option<&IvRank>,
+    cfg: &ScanConfig,
+) -> Opportunity {
     let (grid, p, s) = (&a.grid, &a.probability, &a.inputs);
-    let (one, two, best) = (&grid.scenarios[grid.one_sd], &grid.scenarios[grid.two_sd], &grid.scenarios[grid.best]);
+    let (one, two, best) = (
+        &grid.scenarios[grid.one_sd],
+        &grid.scenarios[grid.two_sd],
+        &grid.scenarios[grid.best],
+    );
     let t = a.greeks.trader();
     let cost = a.premium * 100.0;
     let sigma_pct = a.iv * (a.dte.max(1) as f64 / 365.0).sqrt() * 100.0;
@@ -95,10 +113,20 @@ pub fn build_opportunity(q: &OptionQuote, spot: f64, a: &ContractAnalysis, iv_ra
     put("maxLossPercent", json!(100.0));
     put("breakeven", json!(r(grid.breakeven_price, 2)));
     put("breakevenPrice", json!(r(grid.breakeven_price, 2)));
-    put("breakevenMovePercent", json!(r(grid.breakeven_move_percent, 1)));
+    put(
+        "breakevenMovePercent",
+        json!(r(grid.breakeven_move_percent, 1)),
+    );
     put("ivRank", json!(iv_rank.map(|x| r(x.rank, 1))));
     put("ivPercentile", json!(iv_rank.map(|x| r(x.percentile, 1))));
-    put("ivRankSource", json!(iv_rank.map(|x| if x.realized_vol_proxy { "realized_volatility_proxy" } else { "iv_history" })));
+    put(
+        "ivRankSource",
+        json!(iv_rank.map(|x| if x.realized_vol_proxy {
+            "realized_volatility_proxy"
+        } else {
+            "iv_history"
+        })),
+    );
     put("ivSource", json!(a.iv_source));
     put("vendorImpliedVolatility", json!(q.vendor_iv));
     put("volumeRatio", json!(r(s.volume_ratio(), 2)));
@@ -111,7 +139,10 @@ pub fn build_opportunity(q: &OptionQuote, spot: f64, a: &ContractAnalysis, iv_ra
     );
     put("riskRewardRatio", ratio(best.roi_pct));
     put("shortTermRiskRewardRatio", ratio(one.roi_pct));
-    put("greeks", json!({"delta": r(t.delta, 4), "gamma": r(t.gamma, 4), "theta": r(t.theta, 4), "vega": r(t.vega, 4)}));
+    put(
+        "greeks",
+        json!({"delta": r(t.delta, 4), "gamma": r(t.gamma, 4), "theta": r(t.theta, 4), "vega": r(t.vega, 4)}),
+    );
     put("returnsAnalysis", json!(grid.scenarios.iter().map(|x| json!({"move": x.move_label, "movePct": r(x.move_pct, 2), "return": r(x.roi_pct, 1)})).collect::<Vec<_>>()));
     put("_dataQuality", quality_json(&a.quality));
     let sizing = position_sizing(&SizingInputs {
@@ -128,7 +159,10 @@ pub fn build_opportunity(q: &OptionQuote, spot: f64, a: &ContractAnalysis, iv_ra
         daily_contract_budget: cfg.daily_contract_budget,
     });
     put("positionSizing", json!(sizing));
-    put("enhancedProbabilityOfProfit", json!(r(p.probability_of_profit * 100.0, 2)));
+    put(
+        "enhancedProbabilityOfProfit",
+        json!(r(p.probability_of_profit * 100.0, 2)),
+    );
     put("enhancedExpectedValue", json!(r(p.expected_value, 4)));
     put("expectedValueAmount", json!(r(p.expected_value * 100.0, 2)));
     let eq = &a.enhanced_quality;

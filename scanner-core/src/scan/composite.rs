@@ -63,7 +63,11 @@ pub fn risk_metrics(x: &CompositeInputs) -> RiskMetrics {
     let terms = [
         ("base_score", x.legacy_score, 0.40),
         ("probability_score", x.pop * 100.0, 0.30),
-        ("expected_value_score", (x.expected_value / 10.0).clamp(0.0, 20.0), 0.10),
+        (
+            "expected_value_score",
+            (x.expected_value / 10.0).clamp(0.0, 20.0),
+            0.10,
+        ),
         ("delta_score", x.delta.abs() * 10.0, 0.10),
         ("gamma_score", (x.gamma * 1000.0).min(5.0), 0.05),
         ("theta_penalty", (x.theta_per_day * 100.0).max(-10.0), 0.05),
@@ -72,7 +76,11 @@ pub fn risk_metrics(x: &CompositeInputs) -> RiskMetrics {
     let composite = (sum * quality_multiplier(x.tier)).clamp(0.0, 100.0);
     let width = (x.pop_band.1 - x.pop_band.0).abs();
     let gain = x.reference_gain.max(0.0);
-    let loss_ratio = if x.cost + gain > 0.0 { x.cost / (x.cost + gain) } else { 1.0 };
+    let loss_ratio = if x.cost + gain > 0.0 {
+        x.cost / (x.cost + gain)
+    } else {
+        1.0
+    };
     let mut ras = composite - 10.0 * width - 15.0 * loss_ratio;
     match x.tier {
         QualityTier::Institutional => ras += 5.0,
@@ -82,14 +90,24 @@ pub fn risk_metrics(x: &CompositeInputs) -> RiskMetrics {
     if x.theta_per_day.abs() > 0.05 {
         ras -= 50.0 * x.theta_per_day.abs();
     }
-    let mut score_breakdown: std::collections::BTreeMap<String, f64> = terms.iter().map(|(k, v, _)| ((*k).to_owned(), *v)).collect();
+    let mut score_breakdown: std::collections::BTreeMap<String, f64> = terms
+        .iter()
+        .map(|(k, v, _)| ((*k).to_owned(), *v))
+        .collect();
     score_breakdown.insert("data_quality_score".to_owned(), x.quality_score);
-    RiskMetrics { composite_score: composite, risk_adjusted_score: ras.clamp(0.0, 100.0), score_breakdown }
+    RiskMetrics {
+        composite_score: composite,
+        risk_adjusted_score: ras.clamp(0.0, 100.0),
+        score_breakdown,
+    }
 }
 
 /// The fallback ordering score of §5.5 (capped at 100).
 pub fn filter_score(quality_score: f64, pop: f64, risk_adjusted_score: f64, delta: f64) -> f64 {
-    let s = quality_score / 100.0 * 30.0 + (pop * 100.0).min(30.0) + (risk_adjusted_score / 100.0 * 25.0).min(25.0) + (delta.abs() * 100.0).min(15.0);
+    let s = quality_score / 100.0 * 30.0
+        + (pop * 100.0).min(30.0)
+        + (risk_adjusted_score / 100.0 * 25.0).min(25.0)
+        + (delta.abs() * 100.0).min(15.0);
     s.min(100.0)
 }
 
@@ -125,9 +143,17 @@ mod tests {
     #[test]
     fn calls_pay_a_finite_loss_penalty_and_wider_bands_cost_more() {
         let narrow = risk_metrics(&base()).risk_adjusted_score;
-        let wide = risk_metrics(&CompositeInputs { pop_band: (0.2, 0.6), ..base() }).risk_adjusted_score;
+        let wide = risk_metrics(&CompositeInputs {
+            pop_band: (0.2, 0.6),
+            ..base()
+        })
+        .risk_adjusted_score;
         assert!((narrow - wide - 10.0 * 0.36).abs() < 1e-9);
-        let no_gain = risk_metrics(&CompositeInputs { reference_gain: 0.0, ..base() }).risk_adjusted_score;
+        let no_gain = risk_metrics(&CompositeInputs {
+            reference_gain: 0.0,
+            ..base()
+        })
+        .risk_adjusted_score;
         assert!(no_gain < narrow);
         assert!(filter_score(100.0, 1.0, 100.0, 1.0) <= 100.0);
     }

@@ -107,7 +107,12 @@ pub struct InstitutionalGates {
 
 impl Default for InstitutionalGates {
     fn default() -> Self {
-        Self { min_probability: 0.01, min_risk_adjusted_score: 5.0, min_abs_delta: 0.001, min_results: 10 }
+        Self {
+            min_probability: 0.01,
+            min_risk_adjusted_score: 5.0,
+            min_abs_delta: 0.001,
+            min_results: 10,
+        }
     }
 }
 
@@ -174,8 +179,16 @@ impl Default for ScanConfig {
             lookback_sessions: 365,
             risk_free_rate: 0.045,
             max_expirations: 6,
-            strict_liquidity: LiquidityGate { min_volume: 100, min_open_interest: 100, min_price: 0.05 },
-            relaxed_liquidity: LiquidityGate { min_volume: 50, min_open_interest: 50, min_price: 0.03 },
+            strict_liquidity: LiquidityGate {
+                min_volume: 100,
+                min_open_interest: 100,
+                min_price: 0.05,
+            },
+            relaxed_liquidity: LiquidityGate {
+                min_volume: 50,
+                min_open_interest: 50,
+                min_price: 0.03,
+            },
             top_by_volume: 150,
             gates: ContractGates::default(),
             institutional: InstitutionalGates::default(),
@@ -198,7 +211,10 @@ impl ScanConfig {
 
     /// The relaxed preset: strict thresholds plus the relaxed fallback stages.
     pub fn relaxed() -> Self {
-        Self { filter_mode: ModeSelection::Relaxed, ..Self::default() }
+        Self {
+            filter_mode: ModeSelection::Relaxed,
+            ..Self::default()
+        }
     }
 
     /// Check that every field is usable; bindings call this before scanning.
@@ -225,7 +241,10 @@ impl ScanConfig {
         if !(self.take_profit > 0.0 && self.stop_loss > 0.0 && self.stop_loss <= 1.0) {
             return bad("take_profit must be positive and stop_loss in (0, 1]");
         }
-        if self.portfolio_size.is_some_and(|p| !(p.is_finite() && p > 0.0)) {
+        if self
+            .portfolio_size
+            .is_some_and(|p| !(p.is_finite() && p > 0.0))
+        {
             return bad("portfolio_size must be positive");
         }
         Ok(())
@@ -239,17 +258,33 @@ mod tests {
     #[test]
     fn presets_carry_the_original_thresholds() {
         let s = ScanConfig::strict();
-        assert_eq!((s.strict_liquidity.min_volume, s.strict_liquidity.min_open_interest), (100, 100));
+        assert_eq!(
+            (
+                s.strict_liquidity.min_volume,
+                s.strict_liquidity.min_open_interest
+            ),
+            (100, 100)
+        );
         assert_eq!((s.relaxed_liquidity.min_volume, s.top_by_volume), (50, 150));
-        assert_eq!((s.max_results, s.max_per_symbol, s.lookback_sessions), (20, 5, 365));
+        assert_eq!(
+            (s.max_results, s.max_per_symbol, s.lookback_sessions),
+            (20, 5, 365)
+        );
         assert_eq!(ScanConfig::relaxed().filter_mode, ModeSelection::Relaxed);
         assert!(s.validate().is_ok());
     }
 
     #[test]
     fn bad_values_are_rejected_with_a_reason() {
-        let c = ScanConfig { max_results: 0, ..ScanConfig::default() };
-        assert!(c.validate().unwrap_err().to_string().contains("max_results"));
+        let c = ScanConfig {
+            max_results: 0,
+            ..ScanConfig::default()
+        };
+        assert!(c
+            .validate()
+            .unwrap_err()
+            .to_string()
+            .contains("max_results"));
         assert!("sideways".parse::<ModeSelection>().is_err());
         assert_eq!("both".parse::<ModeSelection>().unwrap().modes().len(), 2);
     }

@@ -11,7 +11,9 @@ use crate::calendar::{days_to_expiration, years_to_expiry};
 use crate::market::quality::{assess, QualityConfig, QualityReport};
 use crate::model::{OptionKind, OptionQuote};
 use crate::pricing::{bsm, implied_vol, Greeks, IvStatus};
-use crate::probability::{analyze, scenario_grid, Drift, PositionInput, ProbabilityAnalysis, ScenarioGrid};
+use crate::probability::{
+    analyze, scenario_grid, Drift, PositionInput, ProbabilityAnalysis, ScenarioGrid,
+};
 
 /// Symbol-level inputs shared by all its contracts.
 #[derive(Debug, Clone, Copy)]
@@ -63,7 +65,11 @@ pub struct ContractAnalysis {
 pub type Drop = &'static str;
 
 /// Analyse one contract. `Err(reason)` means it was dropped (the caller counts the reason).
-pub fn analyze_contract(q: &OptionQuote, sym: &SymbolInputs, cfg: &ScanConfig) -> Result<ContractAnalysis, Drop> {
+pub fn analyze_contract(
+    q: &OptionQuote,
+    sym: &SymbolInputs,
+    cfg: &ScanConfig,
+) -> Result<ContractAnalysis, Drop> {
     let years = years_to_expiry(sym.as_of, q.expiration);
     if years <= 0.0 {
         return Err("expired");
@@ -71,7 +77,12 @@ pub fn analyze_contract(q: &OptionQuote, sym: &SymbolInputs, cfg: &ScanConfig) -
     let dte = days_to_expiration(sym.as_of, q.expiration);
     let premium = q.mid().or(q.last.filter(|p| *p > 0.0)).ok_or("no_price")?;
     let (s, k, r, d) = (sym.spot, q.strike, sym.rate, sym.dividend_yield);
-    let solve = |price: f64| implied_vol(price, q.kind, s, k, years, r, d).ok().filter(|x| x.status == IvStatus::Ok).map(|x| x.vol);
+    let solve = |price: f64| {
+        implied_vol(price, q.kind, s, k, years, r, d)
+            .ok()
+            .filter(|x| x.status == IvStatus::Ok)
+            .map(|x| x.vol)
+    };
     let (iv, iv_source) = match solve(premium) {
         Some(v) => (v, "mid"),
         None => match q.vendor_iv.filter(|v| *v > 0.0 && *v < 10.0) {
@@ -80,17 +91,45 @@ pub fn analyze_contract(q: &OptionQuote, sym: &SymbolInputs, cfg: &ScanConfig) -
         },
     };
     let greeks = bsm(q.kind, s, k, years, r, d, iv).map_err(|_| "invalid_greeks")?;
-    let pos = |vol: f64| PositionInput { kind: q.kind, spot: s, strike: k, premium, years, rate: r, dividend_yield: d, vol, drift: Drift::RiskNeutral };
+    let pos = |vol: f64| PositionInput {
+        kind: q.kind,
+        spot: s,
+        strike: k,
+        premium,
+        years,
+        rate: r,
+        dividend_yield: d,
+        vol,
+        drift: Drift::RiskNeutral,
+    };
     let probability = analyze(&pos(iv)).map_err(|_| "invalid_probability")?;
-    let pop_at = |price: f64| solve(price).and_then(|v| analyze(&pos(v)).ok()).map(|p| p.probability_of_profit);
+    let pop_at = |price: f64| {
+        solve(price)
+            .and_then(|v| analyze(&pos(v)).ok())
+            .map(|p| p.probability_of_profit)
+    };
     let band_lo = if q.bid > 0.0 { pop_at(q.bid) } else { None };
     let band_hi = if q.ask > 0.0 { pop_at(q.ask) } else { None };
     let pop = probability.probability_of_profit;
     let (a, b) = (band_lo.unwrap_or(pop), band_hi.unwrap_or(pop));
     let pop_band = (a.min(b).min(pop), a.max(b).max(pop));
     let grid = scenario_grid(q.kind, s, k, premium, dte, iv).map_err(|_| "invalid_scenarios")?;
-    let quality = assess(q, s, Some(iv), sym.as_of, Some(sym.as_of), &QualityConfig::legacy());
-    let enhanced_quality = assess(q, s, Some(iv), sym.as_of, Some(sym.as_of), &QualityConfig::enhanced());
+    let quality = assess(
+        q,
+        s,
+        Some(iv),
+        sym.as_of,
+        Some(sym.as_of),
+        &QualityConfig::legacy(),
+    );
+    let enhanced_quality = assess(
+        q,
+        s,
+        Some(iv),
+        sym.as_of,
+        Some(sym.as_of),
+        &QualityConfig::enhanced(),
+    );
     let one = &grid.scenarios[grid.one_sd];
     let two = &grid.scenarios[grid.two_sd];
     let best = &grid.scenarios[grid.best];
@@ -123,7 +162,22 @@ pub fn analyze_contract(q: &OptionQuote, sym: &SymbolInputs, cfg: &ScanConfig) -
         tier: enhanced_quality.tier,
         quality_score: enhanced_quality.score,
     });
-    let analysis = ContractAnalysis { dte, years, premium, iv, iv_source, greeks, probability, pop_band, grid, quality, enhanced_quality, inputs, score, risk };
+    let analysis = ContractAnalysis {
+        dte,
+        years,
+        premium,
+        iv,
+        iv_source,
+        greeks,
+        probability,
+        pop_band,
+        grid,
+        quality,
+        enhanced_quality,
+        inputs,
+        score,
+        risk,
+    };
     gate(q, sym.spot, &analysis, cfg)?;
     Ok(analysis)
 }

@@ -45,19 +45,28 @@ pub fn atm_term_structure(points: &[IvPoint], spot: f64) -> Vec<AtmIv> {
             let of = |kind| {
                 let mut v: Vec<(f64, f64)> = points
                     .iter()
-                    .filter(|p| p.expiration == exp && p.kind == kind && p.iv.is_finite() && p.iv > 0.0)
+                    .filter(|p| {
+                        p.expiration == exp && p.kind == kind && p.iv.is_finite() && p.iv > 0.0
+                    })
                     .map(|p| (p.strike, p.iv))
                     .collect();
                 v.sort_by(|a, b| a.0.total_cmp(&b.0));
                 interpolate_at(&v, spot)
             };
-            let years = points.iter().find(|p| p.expiration == exp).map(|p| p.years)?;
+            let years = points
+                .iter()
+                .find(|p| p.expiration == exp)
+                .map(|p| p.years)?;
             let iv = match (of(OptionKind::Call), of(OptionKind::Put)) {
                 (Some(c), Some(p)) => 0.5 * (c + p),
                 (Some(x), None) | (None, Some(x)) => x,
                 (None, None) => return None,
             };
-            Some(AtmIv { expiration: exp, years, iv })
+            Some(AtmIv {
+                expiration: exp,
+                years,
+                iv,
+            })
         })
         .collect()
 }
@@ -91,7 +100,10 @@ fn interpolate_at(v: &[(f64, f64)], x0: f64) -> Option<f64> {
 /// assert!((iv - w.sqrt()).abs() < 1e-12);
 /// ```
 pub fn constant_maturity_iv(term: &[AtmIv], target_years: f64) -> Option<f64> {
-    let mut t: Vec<&AtmIv> = term.iter().filter(|a| a.years > 0.0 && a.iv.is_finite()).collect();
+    let mut t: Vec<&AtmIv> = term
+        .iter()
+        .filter(|a| a.years > 0.0 && a.iv.is_finite())
+        .collect();
     t.sort_by(|a, b| a.years.total_cmp(&b.years));
     let first = t.first()?;
     let last = t.last()?;
@@ -135,12 +147,25 @@ pub fn iv_rank(current: f64, history: &[f64], realized_vol_proxy: bool) -> Optio
     if h.is_empty() || !current.is_finite() {
         return None;
     }
-    let (lo, hi) = h.iter().fold((f64::INFINITY, f64::NEG_INFINITY), |(l, u), &v| (l.min(v), u.max(v)));
-    let rank = if hi > lo { ((current - lo) / (hi - lo) * 100.0).clamp(0.0, 100.0) } else { 50.0 };
+    let (lo, hi) = h
+        .iter()
+        .fold((f64::INFINITY, f64::NEG_INFINITY), |(l, u), &v| {
+            (l.min(v), u.max(v))
+        });
+    let rank = if hi > lo {
+        ((current - lo) / (hi - lo) * 100.0).clamp(0.0, 100.0)
+    } else {
+        50.0
+    };
     let below = h.iter().filter(|&&v| v < current).count() as f64;
     let equal = h.iter().filter(|&&v| v == current).count() as f64;
     let percentile = (below + 0.5 * equal) / h.len() as f64 * 100.0;
-    Some(IvRank { rank, percentile, observations: h.len(), realized_vol_proxy })
+    Some(IvRank {
+        rank,
+        percentile,
+        observations: h.len(),
+        realized_vol_proxy,
+    })
 }
 
 #[cfg(test)]
@@ -150,8 +175,18 @@ mod tests {
     #[test]
     fn atm_iv_interpolates_between_the_strikes_around_spot() {
         let e = NaiveDate::from_ymd_opt(2024, 2, 16).unwrap();
-        let p = |kind, strike, iv| IvPoint { expiration: e, years: 0.1, kind, strike, iv };
-        let pts = [p(OptionKind::Call, 95.0, 0.30), p(OptionKind::Call, 105.0, 0.20), p(OptionKind::Put, 100.0, 0.26)];
+        let p = |kind, strike, iv| IvPoint {
+            expiration: e,
+            years: 0.1,
+            kind,
+            strike,
+            iv,
+        };
+        let pts = [
+            p(OptionKind::Call, 95.0, 0.30),
+            p(OptionKind::Call, 105.0, 0.20),
+            p(OptionKind::Put, 100.0, 0.26),
+        ];
         let t = atm_term_structure(&pts, 100.0);
         assert_eq!(t.len(), 1);
         assert!((t[0].iv - 0.5 * (0.25 + 0.26)).abs() < 1e-12);

@@ -45,7 +45,11 @@ pub struct LiquidSets {
 
 /// The reason `q` fails `gate`, or `None` when it passes (strict inequalities).
 pub fn gate_failure(q: &OptionQuote, gate: &LiquidityGate) -> Option<&'static str> {
-    let price = q.last.filter(|p| *p > 0.0).or_else(|| q.mid()).unwrap_or(0.0);
+    let price = q
+        .last
+        .filter(|p| *p > 0.0)
+        .or_else(|| q.mid())
+        .unwrap_or(0.0);
     if q.bid <= 0.0 {
         Some("no_bid")
     } else if q.ask <= 0.0 {
@@ -61,7 +65,13 @@ pub fn gate_failure(q: &OptionQuote, gate: &LiquidityGate) -> Option<&'static st
     }
 }
 
-fn gate(quotes: &[OptionQuote], idx: &[usize], g: &LiquidityGate, stage: &str, rej: &mut Rejections) -> Vec<usize> {
+fn gate(
+    quotes: &[OptionQuote],
+    idx: &[usize],
+    g: &LiquidityGate,
+    stage: &str,
+    rej: &mut Rejections,
+) -> Vec<usize> {
     idx.iter()
         .copied()
         .filter(|&i| match gate_failure(&quotes[i], g) {
@@ -74,8 +84,19 @@ fn gate(quotes: &[OptionQuote], idx: &[usize], g: &LiquidityGate, stage: &str, r
         .collect()
 }
 
-fn top_by_volume(quotes: &[OptionQuote], mut idx: Vec<usize>, cap: usize, stage: &str, rej: &mut Rejections) -> Vec<usize> {
-    idx.sort_by(|&a, &b| quotes[b].volume.cmp(&quotes[a].volume).then_with(|| quotes[a].contract_symbol.cmp(&quotes[b].contract_symbol)));
+fn top_by_volume(
+    quotes: &[OptionQuote],
+    mut idx: Vec<usize>,
+    cap: usize,
+    stage: &str,
+    rej: &mut Rejections,
+) -> Vec<usize> {
+    idx.sort_by(|&a, &b| {
+        quotes[b]
+            .volume
+            .cmp(&quotes[a].volume)
+            .then_with(|| quotes[a].contract_symbol.cmp(&quotes[b].contract_symbol))
+    });
     if idx.len() > cap {
         rej.add(stage, "beyond_top_by_volume", (idx.len() - cap) as u64);
         idx.truncate(cap);
@@ -86,8 +107,20 @@ fn top_by_volume(quotes: &[OptionQuote], mut idx: Vec<usize>, cap: usize, stage:
 /// Apply the gates to the contracts `eligible` (indices into `quotes`) of one symbol.
 pub fn liquid_sets(quotes: &[OptionQuote], eligible: &[usize], cfg: &ScanConfig) -> LiquidSets {
     let mut strict_rej = Rejections::default();
-    let strict = gate(quotes, eligible, &cfg.strict_liquidity, "liquidity_strict", &mut strict_rej);
-    let strict = top_by_volume(quotes, strict, cfg.top_by_volume, "liquidity_strict", &mut strict_rej);
+    let strict = gate(
+        quotes,
+        eligible,
+        &cfg.strict_liquidity,
+        "liquidity_strict",
+        &mut strict_rej,
+    );
+    let strict = top_by_volume(
+        quotes,
+        strict,
+        cfg.top_by_volume,
+        "liquidity_strict",
+        &mut strict_rej,
+    );
     if !strict.is_empty() {
         return LiquidSets {
             relaxed: strict.clone(),
@@ -99,18 +132,50 @@ pub fn liquid_sets(quotes: &[OptionQuote], eligible: &[usize], cfg: &ScanConfig)
         };
     }
     let mut relaxed_rej = Rejections::default();
-    let relaxed = gate(quotes, eligible, &cfg.relaxed_liquidity, "liquidity_relaxed", &mut relaxed_rej);
+    let relaxed = gate(
+        quotes,
+        eligible,
+        &cfg.relaxed_liquidity,
+        "liquidity_relaxed",
+        &mut relaxed_rej,
+    );
     let (relaxed, stage) = if relaxed.is_empty() {
-        let all = top_by_volume(quotes, eligible.to_vec(), cfg.top_by_volume, "liquidity_top_volume", &mut relaxed_rej);
-        let stage = if all.is_empty() { LiquidityStage::None } else { LiquidityStage::TopVolume };
+        let all = top_by_volume(
+            quotes,
+            eligible.to_vec(),
+            cfg.top_by_volume,
+            "liquidity_top_volume",
+            &mut relaxed_rej,
+        );
+        let stage = if all.is_empty() {
+            LiquidityStage::None
+        } else {
+            LiquidityStage::TopVolume
+        };
         // The gate's per-reason drops are superseded by the top-volume stage admitting them.
         relaxed_rej.0.remove("liquidity_relaxed");
         (all, stage)
     } else {
-        (top_by_volume(quotes, relaxed, cfg.top_by_volume, "liquidity_relaxed", &mut relaxed_rej), LiquidityStage::Liquidity)
+        (
+            top_by_volume(
+                quotes,
+                relaxed,
+                cfg.top_by_volume,
+                "liquidity_relaxed",
+                &mut relaxed_rej,
+            ),
+            LiquidityStage::Liquidity,
+        )
     };
     let strict_rejections = strict_rej;
-    LiquidSets { strict, relaxed_candidates: relaxed.len(), relaxed, relaxed_stage: stage, strict_rejections, relaxed_rejections: relaxed_rej }
+    LiquidSets {
+        strict,
+        relaxed_candidates: relaxed.len(),
+        relaxed,
+        relaxed_stage: stage,
+        strict_rejections,
+        relaxed_rejections: relaxed_rej,
+    }
 }
 
 #[cfg(test)]
@@ -138,14 +203,24 @@ mod tests {
 
     #[test]
     fn strict_gate_uses_strict_inequalities_and_caps_by_volume() {
-        let quotes: Vec<_> = (0..200).map(|i| q(i, 101 + i as u64, 101, 1.0)).chain([q(900, 100, 500, 1.0), q(901, 500, 500, 0.0)]).collect();
+        let quotes: Vec<_> = (0..200)
+            .map(|i| q(i, 101 + i as u64, 101, 1.0))
+            .chain([q(900, 100, 500, 1.0), q(901, 500, 500, 0.0)])
+            .collect();
         let idx: Vec<usize> = (0..quotes.len()).collect();
         let s = liquid_sets(&quotes, &idx, &ScanConfig::default());
         assert_eq!(s.strict.len(), 150);
         assert_eq!(quotes[s.strict[0]].volume, 300, "highest volume first");
-        assert_eq!(s.strict_rejections.count("liquidity_strict", "low_volume"), 1);
+        assert_eq!(
+            s.strict_rejections.count("liquidity_strict", "low_volume"),
+            1
+        );
         assert_eq!(s.strict_rejections.count("liquidity_strict", "no_bid"), 1);
-        assert_eq!(s.strict_rejections.count("liquidity_strict", "beyond_top_by_volume"), 50);
+        assert_eq!(
+            s.strict_rejections
+                .count("liquidity_strict", "beyond_top_by_volume"),
+            50
+        );
         assert_eq!(s.strict_rejections.total(), (quotes.len() - 150) as u64);
     }
 
@@ -158,6 +233,9 @@ mod tests {
         assert_eq!(s.relaxed_stage, LiquidityStage::Liquidity);
         let thin = vec![q(0, 5, 5, 1.0), q(1, 9, 1, 1.0)];
         let t = liquid_sets(&thin, &[0, 1], &ScanConfig::default());
-        assert_eq!((t.relaxed_stage, t.relaxed.clone()), (LiquidityStage::TopVolume, vec![1, 0]));
+        assert_eq!(
+            (t.relaxed_stage, t.relaxed.clone()),
+            (LiquidityStage::TopVolume, vec![1, 0])
+        );
     }
 }

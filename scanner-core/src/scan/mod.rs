@@ -39,7 +39,9 @@ pub use moves::{analyze_moves, Interval, MoveContext, MoveRequirement, TouchEven
 pub use pipeline::{ScanOutcome, ScanRequest, Scanner};
 pub use progress::{CancelToken, ProgressFn, ScanEvent};
 pub use rank::{rank, Candidate, Ranked};
-pub use score::{catalysts, confidence, legacy_score, patterns, quality_lane, reasoning, risk_level, ScoreInputs};
+pub use score::{
+    catalysts, confidence, legacy_score, patterns, quality_lane, reasoning, risk_level, ScoreInputs,
+};
 pub use sizing::{position_sizing, PositionSizing, SizingInputs};
 pub use symbol::{analyze_symbol, SymbolOutcome};
 pub use tags::{tags, TagInputs};

@@ -97,7 +97,12 @@ pub struct MoveContext {
 
 /// Analyse how often `h` moved by `target` (a signed fraction: +0.05 = up 5%, −0.05 = down
 /// 5%) within `horizon_days` calendar days, at the given interval `confidence`.
-pub fn analyze_moves(h: &PriceHistory, target: f64, horizon_days: i64, confidence: f64) -> MoveContext {
+pub fn analyze_moves(
+    h: &PriceHistory,
+    target: f64,
+    horizon_days: i64,
+    confidence: f64,
+) -> MoveContext {
     let up = target >= 0.0;
     let (dates, close, high, low) = (h.dates(), h.close(), h.high(), h.low());
     let requirement = |sessions| MoveRequirement {
@@ -112,7 +117,9 @@ pub fn analyze_moves(h: &PriceHistory, target: f64, horizon_days: i64, confidenc
     let (mut finishes, mut periods, mut lengths) = (0u64, 0u64, Vec::new());
     let last_date = dates.last().copied();
     for i in 0..h.len() {
-        let Some(end_date) = dates[i].checked_add_days(chrono::Days::new(horizon as u64)) else { break };
+        let Some(end_date) = dates[i].checked_add_days(chrono::Days::new(horizon as u64)) else {
+            break;
+        };
         if last_date.is_none_or(|d| d < end_date) {
             break; // incomplete window: its outcome is not known yet
         }
@@ -123,28 +130,52 @@ pub fn analyze_moves(h: &PriceHistory, target: f64, horizon_days: i64, confidenc
         periods += 1;
         lengths.push(end - i);
         let level = close[i] * (1.0 + target);
-        let hit = (i + 1..=end).find(|&j| if up { high[j] >= level } else { low[j] <= level });
+        let hit = (i + 1..=end).find(|&j| {
+            if up {
+                high[j] >= level
+            } else {
+                low[j] <= level
+            }
+        });
         if let Some(j) = hit {
-            touches.push(TouchEvent { date: dates[i], days_to_target: (dates[j] - dates[i]).num_days() });
+            touches.push(TouchEvent {
+                date: dates[i],
+                days_to_target: (dates[j] - dates[i]).num_days(),
+            });
         }
-        if if up { close[end] >= level } else { close[end] <= level } {
+        if if up {
+            close[end] >= level
+        } else {
+            close[end] <= level
+        } {
             finishes += 1;
         }
     }
     lengths.sort_unstable();
     let median_len = lengths.get(lengths.len() / 2).copied().unwrap_or(0);
     if periods < 10 {
-        return unavailable(requirement(median_len), confidence, "fewer than 10 complete windows of history");
+        return unavailable(
+            requirement(median_len),
+            confidence,
+            "fewer than 10 complete windows of history",
+        );
     }
     let n_eff = (periods / (median_len.max(1) as u64)).max(1);
     let touched = touches.len() as u64;
     let interval = |k: u64| {
         let k_eff = ((k as f64 / periods as f64) * n_eff as f64).round() as u64;
         let (lo, hi) = jeffreys_interval(k_eff, n_eff, confidence);
-        Interval { lower: lo * 100.0, upper: hi * 100.0, confidence }
+        Interval {
+            lower: lo * 100.0,
+            upper: hi * 100.0,
+            confidence,
+        }
     };
     let mean = |k: u64| (k as f64 + 0.5) / (periods as f64 + 1.0) * 100.0;
-    let recency_days = touches.last().zip(last_date).map(|(t, d)| (d - t.date).num_days());
+    let recency_days = touches
+        .last()
+        .zip(last_date)
+        .map(|(t, d)| (d - t.date).num_days());
     let recency_term = recency_days.map_or(0.0, |r| (1.0 - r as f64 / 120.0).max(0.0));
     let quality_score = (0.6 * (periods as f64 / 200.0).min(1.0) + 0.4 * recency_term) * 100.0;
     let quality_label = if periods < 40 || recency_days.is_none_or(|r| r > 180) {
@@ -154,7 +185,9 @@ pub fn analyze_moves(h: &PriceHistory, target: f64, horizon_days: i64, confidenc
     } else {
         "medium"
     };
-    let avg_days = (!touches.is_empty()).then(|| touches.iter().map(|t| t.days_to_target as f64).sum::<f64>() / touches.len() as f64);
+    let avg_days = (!touches.is_empty()).then(|| {
+        touches.iter().map(|t| t.days_to_target as f64).sum::<f64>() / touches.len() as f64
+    });
     let touch_p = mean(touched);
     let analysis = format!(
         "In {periods} windows of {horizon} calendar days, the stock moved {}{:.1}% at some point in {touched} ({touch_p:.0}%) and finished beyond it in {finishes}.",
@@ -184,7 +217,11 @@ pub fn analyze_moves(h: &PriceHistory, target: f64, horizon_days: i64, confidenc
 }
 
 fn unavailable(req: MoveRequirement, confidence: f64, why: &str) -> MoveContext {
-    let zero = Interval { lower: 0.0, upper: 100.0, confidence };
+    let zero = Interval {
+        lower: 0.0,
+        upper: 100.0,
+        confidence,
+    };
     MoveContext {
         available: false,
         empirical_probability: 0.0,

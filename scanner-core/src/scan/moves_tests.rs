@@ -59,7 +59,11 @@ fn interval_uses_non_overlapping_windows_and_claims_its_level() {
     assert!(ctx.effective_periods < ctx.total_periods / 5);
     assert_eq!(ctx.touch_confidence.confidence, 0.95);
     let (lo, hi) = (ctx.touch_confidence.lower, ctx.touch_confidence.upper);
-    assert!(lo < ctx.touch_probability && ctx.touch_probability < hi, "{lo} < {} < {hi}", ctx.touch_probability);
+    assert!(
+        lo < ctx.touch_probability && ctx.touch_probability < hi,
+        "{lo} < {} < {hi}",
+        ctx.touch_probability
+    );
 }
 
 #[test]

@@ -13,7 +13,9 @@ use super::rank::{rank, Candidate};
 use super::symbol::SymbolOutcome;
 use super::universe::Batch;
 use super::ScanConfig;
-use crate::model::{FailedSymbol, FilterMode, OptionKind, Opportunity, Rejections, ScanMetadata, ScanResult};
+use crate::model::{
+    FailedSymbol, FilterMode, Opportunity, OptionKind, Rejections, ScanMetadata, ScanResult,
+};
 
 /// Interval confidence of the historical move analysis.
 pub const MOVE_CONFIDENCE: f64 = 0.95;
@@ -42,7 +44,11 @@ pub fn partial(o: &SymbolOutcome, n: usize) -> Vec<(FilterMode, Vec<Opportunity>
         .iter()
         .map(|(m, c)| {
             let mut v: Vec<Opportunity> = c.iter().map(|c| c.opportunity.clone()).collect();
-            v.sort_by(|a, b| b.risk_adjusted_score.total_cmp(&a.risk_adjusted_score).then_with(|| a.contract_symbol.cmp(&b.contract_symbol)));
+            v.sort_by(|a, b| {
+                b.risk_adjusted_score
+                    .total_cmp(&a.risk_adjusted_score)
+                    .then_with(|| a.contract_symbol.cmp(&b.contract_symbol))
+            });
             v.truncate(n);
             (*m, v)
         })
@@ -51,19 +57,34 @@ pub fn partial(o: &SymbolOutcome, n: usize) -> Vec<(FilterMode, Vec<Opportunity>
 
 /// Attach `historicalContext` to an opportunity from its symbol's history.
 fn attach_history(o: &mut Opportunity, outcomes: &[SymbolOutcome]) {
-    let Some(sym) = outcomes.iter().find(|s| s.symbol == o.symbol) else { return };
-    let be = o.details.get("breakevenPrice").and_then(|v| v.as_f64()).unwrap_or(o.strike);
+    let Some(sym) = outcomes.iter().find(|s| s.symbol == o.symbol) else {
+        return;
+    };
+    let be = o
+        .details
+        .get("breakevenPrice")
+        .and_then(|v| v.as_f64())
+        .unwrap_or(o.strike);
     let s = o.stock_price.max(1e-9);
     let target = match o.option_type {
         OptionKind::Call => (be / s - 1.0).max(0.0),
         OptionKind::Put => -(1.0 - be / s).max(1e-12),
     };
-    let ctx = analyze_moves(&sym.history, target, o.days_to_expiration.max(1), MOVE_CONFIDENCE);
+    let ctx = analyze_moves(
+        &sym.history,
+        target,
+        o.days_to_expiration.max(1),
+        MOVE_CONFIDENCE,
+    );
     o.details.insert("historicalContext".into(), json!(ctx));
 }
 
 /// Rank, enrich and package the result of one mode.
-pub fn result_for_mode(mode: FilterMode, outcomes: &[SymbolOutcome], ctx: &Context<'_>) -> ScanResult {
+pub fn result_for_mode(
+    mode: FilterMode,
+    outcomes: &[SymbolOutcome],
+    ctx: &Context<'_>,
+) -> ScanResult {
     let rank_start = Instant::now();
     let mut rejections = Rejections::default();
     let mut candidates: Vec<Candidate> = Vec::new();
@@ -100,12 +121,23 @@ pub fn result_for_mode(mode: FilterMode, outcomes: &[SymbolOutcome], ctx: &Conte
         rejections,
         ..ScanMetadata::default()
     };
-    meta.stage_timings.insert("fetchAndAnalysis".into(), ctx.fetch_and_analysis_secs);
-    meta.stage_timings.insert("ranking".into(), rank_start.elapsed().as_secs_f64());
-    meta.stage_timings.insert("total".into(), ctx.started.elapsed().as_secs_f64());
+    meta.stage_timings
+        .insert("fetchAndAnalysis".into(), ctx.fetch_and_analysis_secs);
+    meta.stage_timings
+        .insert("ranking".into(), rank_start.elapsed().as_secs_f64());
+    meta.stage_timings
+        .insert("total".into(), ctx.started.elapsed().as_secs_f64());
     meta.calibration_metrics = json!({});
     use super::liquidity::LiquidityStage;
-    let relaxed_used = outcomes.iter().filter(|o| matches!(o.relaxed_stage, LiquidityStage::Liquidity | LiquidityStage::TopVolume)).count();
+    let relaxed_used = outcomes
+        .iter()
+        .filter(|o| {
+            matches!(
+                o.relaxed_stage,
+                LiquidityStage::Liquidity | LiquidityStage::TopVolume
+            )
+        })
+        .count();
     let stages = json!({
         "liquidity": outcomes.iter().filter(|o| o.relaxed_stage == LiquidityStage::Liquidity).count(),
         "topVolume": outcomes.iter().filter(|o| o.relaxed_stage == LiquidityStage::TopVolume).count(),
@@ -115,11 +147,23 @@ pub fn result_for_mode(mode: FilterMode, outcomes: &[SymbolOutcome], ctx: &Conte
         ("institutionalGrade", json!(true)),
         ("asOf", json!(ctx.as_of)),
         ("symbolLimit", json!(ctx.config.max_symbols)),
-        ("rotationState", json!({"mode": "round_robin", "nextPosition": ctx.batch.next_position, "universeSize": ctx.batch.universe_size})),
-        ("relaxedScan", json!({"strictMode": mode == FilterMode::Strict, "mode": mode, "applied": mode == FilterMode::Relaxed && relaxed_used > 0,
-                                "symbolsUsingRelaxedStages": relaxed_used, "stages": stages})),
+        (
+            "rotationState",
+            json!({"mode": "round_robin", "nextPosition": ctx.batch.next_position, "universeSize": ctx.batch.universe_size}),
+        ),
+        (
+            "relaxedScan",
+            json!({"strictMode": mode == FilterMode::Strict, "mode": mode, "applied": mode == FilterMode::Relaxed && relaxed_used > 0,
+                                "symbolsUsingRelaxedStages": relaxed_used, "stages": stages}),
+        ),
         ("fallback", json!(ranked.fallback_used)),
-        ("ivRank", json!(outcomes.iter().filter_map(|o| o.iv_rank.map(|r| (o.symbol.clone(), r))).collect::<std::collections::BTreeMap<_, _>>())),
+        (
+            "ivRank",
+            json!(outcomes
+                .iter()
+                .filter_map(|o| o.iv_rank.map(|r| (o.symbol.clone(), r)))
+                .collect::<std::collections::BTreeMap<_, _>>()),
+        ),
     ] {
         meta.extra.insert(k.into(), v);
     }

@@ -14,7 +14,7 @@ use super::symbol::{analyze_symbol, SymbolOutcome};
 use super::universe::next_batch;
 use super::{package, ScanConfig};
 use crate::market::MarketData;
-use crate::model::{FailedSymbol, FilterMode, ScanResult};
+use crate::model::{FailedSymbol, ScanResult};
 use crate::{Error, ErrorKind, Result};
 
 /// One scan request; everything optional has a sensible default.
@@ -56,7 +56,10 @@ pub struct Scanner {
 
 impl std::fmt::Debug for Scanner {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Scanner").field("source", &self.source.name()).field("config", &self.config).finish()
+        f.debug_struct("Scanner")
+            .field("source", &self.source.name())
+            .field("config", &self.config)
+            .finish()
     }
 }
 
@@ -91,12 +94,18 @@ impl Scanner {
                 p(&e)
             }
         };
-        emit(ScanEvent::Stage { stage: "fetch".into() });
+        emit(ScanEvent::Stage {
+            stage: "fetch".into(),
+        });
         let universe = match &req.symbols {
             Some(s) => s.clone(),
             None => self.source.universe().await?,
         };
-        let max = if req.symbols.is_some() { None } else { self.config.max_symbols };
+        let max = if req.symbols.is_some() {
+            None
+        } else {
+            self.config.max_symbols
+        };
         let batch = next_batch(&universe, max, req.rotation_position);
         let modes = self.config.filter_mode.modes();
         let outcomes = self.fetch_and_analyse(&batch.symbols, as_of, &req).await;
@@ -104,12 +113,18 @@ impl Scanner {
             return Err(Error::new(ErrorKind::Cancelled, "scan cancelled"));
         }
         let analysis_secs = started.elapsed().as_secs_f64();
-        emit(ScanEvent::Stage { stage: "ranking".into() });
+        emit(ScanEvent::Stage {
+            stage: "ranking".into(),
+        });
         let (mut ok, mut failed) = (Vec::new(), Vec::new());
         for (symbol, o) in batch.symbols.iter().zip(outcomes) {
             match o {
                 Ok(o) => ok.push(o),
-                Err(e) => failed.push(FailedSymbol { symbol: symbol.clone(), kind: e.kind().as_str().into(), reason: e.message().into() }),
+                Err(e) => failed.push(FailedSymbol {
+                    symbol: symbol.clone(),
+                    kind: e.kind().as_str().into(),
+                    reason: e.message().into(),
+                }),
             }
         }
         let ctx = package::Context {
@@ -121,22 +136,49 @@ impl Scanner {
             started,
             fetch_and_analysis_secs: analysis_secs,
         };
-        let results: Vec<ScanResult> = modes.iter().map(|&m| package::result_for_mode(m, &ok, &ctx)).collect();
-        emit(ScanEvent::Finished { opportunities: results.iter().map(|r| (r.filter_mode, r.opportunities.len())).collect() });
-        let atm_ivs = ok.iter().filter_map(|o| o.atm_iv_30d.map(|v| (o.symbol.clone(), v))).collect();
-        Ok(ScanOutcome { results, next_rotation_position: batch.next_position, atm_ivs, as_of })
+        let results: Vec<ScanResult> = modes
+            .iter()
+            .map(|&m| package::result_for_mode(m, &ok, &ctx))
+            .collect();
+        emit(ScanEvent::Finished {
+            opportunities: results
+                .iter()
+                .map(|r| (r.filter_mode, r.opportunities.len()))
+                .collect(),
+        });
+        let atm_ivs = ok
+            .iter()
+            .filter_map(|o| o.atm_iv_30d.map(|v| (o.symbol.clone(), v)))
+            .collect();
+        Ok(ScanOutcome {
+            results,
+            next_rotation_position: batch.next_position,
+            atm_ivs,
+            as_of,
+        })
     }
 
     /// Fetch and analyse every symbol; results in `symbols` order.
-    async fn fetch_and_analyse(&self, symbols: &[String], as_of: DateTime<Utc>, req: &ScanRequest) -> Vec<Result<SymbolOutcome>> {
+    async fn fetch_and_analyse(
+        &self,
+        symbols: &[String],
+        as_of: DateTime<Utc>,
+        req: &ScanRequest,
+    ) -> Vec<Result<SymbolOutcome>> {
         let permits = Arc::new(tokio::sync::Semaphore::new(self.config.fetch_concurrency));
         let deadline = Duration::from_secs_f64(self.config.symbol_deadline_secs);
         let (done, evaluated) = (Arc::new(AtomicUsize::new(0)), Arc::new(AtomicU64::new(0)));
         let total = symbols.len();
         let mut tasks = tokio::task::JoinSet::new();
         for (pos, symbol) in symbols.iter().cloned().enumerate() {
-            let (source, cfg, permits, cancel) = (self.source.clone(), self.config.clone(), permits.clone(), req.cancel.clone());
-            let (progress, done, evaluated) = (req.progress.clone(), done.clone(), evaluated.clone());
+            let (source, cfg, permits, cancel) = (
+                self.source.clone(),
+                self.config.clone(),
+                permits.clone(),
+                req.cancel.clone(),
+            );
+            let (progress, done, evaluated) =
+                (req.progress.clone(), done.clone(), evaluated.clone());
             let iv_history = req.iv_history.get(&symbol).cloned().unwrap_or_default();
             tasks.spawn(async move {
                 let out = async {
@@ -144,32 +186,60 @@ impl Scanner {
                         return Err(Error::new(ErrorKind::Cancelled, "scan cancelled"));
                     }
                     let fetched = {
-                        let _permit = permits.acquire().await.map_err(|_| Error::internal("fetch semaphore closed"))?;
+                        let _permit = permits
+                            .acquire()
+                            .await
+                            .map_err(|_| Error::internal("fetch semaphore closed"))?;
                         tokio::time::timeout(deadline, async {
-                            let history = source.price_history(&symbol, cfg.lookback_sessions, as_of).await?;
+                            let history = source
+                                .price_history(&symbol, cfg.lookback_sessions, as_of)
+                                .await?;
                             let chain = source.option_chain(&symbol, as_of).await?;
                             Ok::<_, Error>((history, chain))
                         })
                         .await
-                        .map_err(|_| Error::new(ErrorKind::Timeout, format!("{symbol}: no data within {:.0} s", deadline.as_secs_f64())))??
+                        .map_err(|_| {
+                            Error::new(
+                                ErrorKind::Timeout,
+                                format!("{symbol}: no data within {:.0} s", deadline.as_secs_f64()),
+                            )
+                        })??
                     };
                     let (tx, rx) = tokio::sync::oneshot::channel();
                     rayon::spawn(move || {
                         let (history, chain) = fetched;
-                        let o = analyze_symbol(Arc::new(history), &chain, &iv_history, cfg.filter_mode.modes(), &cfg);
+                        let o = analyze_symbol(
+                            Arc::new(history),
+                            &chain,
+                            &iv_history,
+                            cfg.filter_mode.modes(),
+                            &cfg,
+                        );
                         let _ = tx.send(o);
                     });
-                    rx.await.map_err(|_| Error::internal("symbol analysis panicked"))
+                    rx.await
+                        .map_err(|_| Error::internal("symbol analysis panicked"))
                 }
                 .await;
                 let n = done.fetch_add(1, Ordering::SeqCst) + 1;
                 if let Some(p) = &progress {
                     let (error, partial, ev) = match &out {
-                        Ok(o) => (None, package::partial(o, 5), o.evaluated.values().copied().max().unwrap_or(0)),
+                        Ok(o) => (
+                            None,
+                            package::partial(o, 5),
+                            o.evaluated.values().copied().max().unwrap_or(0),
+                        ),
                         Err(e) => (Some(e.to_string()), Vec::new(), 0),
                     };
                     let contracts_evaluated = evaluated.fetch_add(ev, Ordering::SeqCst) + ev;
-                    p(&ScanEvent::Symbol { symbol: symbol.clone(), done: n, total, contracts_evaluated, error, partial });
+                    p(&ScanEvent::Symbol {
+                        symbol: symbol.clone(),
+                        done: n,
+                        total,
+                        contracts_evaluated,
+                        error,
+                        partial,
+                    });
                 }
                 (pos, out)
             });
@@ -181,7 +251,10 @@ impl Scanner {
                 slots[pos] = Some(out);
             }
         }
-        slots.into_iter().map(|s| s.unwrap_or_else(|| Err(Error::internal("symbol task failed")))).collect()
+        slots
+            .into_iter()
+            .map(|s| s.unwrap_or_else(|| Err(Error::internal("symbol task failed"))))
+            .collect()
     }
 }
 

@@ -38,7 +38,9 @@ pub struct Ranked {
 
 fn by_score_desc(a: &Candidate, b: &Candidate) -> std::cmp::Ordering {
     let (x, y) = (&a.opportunity, &b.opportunity);
-    y.risk_adjusted_score.total_cmp(&x.risk_adjusted_score).then_with(|| x.contract_symbol.cmp(&y.contract_symbol))
+    y.risk_adjusted_score
+        .total_cmp(&x.risk_adjusted_score)
+        .then_with(|| x.contract_symbol.cmp(&y.contract_symbol))
 }
 
 /// Select the opportunities to return from `candidates` under `cfg`.
@@ -72,18 +74,33 @@ pub fn rank(candidates: Vec<Candidate>, cfg: &ScanConfig) -> Ranked {
         let mut all: Vec<(f64, Candidate)> = passed.into_iter().map(|c| (fscore(&c), c)).collect();
         for (mut c, failures) in failed {
             let reason = format!("Relaxed: failed {}", failures.join(", "));
-            c.opportunity.details.insert("_fallback".into(), json!(true));
-            c.opportunity.details.insert("_fallback_reason".into(), json!(reason));
-            c.opportunity.details.insert("_filter_failures".into(), json!(failures));
+            c.opportunity
+                .details
+                .insert("_fallback".into(), json!(true));
+            c.opportunity
+                .details
+                .insert("_fallback_reason".into(), json!(reason));
+            c.opportunity
+                .details
+                .insert("_filter_failures".into(), json!(failures));
             all.push((fscore(&c), c));
         }
-        all.sort_by(|(sa, a), (sb, b)| sb.total_cmp(sa).then_with(|| a.opportunity.premium.total_cmp(&b.opportunity.premium)).then_with(|| by_score_desc(a, b)));
+        all.sort_by(|(sa, a), (sb, b)| {
+            sb.total_cmp(sa)
+                .then_with(|| a.opportunity.premium.total_cmp(&b.opportunity.premium))
+                .then_with(|| by_score_desc(a, b))
+        });
         let dropped = all.len().saturating_sub(gates.min_results) as u64;
         rejections.add("fallback", "below_best_available", dropped);
-        all.into_iter().take(gates.min_results).map(|(s, mut c)| {
-            c.opportunity.details.insert("_filter_score".into(), json!(s));
-            c
-        }).collect()
+        all.into_iter()
+            .take(gates.min_results)
+            .map(|(s, mut c)| {
+                c.opportunity
+                    .details
+                    .insert("_filter_score".into(), json!(s));
+                c
+            })
+            .collect()
     } else {
         // Each dropped candidate is counted once, under its first failure.
         for (_, failures) in &failed {
@@ -108,11 +125,20 @@ pub fn rank(candidates: Vec<Candidate>, cfg: &ScanConfig) -> Ranked {
         *n += 1;
         out.push(c.opportunity);
     }
-    Ranked { opportunities: out, fallback_used, rejections }
+    Ranked {
+        opportunities: out,
+        fallback_used,
+        rejections,
+    }
 }
 
 fn fscore(c: &Candidate) -> f64 {
-    filter_score(c.quality_score, c.pop, c.opportunity.risk_adjusted_score, c.delta)
+    filter_score(
+        c.quality_score,
+        c.pop,
+        c.opportunity.risk_adjusted_score,
+        c.delta,
+    )
 }
 
 #[cfg(test)]

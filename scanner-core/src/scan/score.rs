@@ -117,7 +117,8 @@ pub fn legacy_score(s: &ScoreInputs) -> f64 {
         p if p < 0.3 => -3.0,
         _ => 0.0,
     };
-    (vol_oi + spread_pts + roi_pts + prob_pts + 10.0 * bf * pm + iv_pts + afford + penalty).clamp(0.0, 100.0)
+    (vol_oi + spread_pts + roi_pts + prob_pts + 10.0 * bf * pm + iv_pts + afford + penalty)
+        .clamp(0.0, 100.0)
 }
 
 /// `min(95, 0.35·score + 0.65·PoP%)`.
@@ -143,7 +144,10 @@ pub fn risk_level(s: &ScoreInputs) -> &'static str {
 pub fn quality_lane(s: &ScoreInputs) -> &'static str {
     if s.pop_pct >= 25.0 {
         "probable-winner"
-    } else if s.pop_pct >= 10.0 && s.cost() < 500.0 && (s.one_sd_roi_pct >= 100.0 || s.payoff() >= 2.0) {
+    } else if s.pop_pct >= 10.0
+        && s.cost() < 500.0
+        && (s.one_sd_roi_pct >= 100.0 || s.payoff() >= 2.0)
+    {
         "high-upside-retail"
     } else {
         "speculative"
@@ -171,7 +175,10 @@ pub fn catalysts(s: &ScoreInputs) -> Vec<String> {
 
 /// Pattern labels (§5.1); `directional_score` is the enhanced bias score when known.
 pub fn patterns(s: &ScoreInputs, directional_score: Option<f64>) -> Vec<String> {
-    let mut out = vec!["Liquidity Analysis".to_owned(), "Probability-Focused Analysis".to_owned()];
+    let mut out = vec![
+        "Liquidity Analysis".to_owned(),
+        "Probability-Focused Analysis".to_owned(),
+    ];
     if s.breakeven_move_pct.abs() < 4.0 {
         out.push("Tight Breakeven".to_owned());
     }
@@ -185,7 +192,10 @@ pub fn patterns(s: &ScoreInputs, directional_score: Option<f64>) -> Vec<String> 
 pub fn reasoning(s: &ScoreInputs) -> Vec<String> {
     let mut out = Vec::new();
     if s.volume_ratio() > 2.0 {
-        out.push(format!("Volume is {:.1}× open interest: fresh positioning today", s.volume_ratio()));
+        out.push(format!(
+            "Volume is {:.1}× open interest: fresh positioning today",
+            s.volume_ratio()
+        ));
     }
     if (s.ask - s.bid) / s.premium.max(0.01) < 0.1 {
         out.push("Tight bid/ask spread keeps entry and exit costs low".to_owned());
@@ -199,14 +209,20 @@ pub fn reasoning(s: &ScoreInputs) -> Vec<String> {
         out.push(format!("Breakeven is a reachable {be:.1}% move away"));
     }
     if s.best_roi_pct >= 200.0 {
-        out.push(format!("Upside of {:.0}% in the best modelled scenario", s.best_roi_pct));
+        out.push(format!(
+            "Upside of {:.0}% in the best modelled scenario",
+            s.best_roi_pct
+        ));
     }
     if s.pop_pct >= 65.0 {
         out.push(format!("{:.0}% modelled probability of profit", s.pop_pct));
     }
     out.push(format!("{} days until expiration", s.dte));
     if out.len() == 1 {
-        out.insert(0, "Balanced mix of liquidity, probability and payoff".to_owned());
+        out.insert(
+            0,
+            "Balanced mix of liquidity, probability and payoff".to_owned(),
+        );
     }
     out
 }
@@ -216,27 +232,93 @@ mod tests {
     use super::*;
 
     fn base() -> ScoreInputs {
-        ScoreInputs { volume: 50.0, open_interest: 100.0, bid: 1.0, ask: 1.5, premium: 1.25, iv: 1.0, dte: 10, ..Default::default() }
+        ScoreInputs {
+            volume: 50.0,
+            open_interest: 100.0,
+            bid: 1.0,
+            ask: 1.5,
+            premium: 1.25,
+            iv: 1.0,
+            dte: 10,
+            ..Default::default()
+        }
     }
 
     #[test]
     fn score_is_clamped_and_monotone_in_probability() {
-        let lo = legacy_score(&ScoreInputs { pop_pct: 10.0, ..base() });
-        let hi = legacy_score(&ScoreInputs { pop_pct: 60.0, ..base() });
+        let lo = legacy_score(&ScoreInputs {
+            pop_pct: 10.0,
+            ..base()
+        });
+        let hi = legacy_score(&ScoreInputs {
+            pop_pct: 60.0,
+            ..base()
+        });
         assert!((hi - lo - 0.35 * 50.0).abs() < 1e-9);
-        let max = ScoreInputs { volume: 1e6, one_sd_roi_pct: 1e4, one_sd_net: 1e6, pop_pct: 99.0, iv: 0.3, bid: 1.0, ask: 1.0, premium: 1.0, ..base() };
+        let max = ScoreInputs {
+            volume: 1e6,
+            one_sd_roi_pct: 1e4,
+            one_sd_net: 1e6,
+            pop_pct: 99.0,
+            iv: 0.3,
+            bid: 1.0,
+            ask: 1.0,
+            premium: 1.0,
+            ..base()
+        };
         assert_eq!(legacy_score(&max), 100.0);
         assert!(legacy_score(&base()) >= 0.0);
     }
 
     #[test]
     fn labels_follow_the_thresholds() {
-        assert_eq!(risk_level(&ScoreInputs { breakeven_move_pct: -1.0, pop_pct: 70.0, ..base() }), "low");
-        assert_eq!(risk_level(&ScoreInputs { premium: 0.5, pop_pct: 30.0, ..base() }), "high");
-        assert_eq!(quality_lane(&ScoreInputs { pop_pct: 30.0, ..base() }), "probable-winner");
-        assert_eq!(quality_lane(&ScoreInputs { pop_pct: 15.0, one_sd_roi_pct: 150.0, ..base() }), "high-upside-retail");
+        assert_eq!(
+            risk_level(&ScoreInputs {
+                breakeven_move_pct: -1.0,
+                pop_pct: 70.0,
+                ..base()
+            }),
+            "low"
+        );
+        assert_eq!(
+            risk_level(&ScoreInputs {
+                premium: 0.5,
+                pop_pct: 30.0,
+                ..base()
+            }),
+            "high"
+        );
+        assert_eq!(
+            quality_lane(&ScoreInputs {
+                pop_pct: 30.0,
+                ..base()
+            }),
+            "probable-winner"
+        );
+        assert_eq!(
+            quality_lane(&ScoreInputs {
+                pop_pct: 15.0,
+                one_sd_roi_pct: 150.0,
+                ..base()
+            }),
+            "high-upside-retail"
+        );
         assert_eq!(confidence(100.0, 100.0), 95.0);
-        assert!(catalysts(&ScoreInputs { pop_pct: 55.0, volume: 400.0, ..base() }).len() == 2);
-        assert_eq!(reasoning(&ScoreInputs { breakeven_move_pct: 20.0, ..base() })[0], "Balanced mix of liquidity, probability and payoff");
+        assert!(
+            catalysts(&ScoreInputs {
+                pop_pct: 55.0,
+                volume: 400.0,
+                ..base()
+            })
+            .len()
+                == 2
+        );
+        assert_eq!(
+            reasoning(&ScoreInputs {
+                breakeven_move_pct: 20.0,
+                ..base()
+            })[0],
+            "Balanced mix of liquidity, probability and payoff"
+        );
     }
 }

@@ -89,7 +89,11 @@ pub fn position_sizing(x: &SizingInputs) -> Option<PositionSizing> {
         } else {
             0.0
         };
-        let tier = if f > 0.0 { "micro_speculative" } else { "capital_preservation" };
+        let tier = if f > 0.0 {
+            "micro_speculative"
+        } else {
+            "capital_preservation"
+        };
         return Some(PositionSizing {
             recommended_fraction: round(f, 4),
             conservative_fraction: round(f / 2.0, 4),
@@ -98,7 +102,9 @@ pub fn position_sizing(x: &SizingInputs) -> Option<PositionSizing> {
             expected_log_growth: 0.0,
             expected_edge: round(edge, 4),
             risk_budget_tier: tier.to_owned(),
-            rationale: vec![format!("Edge {edge:.3} is not positive: at most a micro allocation")],
+            rationale: vec![format!(
+                "Edge {edge:.3} is not positive: at most a micro allocation"
+            )],
             inputs,
             limits: json!({"maxPerTrade": 0.05}),
             capital_allocation_examples: examples(f, x),
@@ -115,7 +121,9 @@ pub fn position_sizing(x: &SizingInputs) -> Option<PositionSizing> {
         "extreme" => 0.25,
         _ => 0.6,
     };
-    let mut f = (kelly * score_f * prob_f * vol_f * reward_f * risk_f).min(1.1 * kelly).clamp(0.0, 0.05);
+    let mut f = (kelly * score_f * prob_f * vol_f * reward_f * risk_f)
+        .min(1.1 * kelly)
+        .clamp(0.0, 0.05);
     if f <= 0.0 {
         return None;
     }
@@ -125,7 +133,11 @@ pub fn position_sizing(x: &SizingInputs) -> Option<PositionSizing> {
         f *= 0.25 / dd;
     }
     f = f.min(0.05);
-    let conservative = if f < 0.002 { f } else { (0.6 * f).clamp(0.0, 0.05) };
+    let conservative = if f < 0.002 {
+        f
+    } else {
+        (0.6 * f).clamp(0.0, 0.05)
+    };
     let aggressive = f.max((1.4 * f).min(0.05).min(kelly));
     let tier = if f >= 0.03 {
         "aggressive"
@@ -136,7 +148,13 @@ pub fn position_sizing(x: &SizingInputs) -> Option<PositionSizing> {
     };
     let growth = p * (1.0 + f * b).ln() + q * (1.0 - f).ln();
     if let Value::Object(m) = &mut inputs {
-        for (k, v) in [("scoreFactor", score_f), ("probabilityFactor", prob_f), ("volatilityFactor", vol_f), ("rewardFactor", reward_f), ("volatility", x.expected_move_1sd_pct / 100.0)] {
+        for (k, v) in [
+            ("scoreFactor", score_f),
+            ("probabilityFactor", prob_f),
+            ("volatilityFactor", vol_f),
+            ("rewardFactor", reward_f),
+            ("volatility", x.expected_move_1sd_pct / 100.0),
+        ] {
             m.insert(k.to_owned(), json!(round(v, 4)));
         }
         m.insert("riskLevel".to_owned(), json!(x.risk_level));
@@ -154,9 +172,18 @@ pub fn position_sizing(x: &SizingInputs) -> Option<PositionSizing> {
         expected_edge: round(edge, 4),
         risk_budget_tier: tier.to_owned(),
         rationale: vec![
-            format!("Kelly fraction {kelly:.3} from a {:.0}% win probability and a {b:.2}× payoff", p * 100.0),
-            format!("Damped by score, probability, volatility, reward and {} risk to {f:.4}", x.risk_level),
-            format!("A 95% losing streak of {streak} trades would draw down {:.1}%", dd.min(0.25) * 100.0),
+            format!(
+                "Kelly fraction {kelly:.3} from a {:.0}% win probability and a {b:.2}× payoff",
+                p * 100.0
+            ),
+            format!(
+                "Damped by score, probability, volatility, reward and {} risk to {f:.4}",
+                x.risk_level
+            ),
+            format!(
+                "A 95% losing streak of {streak} trades would draw down {:.1}%",
+                dd.min(0.25) * 100.0
+            ),
         ],
         inputs,
         limits,
@@ -187,7 +214,19 @@ mod tests {
     use super::*;
 
     fn base() -> SizingInputs {
-        SizingInputs { cost: 200.0, pop_pct: 45.0, net_1sd: 300.0, net_2sd: 700.0, best_net: 900.0, risk_reward: Some(4.5), risk_level: "medium", score: 70.0, expected_move_1sd_pct: 8.0, portfolio_size: None, daily_contract_budget: None }
+        SizingInputs {
+            cost: 200.0,
+            pop_pct: 45.0,
+            net_1sd: 300.0,
+            net_2sd: 700.0,
+            best_net: 900.0,
+            risk_reward: Some(4.5),
+            risk_level: "medium",
+            score: 70.0,
+            expected_move_1sd_pct: 8.0,
+            portfolio_size: None,
+            daily_contract_budget: None,
+        }
     }
 
     #[test]
@@ -196,14 +235,28 @@ mod tests {
         let (p, b) = (0.45, (0.7 * 300.0 + 0.3 * 700.0) / 200.0);
         assert!((s.kelly_fraction - round((p * (b + 1.0) - 1.0) / b, 4)).abs() < 1e-12);
         assert!(s.recommended_fraction <= 0.05 && s.recommended_fraction > 0.0);
-        assert!(s.conservative_fraction <= s.recommended_fraction && s.aggressive_fraction >= s.recommended_fraction);
+        assert!(
+            s.conservative_fraction <= s.recommended_fraction
+                && s.aggressive_fraction >= s.recommended_fraction
+        );
     }
 
     #[test]
     fn negative_edge_gives_at_most_a_micro_allocation() {
-        let s = position_sizing(&SizingInputs { pop_pct: 10.0, net_1sd: 100.0, net_2sd: 150.0, score: 80.0, ..base() }).unwrap();
+        let s = position_sizing(&SizingInputs {
+            pop_pct: 10.0,
+            net_1sd: 100.0,
+            net_2sd: 150.0,
+            score: 80.0,
+            ..base()
+        })
+        .unwrap();
         assert!(s.expected_edge < 0.0);
         assert!(s.recommended_fraction <= 0.003);
-        assert!(position_sizing(&SizingInputs { pop_pct: 0.0, ..base() }).is_none());
+        assert!(position_sizing(&SizingInputs {
+            pop_pct: 0.0,
+            ..base()
+        })
+        .is_none());
     }
 }

@@ -48,21 +48,39 @@ pub struct SymbolOutcome {
 
 /// Analyse one symbol's chain for `modes`. `iv_history` holds past 30-day ATM IVs (may be
 /// empty: the rank then uses rolling realized volatility, flagged as a proxy).
-pub fn analyze_symbol(history: Arc<PriceHistory>, chain: &OptionChain, iv_history: &[f64], modes: &[FilterMode], cfg: &ScanConfig) -> SymbolOutcome {
+pub fn analyze_symbol(
+    history: Arc<PriceHistory>,
+    chain: &OptionChain,
+    iv_history: &[f64],
+    modes: &[FilterMode],
+    cfg: &ScanConfig,
+) -> SymbolOutcome {
     let as_of = chain.as_of;
     let quotes = &chain.quotes;
     let mut common = Rejections::default();
     let eligible = eligible_contracts(chain, as_of, cfg.max_expirations, &mut common);
     let sets = liquid_sets(quotes, &eligible, cfg);
-    let sym = SymbolInputs { spot: chain.spot, as_of, dividend_yield: chain.dividend_yield, rate: cfg.risk_free_rate };
+    let sym = SymbolInputs {
+        spot: chain.spot,
+        as_of,
+        dividend_yield: chain.dividend_yield,
+        rate: cfg.risk_free_rate,
+    };
 
     let mut wanted: Vec<usize> = Vec::new();
     for m in modes {
-        wanted.extend(if *m == FilterMode::Strict { &sets.strict } else { &sets.relaxed });
+        wanted.extend(if *m == FilterMode::Strict {
+            &sets.strict
+        } else {
+            &sets.relaxed
+        });
     }
     wanted.sort_unstable();
     wanted.dedup();
-    let analysed: BTreeMap<usize, Result<ContractAnalysis, &'static str>> = wanted.iter().map(|&i| (i, analyze_contract(&quotes[i], &sym, cfg))).collect();
+    let analysed: BTreeMap<usize, Result<ContractAnalysis, &'static str>> = wanted
+        .iter()
+        .map(|&i| (i, analyze_contract(&quotes[i], &sym, cfg)))
+        .collect();
 
     let atm_iv_30d = atm_iv(chain, &eligible, &sym);
     let realized = [realized_vol(&history, 20), realized_vol(&history, 60)];
@@ -74,9 +92,14 @@ pub fn analyze_symbol(history: Arc<PriceHistory>, chain: &OptionChain, iv_histor
         }
     });
 
-    let (mut candidates, mut evaluated, mut rejections) = (BTreeMap::new(), BTreeMap::new(), BTreeMap::new());
+    let (mut candidates, mut evaluated, mut rejections) =
+        (BTreeMap::new(), BTreeMap::new(), BTreeMap::new());
     for &m in modes {
-        let (set, liq) = if m == FilterMode::Strict { (&sets.strict, &sets.strict_rejections) } else { (&sets.relaxed, &sets.relaxed_rejections) };
+        let (set, liq) = if m == FilterMode::Strict {
+            (&sets.strict, &sets.strict_rejections)
+        } else {
+            (&sets.relaxed, &sets.relaxed_rejections)
+        };
         let mut rej = common.clone();
         rej.merge(liq);
         let mut cands = Vec::new();
@@ -112,8 +135,18 @@ pub fn analyze_symbol(history: Arc<PriceHistory>, chain: &OptionChain, iv_histor
 }
 
 /// Indices of unexpired contracts in the nearest `max_expirations` expirations.
-fn eligible_contracts(chain: &OptionChain, as_of: DateTime<Utc>, max_expirations: usize, rej: &mut Rejections) -> Vec<usize> {
-    let live: Vec<_> = chain.expirations().into_iter().filter(|e| years_to_expiry(as_of, *e) > 0.0).take(max_expirations).collect();
+fn eligible_contracts(
+    chain: &OptionChain,
+    as_of: DateTime<Utc>,
+    max_expirations: usize,
+    rej: &mut Rejections,
+) -> Vec<usize> {
+    let live: Vec<_> = chain
+        .expirations()
+        .into_iter()
+        .filter(|e| years_to_expiry(as_of, *e) > 0.0)
+        .take(max_expirations)
+        .collect();
     let mut out = Vec::new();
     for (i, q) in chain.quotes.iter().enumerate() {
         if years_to_expiry(as_of, q.expiration) <= 0.0 {
@@ -135,8 +168,23 @@ fn atm_iv(chain: &OptionChain, eligible: &[usize], sym: &SymbolInputs) -> Option
         .filter(|q| (q.strike / sym.spot - 1.0).abs() < 0.15)
         .filter_map(|q| {
             let years = years_to_expiry(sym.as_of, q.expiration);
-            let sol = implied_vol(q.mid()?, q.kind, sym.spot, q.strike, years, sym.rate, sym.dividend_yield).ok()?;
-            (sol.status == IvStatus::Ok).then_some(IvPoint { expiration: q.expiration, years, kind: q.kind, strike: q.strike, iv: sol.vol })
+            let sol = implied_vol(
+                q.mid()?,
+                q.kind,
+                sym.spot,
+                q.strike,
+                years,
+                sym.rate,
+                sym.dividend_yield,
+            )
+            .ok()?;
+            (sol.status == IvStatus::Ok).then_some(IvPoint {
+                expiration: q.expiration,
+                years,
+                kind: q.kind,
+                strike: q.strike,
+                iv: sol.vol,
+            })
         })
         .collect();
     constant_maturity_iv(&atm_term_structure(&points, sym.spot), 30.0 / 365.0)

@@ -31,15 +31,26 @@ pub struct Batch {
 /// ```
 pub fn next_batch(universe: &[String], max_symbols: Option<usize>, position: usize) -> Batch {
     let mut seen = std::collections::HashSet::new();
-    let unique: Vec<&String> = universe.iter().filter(|s| seen.insert(s.as_str())).collect();
+    let unique: Vec<&String> = universe
+        .iter()
+        .filter(|s| seen.insert(s.as_str()))
+        .collect();
     let n = unique.len();
     let take = max_symbols.unwrap_or(n).min(n);
     if n == 0 || take == n {
-        return Batch { symbols: unique.into_iter().cloned().collect(), next_position: 0, universe_size: n };
+        return Batch {
+            symbols: unique.into_iter().cloned().collect(),
+            next_position: 0,
+            universe_size: n,
+        };
     }
     let start = position % n;
     let symbols = (0..take).map(|i| unique[(start + i) % n].clone()).collect();
-    Batch { symbols, next_position: (start + take) % n, universe_size: n }
+    Batch {
+        symbols,
+        next_position: (start + take) % n,
+        universe_size: n,
+    }
 }
 
 #[cfg(test)]

@@ -44,7 +44,10 @@ pub fn realized_vol(h: &PriceHistory, window: usize) -> RealizedVol {
     let n = h.len();
     let w = window.min(n.saturating_sub(1));
     if w < 2 {
-        return RealizedVol { sessions: w, ..RealizedVol::default() };
+        return RealizedVol {
+            sessions: w,
+            ..RealizedVol::default()
+        };
     }
     let (o, hi, lo, c) = (h.open(), h.high(), h.low(), h.close());
     let range = n - w..n;
@@ -52,10 +55,17 @@ pub fn realized_vol(h: &PriceHistory, window: usize) -> RealizedVol {
     let ann = |var: f64| (var.max(0.0) * SESSIONS_PER_YEAR).sqrt();
     let close_to_close = ann(sample_variance(&ret));
 
-    let parkinson_var = range.clone().map(|i| (hi[i] / lo[i]).ln().powi(2)).sum::<f64>() / (4.0 * std::f64::consts::LN_2 * w as f64);
+    let parkinson_var = range
+        .clone()
+        .map(|i| (hi[i] / lo[i]).ln().powi(2))
+        .sum::<f64>()
+        / (4.0 * std::f64::consts::LN_2 * w as f64);
     let gk_var = range
         .clone()
-        .map(|i| 0.5 * (hi[i] / lo[i]).ln().powi(2) - (2.0 * std::f64::consts::LN_2 - 1.0) * (c[i] / o[i]).ln().powi(2))
+        .map(|i| {
+            0.5 * (hi[i] / lo[i]).ln().powi(2)
+                - (2.0 * std::f64::consts::LN_2 - 1.0) * (c[i] / o[i]).ln().powi(2)
+        })
         .sum::<f64>()
         / w as f64;
 
@@ -97,7 +107,9 @@ pub fn rolling_close_vol(h: &PriceHistory, window: usize) -> Vec<f64> {
         return Vec::new();
     }
     let ret: Vec<f64> = c.windows(2).map(|p| (p[1] / p[0]).ln()).collect();
-    ret.windows(window).map(|w| (sample_variance(w) * SESSIONS_PER_YEAR).sqrt()).collect()
+    ret.windows(window)
+        .map(|w| (sample_variance(w) * SESSIONS_PER_YEAR).sqrt())
+        .collect()
 }
 
 #[cfg(test)]
@@ -136,7 +148,8 @@ mod tests {
             hi.push(h);
             lo.push(l);
             c.push(price);
-            dates.push(NaiveDate::from_ymd_opt(2000, 1, 1).unwrap() + chrono::Days::new(day as u64));
+            dates
+                .push(NaiveDate::from_ymd_opt(2000, 1, 1).unwrap() + chrono::Days::new(day as u64));
         }
         PriceHistory::new("GBM", dates, o, hi, lo, c, vec![1.0; n]).unwrap()
     }
@@ -146,7 +159,12 @@ mod tests {
         let h = gbm(1001, 0.30, 42);
         let rv = realized_vol(&h, 1000);
         // Discrete high/low monitoring biases range estimators slightly low; allow 10%.
-        for (name, v) in [("cc", rv.close_to_close), ("park", rv.parkinson), ("gk", rv.garman_klass), ("yz", rv.yang_zhang)] {
+        for (name, v) in [
+            ("cc", rv.close_to_close),
+            ("park", rv.parkinson),
+            ("gk", rv.garman_klass),
+            ("yz", rv.yang_zhang),
+        ] {
             let v = v.unwrap();
             assert!((v - 0.30).abs() < 0.03, "{name} = {v}");
         }
