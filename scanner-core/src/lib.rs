@@ -8,9 +8,11 @@
 //! derivatives) are documented in [`calendar`] and [`pricing`].
 #![deny(missing_docs)]
 
+#[cfg(any(feature = "postgres", feature = "sqlite"))]
+pub mod cache;
 pub mod calendar;
-pub mod market;
 mod error;
+pub mod market;
 pub mod model;
 pub mod pricing;
 
