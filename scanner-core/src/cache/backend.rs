@@ -84,6 +84,7 @@ pub(crate) fn to_u64(what: &str, v: i64) -> Result<u64> {
 }
 
 /// Timestamps are stored at microsecond precision (PostgreSQL's resolution).
+#[cfg(feature = "sqlite")]
 pub(crate) fn truncate_micros(t: DateTime<Utc>) -> DateTime<Utc> {
     DateTime::from_timestamp_micros(t.timestamp_micros()).unwrap_or(t)
 }

@@ -15,7 +15,9 @@ use uuid::Uuid;
 use super::backend::StoreBackend;
 use super::types::ScanNotice;
 use super::ScanStore;
-use crate::{Error, ErrorKind, Result};
+use crate::Result;
+#[cfg(feature = "postgres")]
+use crate::{Error, ErrorKind};
 
 /// A stream of [`ScanNotice`]s for scans saved after [`ScanStore::subscribe`] returned.
 pub struct ScanSubscription {
@@ -89,6 +91,7 @@ impl Listen {
     }
 }
 
+#[cfg(feature = "postgres")]
 #[derive(serde::Deserialize)]
 struct Payload {
     scan_id: Uuid,

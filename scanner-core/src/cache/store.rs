@@ -78,16 +78,22 @@ impl ScanStore {
             None => std::env::var("DATABASE_URL").unwrap_or_else(|_| DEFAULT_URL.to_owned()),
         };
         let url = DbUrl::parse(raw.trim())?;
+        #[cfg_attr(not(feature = "postgres"), allow(unused_variables))]
         let transaction_mode = match opts.pooler {
             PoolerMode::Auto => url.looks_pooled,
             PoolerMode::Direct => false,
             PoolerMode::Transaction => true,
         };
         #[cfg(feature = "postgres")]
-        let mut pg = None;
-        let backend: Arc<dyn StoreBackend> = match url.backend {
+        type PgHandle = Option<Arc<super::postgres::PostgresBackend>>;
+        #[cfg(not(feature = "postgres"))]
+        type PgHandle = Option<()>;
+        let (backend, pg): (Arc<dyn StoreBackend>, PgHandle) = match url.backend {
             #[cfg(feature = "sqlite")]
-            Backend::Sqlite => Arc::new(super::sqlite::SqliteBackend::connect(&url, &opts).await?),
+            Backend::Sqlite => (
+                Arc::new(super::sqlite::SqliteBackend::connect(&url, &opts).await?),
+                None,
+            ),
             #[cfg(feature = "postgres")]
             Backend::Postgres => {
                 if transaction_mode && opts.migrate {
@@ -102,8 +108,7 @@ impl ScanStore {
                     super::postgres::PostgresBackend::connect(&url, &opts, transaction_mode)
                         .await?,
                 );
-                pg = Some(Arc::clone(&b));
-                b
+                (Arc::clone(&b) as Arc<dyn StoreBackend>, Some(b))
             }
             #[allow(unreachable_patterns)]
             other => {
@@ -112,6 +117,8 @@ impl ScanStore {
                 )))
             }
         };
+        #[cfg(not(feature = "postgres"))]
+        let _ = pg;
         let store = Self {
             inner: Arc::new(Inner {
                 backend,
