@@ -9,6 +9,7 @@ mod notify;
 mod process;
 mod secrets;
 mod serve_cases;
+mod sql_api;
 
 /// One `#[tokio::test]` per case and backend: `sqlite::case`, `postgres::case`,
 /// `pgbouncer::case`.
