@@ -10,10 +10,16 @@ use super::url::Secret;
 use crate::model::{FilterMode, ScanResult};
 use crate::{Error, ErrorKind, Result};
 
-/// What every database dialect provides. Methods are plain data access; policy (freshness,
-/// single flight, degraded scans) lives in `store.rs` and `serve.rs`.
+/// What every database dialect provides: [`ScanRows`] and [`AuxRows`]. Methods are plain
+/// data access; policy (freshness, single flight, degraded scans) lives in `store.rs` and
+/// `serve.rs`.
+pub(crate) trait StoreBackend: ScanRows + AuxRows {}
+
+impl<T: ScanRows + AuxRows> StoreBackend for T {}
+
+/// The scan table: save, read, clean up, and follow new rows.
 #[async_trait]
-pub(crate) trait StoreBackend: Send + Sync + 'static {
+pub(crate) trait ScanRows: Send + Sync + 'static {
     async fn migrate(&self) -> Result<()>;
     /// Insert `result` in one transaction; a second save of the same `scan_id` is a no-op.
     async fn save(&self, result: &ScanResult, degraded: bool) -> Result<()>;
@@ -22,6 +28,14 @@ pub(crate) trait StoreBackend: Send + Sync + 'static {
     async fn get(&self, scan_id: Uuid) -> Result<Option<ScanResult>>;
     async fn history(&self, mode: Option<FilterMode>, limit: u32) -> Result<Vec<ScanSummary>>;
     async fn cleanup(&self, keep: u32) -> Result<u64>;
+    /// Scans saved after `cursor` (a backend-specific position), advancing it. A `None`
+    /// cursor is set to "now" and returns nothing.
+    async fn poll_notices(&self, cursor: &mut Option<i64>) -> Result<Vec<ScanNotice>>;
+}
+
+/// The side tables: rotation state, IV history, per-symbol analysis cache, writer leases.
+#[async_trait]
+pub(crate) trait AuxRows: Send + Sync + 'static {
     async fn rotation(&self, mode: FilterMode) -> Result<Option<RotationState>>;
     async fn set_rotation(&self, mode: FilterMode, state: &RotationState) -> Result<()>;
     async fn record_iv(&self, symbol: &str, date: NaiveDate, iv: f64) -> Result<()>;
@@ -44,9 +58,6 @@ pub(crate) trait StoreBackend: Send + Sync + 'static {
         -> Result<bool>;
     /// Give lease `name` back if `holder` still holds it.
     async fn release_lease(&self, name: &str, holder: &str) -> Result<()>;
-    /// Scans saved after `cursor` (a backend-specific position), advancing it. A `None`
-    /// cursor is set to "now" and returns nothing.
-    async fn poll_notices(&self, cursor: &mut Option<i64>) -> Result<Vec<ScanNotice>>;
 }
 
 /// A driver error as a typed [`Error`], with the password scrubbed from the message.

@@ -16,9 +16,13 @@ mod notify;
 mod options;
 #[cfg(feature = "postgres")]
 mod postgres;
+#[cfg(feature = "postgres")]
+mod postgres_aux;
 mod serve;
 #[cfg(feature = "sqlite")]
 mod sqlite;
+#[cfg(feature = "sqlite")]
+mod sqlite_aux;
 mod store;
 mod types;
 mod url;
