@@ -12,7 +12,10 @@ use clap::Parser;
 
 fn main() -> std::process::ExitCode {
     let cli = args::Cli::parse();
-    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
         Ok(rt) => rt,
         Err(e) => {
             eprintln!("error: cannot start the async runtime: {e}");
@@ -23,7 +26,11 @@ fn main() -> std::process::ExitCode {
         Ok(()) => std::process::ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("error: {}", output::redact(&e.to_string()));
-            std::process::ExitCode::from(if e.kind() == scanner_core::ErrorKind::InvalidInput { 2 } else { 1 })
+            std::process::ExitCode::from(if e.kind() == scanner_core::ErrorKind::InvalidInput {
+                2
+            } else {
+                1
+            })
         }
     }
 }

@@ -10,7 +10,9 @@ pub fn redact(text: &str) -> String {
     for key in ["apiKey=", "apikey=", "token=", "access_token="] {
         while let Some(i) = out.find(key) {
             let start = i + key.len();
-            let end = out[start..].find(|c: char| c == '&' || c.is_whitespace() || c == '"').map_or(out.len(), |e| start + e);
+            let end = out[start..]
+                .find(|c: char| c == '&' || c.is_whitespace() || c == '"')
+                .map_or(out.len(), |e| start + e);
             if &out[start..end] == "***" {
                 break;
             }
@@ -71,9 +73,16 @@ pub fn age_line(c: &CachedScan) -> String {
     let when = if m < 1.0 {
         "less than a minute ago".to_owned()
     } else if m < 120.0 {
-        format!("{:.0} minute{} ago", m.floor(), if m.floor() == 1.0 { "" } else { "s" })
+        format!(
+            "{:.0} minute{} ago",
+            m.floor(),
+            if m.floor() == 1.0 { "" } else { "s" }
+        )
     } else {
         format!("{:.1} hours ago", m / 60.0)
     };
-    format!("Last updated: {when}{}", if c.is_stale { " (stale)" } else { "" })
+    format!(
+        "Last updated: {when}{}",
+        if c.is_stale { " (stale)" } else { "" }
+    )
 }

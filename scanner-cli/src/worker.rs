@@ -13,13 +13,22 @@ use crate::commands::{is_transient, open, scan_and_save};
 /// Parse `30s`, `10m`, `1h` or a number of seconds.
 pub fn parse_interval(s: &str) -> Result<Duration> {
     let s = s.trim();
-    let (num, unit) = s.split_at(s.find(|c: char| !c.is_ascii_digit() && c != '.').unwrap_or(s.len()));
-    let n: f64 = num.parse().map_err(|_| Error::invalid_input(format!("--every {s:?}: expected e.g. 30s, 10m or 1h")))?;
+    let (num, unit) = s.split_at(
+        s.find(|c: char| !c.is_ascii_digit() && c != '.')
+            .unwrap_or(s.len()),
+    );
+    let n: f64 = num.parse().map_err(|_| {
+        Error::invalid_input(format!("--every {s:?}: expected e.g. 30s, 10m or 1h"))
+    })?;
     let secs = match unit {
         "" | "s" => n,
         "m" => n * 60.0,
         "h" => n * 3600.0,
-        _ => return Err(Error::invalid_input(format!("--every {s:?}: unit must be s, m or h"))),
+        _ => {
+            return Err(Error::invalid_input(format!(
+                "--every {s:?}: unit must be s, m or h"
+            )))
+        }
     };
     if !(secs.is_finite() && secs >= 1.0) {
         return Err(Error::invalid_input("--every must be at least 1 second"));
@@ -28,7 +37,11 @@ pub fn parse_interval(s: &str) -> Result<Duration> {
 }
 
 fn log(line: &str) {
-    eprintln!("{} {}", Utc::now().format("%Y-%m-%dT%H:%M:%SZ"), crate::output::redact(line));
+    eprintln!(
+        "{} {}",
+        Utc::now().format("%Y-%m-%dT%H:%M:%SZ"),
+        crate::output::redact(line)
+    );
 }
 
 /// A pseudo-random factor in [0.9, 1.1) from the clock: enough to spread workers apart.
@@ -44,7 +57,10 @@ async fn cycle(a: &WorkerArgs, last_cleanup: &mut Option<Instant>) -> Result<()>
         match open(&a.opts.db.db).await {
             Ok(s) => break s,
             Err(e) if is_transient(&e) && backoff <= Duration::from_secs(32) => {
-                log(&format!("database unavailable ({e}); retrying in {} s", backoff.as_secs()));
+                log(&format!(
+                    "database unavailable ({e}); retrying in {} s",
+                    backoff.as_secs()
+                ));
                 tokio::time::sleep(backoff).await;
                 backoff *= 2;
             }
@@ -53,7 +69,10 @@ async fn cycle(a: &WorkerArgs, last_cleanup: &mut Option<Instant>) -> Result<()>
     };
     match scan_and_save(Some(&store), &a.opts, "both", false).await {
         Ok(results) => {
-            let parts: Vec<String> = results.iter().map(|r| crate::output::saved_line(r, true)).collect();
+            let parts: Vec<String> = results
+                .iter()
+                .map(|r| crate::output::saved_line(r, true))
+                .collect();
             log(&parts.join("; "));
         }
         Err(e) if e.kind() == ErrorKind::Busy => log(&format!("skipped: {e}")),
@@ -61,7 +80,10 @@ async fn cycle(a: &WorkerArgs, last_cleanup: &mut Option<Instant>) -> Result<()>
     }
     if last_cleanup.is_none_or(|t| t.elapsed() >= Duration::from_secs(24 * 3600)) {
         let n = store.cleanup(a.keep).await?;
-        log(&format!("cleanup: deleted {n} old scans, kept the newest {} per mode", a.keep));
+        log(&format!(
+            "cleanup: deleted {n} old scans, kept the newest {} per mode",
+            a.keep
+        ));
         *last_cleanup = Some(Instant::now());
     }
     Ok(())
@@ -96,7 +118,10 @@ pub async fn run(a: WorkerArgs) -> Result<()> {
     let stop = shutdown_signal();
     tokio::pin!(stop);
     let mut last_cleanup = None;
-    log(&format!("worker started: every {:?}, source {}", every, a.opts.source));
+    log(&format!(
+        "worker started: every {:?}, source {}",
+        every, a.opts.source
+    ));
     loop {
         let run = cycle(&a, &mut last_cleanup);
         tokio::pin!(run);

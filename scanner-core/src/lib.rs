@@ -8,6 +8,8 @@
 //! derivatives) are documented in [`calendar`] and [`pricing`].
 #![deny(missing_docs)]
 
+#[cfg(any(feature = "postgres", feature = "sqlite"))]
+pub mod cache;
 pub mod calendar;
 mod error;
 pub mod market;

@@ -14,7 +14,7 @@ use super::symbol::{analyze_symbol, SymbolOutcome};
 use super::universe::next_batch;
 use super::{package, ScanConfig};
 use crate::market::MarketData;
-use crate::model::{FailedSymbol, ScanResult};
+use crate::model::{FailedSymbol, FilterMode, ScanResult};
 use crate::{Error, ErrorKind, Result};
 
 /// One scan request; everything optional has a sensible default.
@@ -258,7 +258,9 @@ impl Scanner {
     }
 }
 
-/*LIVESCAN#[async_trait::async_trait]
+/// The cache serves live scans through this seam (`ScanStore::serve`).
+#[cfg(any(feature = "postgres", feature = "sqlite"))]
+#[async_trait::async_trait]
 impl crate::cache::LiveScan for Scanner {
     async fn run_scan(&self, mode: FilterMode) -> Result<ScanResult> {
         let mut cfg = self.config.clone();
@@ -268,6 +270,8 @@ impl crate::cache::LiveScan for Scanner {
         };
         let s = Scanner::new(self.source.clone(), cfg)?;
         let mut out = s.run(ScanRequest::default()).await?;
-        out.results.pop().ok_or_else(|| Error::internal("scan produced no result"))
+        out.results
+            .pop()
+            .ok_or_else(|| Error::internal("scan produced no result"))
     }
-}LIVESCAN*/
+}

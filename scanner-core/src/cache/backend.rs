@@ -1,0 +1,113 @@
+//! The one seam between the store's behaviour and a database dialect: [`StoreBackend`],
+//! implemented by `sqlite.rs` and `postgres.rs`, plus the row conversions they share.
+
+use async_trait::async_trait;
+use chrono::{DateTime, NaiveDate, Utc};
+use uuid::Uuid;
+
+use super::types::{RotationState, ScanNotice, ScanSummary};
+use super::url::Secret;
+use crate::model::{FilterMode, ScanResult};
+use crate::{Error, ErrorKind, Result};
+
+/// What every database dialect provides: [`ScanRows`] and [`AuxRows`]. Methods are plain
+/// data access; policy (freshness, single flight, degraded scans) lives in `store.rs` and
+/// `serve.rs`.
+pub(crate) trait StoreBackend: ScanRows + AuxRows {}
+
+impl<T: ScanRows + AuxRows> StoreBackend for T {}
+
+/// The scan table: save, read, clean up, and follow new rows.
+#[async_trait]
+pub(crate) trait ScanRows: Send + Sync + 'static {
+    async fn migrate(&self) -> Result<()>;
+    /// Insert `result` in one transaction; a second save of the same `scan_id` is a no-op.
+    async fn save(&self, result: &ScanResult, degraded: bool) -> Result<()>;
+    /// Newest scan of `mode`; with `prefer_good`, the newest non-degraded one when any exists.
+    async fn latest(&self, mode: FilterMode, prefer_good: bool) -> Result<Option<ScanResult>>;
+    async fn get(&self, scan_id: Uuid) -> Result<Option<ScanResult>>;
+    async fn history(&self, mode: Option<FilterMode>, limit: u32) -> Result<Vec<ScanSummary>>;
+    async fn cleanup(&self, keep: u32) -> Result<u64>;
+    /// Scans saved after `cursor` (a backend-specific position), advancing it. A `None`
+    /// cursor is set to "now" and returns nothing.
+    async fn poll_notices(&self, cursor: &mut Option<i64>) -> Result<Vec<ScanNotice>>;
+}
+
+/// The side tables: rotation state, IV history, per-symbol analysis cache, writer leases.
+#[async_trait]
+pub(crate) trait AuxRows: Send + Sync + 'static {
+    async fn rotation(&self, mode: FilterMode) -> Result<Option<RotationState>>;
+    async fn set_rotation(&self, mode: FilterMode, state: &RotationState) -> Result<()>;
+    async fn record_iv(&self, symbol: &str, date: NaiveDate, iv: f64) -> Result<()>;
+    async fn iv_history(&self, symbol: &str, since: NaiveDate) -> Result<Vec<(NaiveDate, f64)>>;
+    async fn put_symbol_analysis(
+        &self,
+        symbol: &str,
+        fingerprint: &str,
+        payload: &serde_json::Value,
+    ) -> Result<()>;
+    /// The payload with this fingerprint computed at or after `fresh_after`.
+    async fn symbol_analysis(
+        &self,
+        symbol: &str,
+        fingerprint: &str,
+        fresh_after: DateTime<Utc>,
+    ) -> Result<Option<serde_json::Value>>;
+    /// Take lease `name` for `holder` until `now + lease` if it is free or expired.
+    async fn try_lease(&self, name: &str, holder: &str, lease: std::time::Duration)
+        -> Result<bool>;
+    /// Give lease `name` back if `holder` still holds it.
+    async fn release_lease(&self, name: &str, holder: &str) -> Result<()>;
+}
+
+/// A driver error as a typed [`Error`], with the password scrubbed from the message.
+pub(crate) fn db_error(secret: &Secret, context: &str, err: sqlx::Error) -> Error {
+    let kind = match &err {
+        sqlx::Error::PoolTimedOut => ErrorKind::Timeout,
+        sqlx::Error::RowNotFound => ErrorKind::NotFound,
+        _ => ErrorKind::Database,
+    };
+    Error::new(kind, secret.scrub(&format!("{context}: {err}")))
+}
+
+/// A stored row that no longer parses (hand-edited, written by a newer version, …).
+pub(crate) fn corrupt(what: &str, detail: impl std::fmt::Display) -> Error {
+    Error::new(
+        ErrorKind::Database,
+        format!("cached scan row has an unreadable {what}: {detail}"),
+    )
+}
+
+pub(crate) fn parse_mode(s: &str) -> Result<FilterMode> {
+    match s {
+        "strict" => Ok(FilterMode::Strict),
+        "relaxed" => Ok(FilterMode::Relaxed),
+        other => Err(corrupt("filter_mode", other)),
+    }
+}
+
+pub(crate) fn to_i64(what: &str, v: u64) -> Result<i64> {
+    i64::try_from(v).map_err(|_| Error::invalid_input(format!("{what} {v} exceeds i64::MAX")))
+}
+
+pub(crate) fn to_u64(what: &str, v: i64) -> Result<u64> {
+    u64::try_from(v).map_err(|_| corrupt(what, v))
+}
+
+/// Timestamps are stored at microsecond precision (PostgreSQL's resolution).
+#[cfg(feature = "sqlite")]
+pub(crate) fn truncate_micros(t: DateTime<Utc>) -> DateTime<Utc> {
+    DateTime::from_timestamp_micros(t.timestamp_micros()).unwrap_or(t)
+}
+
+/// Reject values a database cannot hold before opening a transaction.
+pub(crate) fn validate(result: &ScanResult) -> Result<()> {
+    if !result.scan_duration_seconds.is_finite() {
+        return Err(Error::invalid_input(format!(
+            "scan_duration_seconds must be finite, got {}",
+            result.scan_duration_seconds
+        )));
+    }
+    to_i64("total_evaluated", result.total_evaluated)?;
+    Ok(())
+}

@@ -1,0 +1,100 @@
+//! Knobs for opening a store and for serving, each a `Default` struct whose defaults are
+//! named in the field docs, so the CLI and bindings only override what users set.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+pub use super::url::PoolerMode;
+
+/// How [`super::ScanStore::open`] connects.
+#[derive(Clone)]
+pub struct StoreOptions {
+    /// Apply the embedded migrations on open (default `true`). Must be `false` through a
+    /// transaction-mode pooler: migrate over a direct or session-mode URL instead.
+    pub migrate: bool,
+    /// Pooler handling (default [`PoolerMode::Auto`]).
+    pub pooler: PoolerMode,
+    /// Connection pool size (default 5; `sqlite::memory:` always uses 1).
+    pub max_connections: u32,
+    /// How long to wait for a pooled connection (default 10 s).
+    pub acquire_timeout: Duration,
+    /// When `true` (the default), `latest()` skips scans in which every symbol failed as long
+    /// as a good scan of the mode exists; `false` returns the newest scan whatever it holds.
+    pub prefer_good_scans: bool,
+    /// How often a SQLite subscription polls for new scans (default 250 ms).
+    pub poll_interval: Duration,
+    /// Test hook: called inside the save transaction after the row is written and before
+    /// commit (crash tests kill the process here). Not part of the stable API.
+    #[doc(hidden)]
+    pub before_commit: Option<Arc<dyn Fn() + Send + Sync>>,
+}
+
+impl Default for StoreOptions {
+    fn default() -> Self {
+        Self {
+            migrate: true,
+            pooler: PoolerMode::Auto,
+            max_connections: 5,
+            acquire_timeout: Duration::from_secs(10),
+            prefer_good_scans: true,
+            poll_interval: Duration::from_millis(250),
+            before_commit: None,
+        }
+    }
+}
+
+impl std::fmt::Debug for StoreOptions {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("StoreOptions")
+            .field("migrate", &self.migrate)
+            .field("pooler", &self.pooler)
+            .field("max_connections", &self.max_connections)
+            .field("acquire_timeout", &self.acquire_timeout)
+            .field("prefer_good_scans", &self.prefer_good_scans)
+            .field("poll_interval", &self.poll_interval)
+            .finish_non_exhaustive()
+    }
+}
+
+/// What `serve` does with a cached scan older than `max_age`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+pub enum StalePolicy {
+    /// Serve the stale scan at once and refresh it in the background (the default).
+    #[default]
+    Revalidate,
+    /// Run (or join) a live scan and serve its result.
+    Live,
+}
+
+/// How [`super::ScanStore::serve`] trades freshness against latency.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct ServeOptions {
+    /// A cached scan at most this old is fresh (default 15 minutes).
+    pub max_age: chrono::Duration,
+    /// What to do with a stale scan (default [`StalePolicy::Revalidate`]).
+    pub stale: StalePolicy,
+    /// How old a stale scan may be and still be served while revalidating (default 24 h).
+    pub max_stale: chrono::Duration,
+    /// How old the last good scan may be and still be served when a live scan fails
+    /// (stale-if-error; default 7 days).
+    pub stale_if_error: chrono::Duration,
+    /// How long to wait for another process's scan of the same mode (default 120 s, the
+    /// original's live-scan budget).
+    pub wait: Duration,
+    /// Writer lease length for a live scan (default 5 minutes); a crashed process's lease
+    /// expires after this.
+    pub lease: Duration,
+}
+
+impl Default for ServeOptions {
+    fn default() -> Self {
+        Self {
+            max_age: chrono::Duration::minutes(15),
+            stale: StalePolicy::Revalidate,
+            max_stale: chrono::Duration::hours(24),
+            stale_if_error: chrono::Duration::days(7),
+            wait: Duration::from_secs(120),
+            lease: Duration::from_secs(300),
+        }
+    }
+}

@@ -1,0 +1,279 @@
+//! The PostgreSQL / Supabase backend, safe behind a transaction-mode pooler.
+//!
+//! Every operation runs inside an explicit transaction, so a pooler (PgBouncer
+//! `pool_mode = transaction`, Supavisor port 6543) keeps one server connection for all of its
+//! statements. In transaction mode statements are unnamed (`persistent(false)`, sqlx ≥ 0.8.6)
+//! and the statement cache is off, because a pooler hands each transaction to any backend.
+
+use std::str::FromStr;
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use sqlx::postgres::{PgArguments, PgConnectOptions, PgPool, PgPoolOptions, PgRow};
+use sqlx::query::Query;
+use sqlx::types::Json;
+use sqlx::{Postgres, Row, Transaction};
+use uuid::Uuid;
+
+use super::backend::{corrupt, db_error, parse_mode, to_i64, to_u64, validate, ScanRows};
+use super::types::{age_minutes, ScanNotice, ScanSummary};
+use super::url::{DbUrl, Secret};
+use super::StoreOptions;
+use crate::model::{FilterMode, Opportunity, ScanMetadata, ScanResult};
+use crate::{Error, ErrorKind, Result};
+
+static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("../migrations/postgres");
+
+/// The channel the insert trigger notifies.
+pub(crate) const CHANNEL: &str = "optscan_scans";
+
+const SCAN_COLUMNS: &str = "c.scan_id, c.scan_timestamp, c.filter_mode, c.opportunities, \
+     c.total_evaluated, c.symbols_scanned, c.scan_duration_seconds, c.metadata";
+
+pub(crate) struct PostgresBackend {
+    pub(crate) pool: PgPool,
+    pub(crate) transaction_mode: bool,
+    secret: Secret,
+    before_commit: Option<Arc<dyn Fn() + Send + Sync>>,
+}
+
+impl PostgresBackend {
+    pub async fn connect(url: &DbUrl, opts: &StoreOptions, transaction_mode: bool) -> Result<Self> {
+        let err = |e| db_error(&url.secret, "connecting to PostgreSQL", e);
+        let mut connect = PgConnectOptions::from_str(&url.driver_url)
+            .map_err(err)?
+            .application_name("optscan");
+        if transaction_mode {
+            // Poolers reject unknown startup parameters and named statements.
+            connect = connect.statement_cache_capacity(0).extra_float_digits(None);
+        }
+        let pool = PgPoolOptions::new()
+            .max_connections(opts.max_connections.max(1))
+            .acquire_timeout(opts.acquire_timeout)
+            .connect_with(connect)
+            .await
+            .map_err(err)?;
+        Ok(Self {
+            pool,
+            transaction_mode,
+            secret: url.secret.clone(),
+            before_commit: opts.before_commit.clone(),
+        })
+    }
+
+    /// A statement, unnamed when talking to a transaction-mode pooler.
+    pub(super) fn q<'q>(&self, sql: &'q str) -> Query<'q, Postgres, PgArguments> {
+        sqlx::query(sql).persistent(!self.transaction_mode)
+    }
+
+    pub(super) fn err(&self, context: &str) -> impl Fn(sqlx::Error) -> Error + '_ {
+        let context = context.to_owned();
+        move |e| db_error(&self.secret, &context, e)
+    }
+
+    pub(super) async fn tx(&self, context: &str) -> Result<Transaction<'static, Postgres>> {
+        self.pool.begin().await.map_err(self.err(context))
+    }
+
+    pub(super) async fn commit(
+        &self,
+        tx: Transaction<'static, Postgres>,
+        context: &str,
+    ) -> Result<()> {
+        tx.commit().await.map_err(self.err(context))
+    }
+
+    pub(crate) fn secret(&self) -> &Secret {
+        &self.secret
+    }
+}
+
+fn scan_from_row(row: &PgRow) -> Result<ScanResult> {
+    let get_err = |e: sqlx::Error| corrupt("column", e);
+    let mode: String = row.try_get(2).map_err(get_err)?;
+    let opps: Json<Vec<Opportunity>> = row.try_get(3).map_err(|e| corrupt("opportunities", e))?;
+    let metadata: Json<ScanMetadata> = row.try_get(7).map_err(|e| corrupt("metadata", e))?;
+    Ok(ScanResult {
+        scan_id: row.try_get(0).map_err(get_err)?,
+        scan_timestamp: row.try_get(1).map_err(get_err)?,
+        filter_mode: parse_mode(&mode)?,
+        opportunities: opps.0,
+        total_evaluated: to_u64("total_evaluated", row.try_get(4).map_err(get_err)?)?,
+        symbols_scanned: row.try_get(5).map_err(get_err)?,
+        scan_duration_seconds: row.try_get(6).map_err(get_err)?,
+        metadata: metadata.0,
+    })
+}
+
+#[async_trait]
+impl ScanRows for PostgresBackend {
+    async fn migrate(&self) -> Result<()> {
+        if self.transaction_mode {
+            return Err(Error::invalid_input(
+                "migrations cannot run through a transaction-mode pooler; run them over a \
+                 direct or session-mode URL (Supabase: port 5432) or open with migrate = false",
+            ));
+        }
+        MIGRATOR.run(&self.pool).await.map_err(|e| {
+            Error::new(
+                ErrorKind::Database,
+                self.secret.scrub(&format!("migrating PostgreSQL: {e}")),
+            )
+        })
+    }
+
+    async fn save(&self, r: &ScanResult, degraded: bool) -> Result<()> {
+        validate(r)?;
+        let mut tx = self.tx("starting save").await?;
+        self.q(
+            "INSERT INTO cached_scan_results (scan_id, scan_timestamp, filter_mode, opportunities, \
+             total_evaluated, symbols_scanned, scan_duration_seconds, metadata, opportunity_count, \
+             status) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) \
+             ON CONFLICT (scan_id) DO NOTHING",
+        )
+        .bind(r.scan_id)
+        .bind(r.scan_timestamp)
+        .bind(r.filter_mode.as_str())
+        .bind(Json(&r.opportunities))
+        .bind(to_i64("total_evaluated", r.total_evaluated)?)
+        .bind(&r.symbols_scanned)
+        .bind(r.scan_duration_seconds)
+        .bind(Json(&r.metadata))
+        .bind(i32::try_from(r.opportunities.len()).unwrap_or(i32::MAX))
+        .bind(if degraded { "degraded" } else { "ok" })
+        .execute(&mut *tx)
+        .await
+        .map_err(self.err("saving scan"))?;
+        if let Some(hook) = &self.before_commit {
+            hook();
+        }
+        self.commit(tx, "committing scan").await
+    }
+
+    async fn latest(&self, mode: FilterMode, prefer_good: bool) -> Result<Option<ScanResult>> {
+        const SQL_GOOD: &str =
+            "SELECT c.scan_id, c.scan_timestamp, c.filter_mode, c.opportunities, \
+             c.total_evaluated, c.symbols_scanned, c.scan_duration_seconds, c.metadata \
+             FROM cached_scan_results c WHERE c.filter_mode = $1 \
+             AND ($2 = false OR c.status = 'ok' OR NOT EXISTS (SELECT 1 FROM cached_scan_results g \
+             WHERE g.filter_mode = $1 AND g.status = 'ok')) \
+             ORDER BY c.scan_timestamp DESC LIMIT 1";
+        let mut tx = self.tx("reading latest scan").await?;
+        let row = self
+            .q(SQL_GOOD)
+            .bind(mode.as_str())
+            .bind(prefer_good)
+            .fetch_optional(&mut *tx)
+            .await
+            .map_err(self.err("reading latest scan"))?;
+        self.commit(tx, "reading latest scan").await?;
+        row.as_ref().map(scan_from_row).transpose()
+    }
+
+    async fn get(&self, scan_id: Uuid) -> Result<Option<ScanResult>> {
+        let sql = format!("SELECT {SCAN_COLUMNS} FROM cached_scan_results c WHERE c.scan_id = $1");
+        let mut tx = self.tx("reading scan").await?;
+        let row = self
+            .q(&sql)
+            .bind(scan_id)
+            .fetch_optional(&mut *tx)
+            .await
+            .map_err(self.err("reading scan"))?;
+        self.commit(tx, "reading scan").await?;
+        row.as_ref().map(scan_from_row).transpose()
+    }
+
+    async fn history(&self, mode: Option<FilterMode>, limit: u32) -> Result<Vec<ScanSummary>> {
+        let mut tx = self.tx("reading scan history").await?;
+        let rows = self
+            .q(
+                "SELECT scan_id, filter_mode, scan_timestamp, opportunity_count, total_evaluated, \
+                cardinality(symbols_scanned), scan_duration_seconds, status \
+                FROM cached_scan_results WHERE ($1::text IS NULL OR filter_mode = $1) \
+                ORDER BY scan_timestamp DESC LIMIT $2",
+            )
+            .bind(mode.map(FilterMode::as_str))
+            .bind(i64::from(limit))
+            .fetch_all(&mut *tx)
+            .await
+            .map_err(self.err("reading scan history"))?;
+        self.commit(tx, "reading scan history").await?;
+        let now = Utc::now();
+        rows.iter()
+            .map(|row| {
+                let get_err = |e: sqlx::Error| corrupt("column", e);
+                let ts: DateTime<Utc> = row.try_get(2).map_err(get_err)?;
+                Ok(ScanSummary {
+                    scan_id: row.try_get(0).map_err(get_err)?,
+                    filter_mode: parse_mode(&row.try_get::<String, _>(1).map_err(get_err)?)?,
+                    scan_timestamp: ts,
+                    age_minutes: age_minutes(ts, now),
+                    opportunity_count: to_u64(
+                        "opportunity_count",
+                        i64::from(row.try_get::<i32, _>(3).map_err(get_err)?),
+                    )?,
+                    total_evaluated: to_u64("total_evaluated", row.try_get(4).map_err(get_err)?)?,
+                    symbols_scanned: to_u64(
+                        "symbols_scanned",
+                        i64::from(row.try_get::<i32, _>(5).map_err(get_err)?),
+                    )?,
+                    scan_duration_seconds: row.try_get(6).map_err(get_err)?,
+                    degraded: row.try_get::<String, _>(7).map_err(get_err)? == "degraded",
+                })
+            })
+            .collect()
+    }
+
+    async fn cleanup(&self, keep: u32) -> Result<u64> {
+        let keep = i32::try_from(keep).unwrap_or(i32::MAX);
+        let mut tx = self.tx("cleaning up old scans").await?;
+        let n: i32 = self
+            .q("SELECT cleanup_old_scans($1)")
+            .bind(keep)
+            .fetch_one(&mut *tx)
+            .await
+            .and_then(|r| r.try_get(0))
+            .map_err(self.err("cleaning up old scans"))?;
+        self.commit(tx, "cleaning up old scans").await?;
+        Ok(u64::try_from(n).unwrap_or(0))
+    }
+
+    async fn poll_notices(&self, cursor: &mut Option<i64>) -> Result<Vec<ScanNotice>> {
+        let mut tx = self.tx("polling for new scans").await?;
+        let Some(after) = *cursor else {
+            let now: DateTime<Utc> = self
+                .q("SELECT clock_timestamp()")
+                .fetch_one(&mut *tx)
+                .await
+                .and_then(|r| r.try_get(0))
+                .map_err(self.err("starting subscription"))?;
+            self.commit(tx, "starting subscription").await?;
+            *cursor = Some(now.timestamp_micros());
+            return Ok(Vec::new());
+        };
+        let since = DateTime::from_timestamp_micros(after).unwrap_or_default();
+        let rows = self
+            .q(
+                "SELECT scan_id, filter_mode, scan_timestamp, created_at FROM cached_scan_results \
+                WHERE created_at > $1 ORDER BY created_at, scan_timestamp",
+            )
+            .bind(since)
+            .fetch_all(&mut *tx)
+            .await
+            .map_err(self.err("polling for new scans"))?;
+        self.commit(tx, "polling for new scans").await?;
+        let mut out = Vec::with_capacity(rows.len());
+        for row in &rows {
+            let get_err = |e: sqlx::Error| corrupt("notice column", e);
+            let created: DateTime<Utc> = row.try_get(3).map_err(get_err)?;
+            *cursor = Some(created.timestamp_micros().max(after));
+            out.push(ScanNotice {
+                scan_id: row.try_get(0).map_err(get_err)?,
+                filter_mode: parse_mode(&row.try_get::<String, _>(1).map_err(get_err)?)?,
+                scan_timestamp: row.try_get(2).map_err(get_err)?,
+            });
+        }
+        Ok(out)
+    }
+}

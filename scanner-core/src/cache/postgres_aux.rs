@@ -1,0 +1,171 @@
+//! PostgreSQL side tables: rotation state, IV history, the per-symbol analysis cache and
+//! writer leases. Same transaction-per-operation rule as the scan table (`postgres.rs`).
+
+use std::time::Duration;
+
+use async_trait::async_trait;
+use chrono::{DateTime, NaiveDate, Utc};
+use sqlx::types::Json;
+use sqlx::Row;
+
+use super::backend::{corrupt, to_i64, to_u64, AuxRows};
+use super::postgres::PostgresBackend;
+use super::types::RotationState;
+use crate::model::FilterMode;
+use crate::Result;
+
+#[async_trait]
+impl AuxRows for PostgresBackend {
+    async fn rotation(&self, mode: FilterMode) -> Result<Option<RotationState>> {
+        let mut tx = self.tx("reading rotation state").await?;
+        let row = self
+            .q("SELECT position, universe_size, updated_at FROM scanner_state WHERE filter_mode = $1")
+            .bind(mode.as_str())
+            .fetch_optional(&mut *tx)
+            .await
+            .map_err(self.err("reading rotation state"))?;
+        self.commit(tx, "reading rotation state").await?;
+        let Some(row) = row else { return Ok(None) };
+        let get_err = |e: sqlx::Error| corrupt("rotation column", e);
+        Ok(Some(RotationState {
+            position: to_u64("position", row.try_get(0).map_err(get_err)?)?,
+            universe_size: to_u64("universe_size", row.try_get(1).map_err(get_err)?)?,
+            updated_at: row.try_get(2).map_err(get_err)?,
+        }))
+    }
+
+    async fn set_rotation(&self, mode: FilterMode, s: &RotationState) -> Result<()> {
+        let mut tx = self.tx("saving rotation state").await?;
+        self.q(
+            "INSERT INTO scanner_state (filter_mode, position, universe_size, updated_at) \
+             VALUES ($1, $2, $3, $4) ON CONFLICT (filter_mode) DO UPDATE SET \
+             position = excluded.position, universe_size = excluded.universe_size, \
+             updated_at = excluded.updated_at",
+        )
+        .bind(mode.as_str())
+        .bind(to_i64("position", s.position)?)
+        .bind(to_i64("universe_size", s.universe_size)?)
+        .bind(s.updated_at)
+        .execute(&mut *tx)
+        .await
+        .map_err(self.err("saving rotation state"))?;
+        self.commit(tx, "saving rotation state").await
+    }
+
+    async fn record_iv(&self, symbol: &str, date: NaiveDate, iv: f64) -> Result<()> {
+        let mut tx = self.tx("recording IV").await?;
+        self.q(
+            "INSERT INTO iv_history (symbol, date, atm_iv_30d) VALUES ($1, $2, $3) \
+             ON CONFLICT (symbol, date) DO UPDATE SET atm_iv_30d = excluded.atm_iv_30d, \
+             recorded_at = now()",
+        )
+        .bind(symbol)
+        .bind(date)
+        .bind(iv)
+        .execute(&mut *tx)
+        .await
+        .map_err(self.err("recording IV"))?;
+        self.commit(tx, "recording IV").await
+    }
+
+    async fn iv_history(&self, symbol: &str, since: NaiveDate) -> Result<Vec<(NaiveDate, f64)>> {
+        let mut tx = self.tx("reading IV history").await?;
+        let rows = self
+            .q("SELECT date, atm_iv_30d FROM iv_history WHERE symbol = $1 AND date >= $2 ORDER BY date")
+            .bind(symbol)
+            .bind(since)
+            .fetch_all(&mut *tx)
+            .await
+            .map_err(self.err("reading IV history"))?;
+        self.commit(tx, "reading IV history").await?;
+        rows.iter()
+            .map(|r| {
+                let get_err = |e: sqlx::Error| corrupt("iv_history column", e);
+                Ok((
+                    r.try_get(0).map_err(get_err)?,
+                    r.try_get(1).map_err(get_err)?,
+                ))
+            })
+            .collect()
+    }
+
+    async fn put_symbol_analysis(
+        &self,
+        symbol: &str,
+        fp: &str,
+        payload: &serde_json::Value,
+    ) -> Result<()> {
+        let mut tx = self.tx("saving symbol analysis").await?;
+        self.q(
+            "INSERT INTO symbol_analysis_cache (symbol, fingerprint, computed_at, payload) \
+             VALUES ($1, $2, now(), $3) ON CONFLICT (symbol) DO UPDATE SET \
+             fingerprint = excluded.fingerprint, computed_at = excluded.computed_at, \
+             payload = excluded.payload",
+        )
+        .bind(symbol)
+        .bind(fp)
+        .bind(Json(payload))
+        .execute(&mut *tx)
+        .await
+        .map_err(self.err("saving symbol analysis"))?;
+        self.commit(tx, "saving symbol analysis").await
+    }
+
+    async fn symbol_analysis(
+        &self,
+        symbol: &str,
+        fp: &str,
+        fresh_after: DateTime<Utc>,
+    ) -> Result<Option<serde_json::Value>> {
+        let mut tx = self.tx("reading symbol analysis").await?;
+        let row = self
+            .q(
+                "SELECT payload FROM symbol_analysis_cache WHERE symbol = $1 AND fingerprint = $2 \
+                AND computed_at >= $3",
+            )
+            .bind(symbol)
+            .bind(fp)
+            .bind(fresh_after)
+            .fetch_optional(&mut *tx)
+            .await
+            .map_err(self.err("reading symbol analysis"))?;
+        self.commit(tx, "reading symbol analysis").await?;
+        row.map(|r| {
+            r.try_get::<Json<serde_json::Value>, _>(0)
+                .map(|j| j.0)
+                .map_err(|e| corrupt("payload", e))
+        })
+        .transpose()
+    }
+
+    async fn try_lease(&self, name: &str, holder: &str, lease: Duration) -> Result<bool> {
+        let mut tx = self.tx("taking writer lease").await?;
+        let done = self
+            .q(
+                "INSERT INTO scanner_locks (name, holder, acquired_at, expires_at) \
+                VALUES ($1, $2, now(), now() + make_interval(secs => $3)) \
+                ON CONFLICT (name) DO UPDATE SET holder = excluded.holder, \
+                acquired_at = excluded.acquired_at, expires_at = excluded.expires_at \
+                WHERE scanner_locks.expires_at < now() OR scanner_locks.holder = $2",
+            )
+            .bind(name)
+            .bind(holder)
+            .bind(lease.as_secs_f64())
+            .execute(&mut *tx)
+            .await
+            .map_err(self.err("taking writer lease"))?;
+        self.commit(tx, "taking writer lease").await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    async fn release_lease(&self, name: &str, holder: &str) -> Result<()> {
+        let mut tx = self.tx("releasing writer lease").await?;
+        self.q("DELETE FROM scanner_locks WHERE name = $1 AND holder = $2")
+            .bind(name)
+            .bind(holder)
+            .execute(&mut *tx)
+            .await
+            .map_err(self.err("releasing writer lease"))?;
+        self.commit(tx, "releasing writer lease").await
+    }
+}

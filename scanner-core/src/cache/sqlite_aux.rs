@@ -1,0 +1,159 @@
+//! SQLite side tables: rotation state, IV history, the per-symbol analysis cache and
+//! writer leases (expiry compared as fixed-width UTC text).
+
+use std::time::Duration;
+
+use async_trait::async_trait;
+use chrono::{DateTime, NaiveDate, Utc};
+use sqlx::Row;
+
+use super::backend::{corrupt, to_i64, to_u64, AuxRows};
+use super::sqlite::{fmt_ts, json, parse_ts, SqliteBackend};
+use super::types::RotationState;
+use crate::model::FilterMode;
+use crate::Result;
+
+#[async_trait]
+impl AuxRows for SqliteBackend {
+    async fn rotation(&self, mode: FilterMode) -> Result<Option<RotationState>> {
+        let row = sqlx::query(
+            "SELECT position, universe_size, updated_at FROM scanner_state WHERE filter_mode = ?1",
+        )
+        .bind(mode.as_str())
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(self.err("reading rotation state"))?;
+        let Some(row) = row else { return Ok(None) };
+        let get_err = |e: sqlx::Error| corrupt("rotation column", e);
+        Ok(Some(RotationState {
+            position: to_u64("position", row.try_get(0).map_err(get_err)?)?,
+            universe_size: to_u64("universe_size", row.try_get(1).map_err(get_err)?)?,
+            updated_at: parse_ts("updated_at", &row.try_get::<String, _>(2).map_err(get_err)?)?,
+        }))
+    }
+
+    async fn set_rotation(&self, mode: FilterMode, s: &RotationState) -> Result<()> {
+        sqlx::query(
+            "INSERT INTO scanner_state (filter_mode, position, universe_size, updated_at) \
+             VALUES (?1, ?2, ?3, ?4) ON CONFLICT (filter_mode) DO UPDATE SET \
+             position = excluded.position, universe_size = excluded.universe_size, \
+             updated_at = excluded.updated_at",
+        )
+        .bind(mode.as_str())
+        .bind(to_i64("position", s.position)?)
+        .bind(to_i64("universe_size", s.universe_size)?)
+        .bind(fmt_ts(s.updated_at))
+        .execute(&self.pool)
+        .await
+        .map_err(self.err("saving rotation state"))?;
+        Ok(())
+    }
+
+    async fn record_iv(&self, symbol: &str, date: NaiveDate, iv: f64) -> Result<()> {
+        sqlx::query(
+            "INSERT INTO iv_history (symbol, date, atm_iv_30d) VALUES (?1, ?2, ?3) \
+             ON CONFLICT (symbol, date) DO UPDATE SET atm_iv_30d = excluded.atm_iv_30d",
+        )
+        .bind(symbol)
+        .bind(date.format("%Y-%m-%d").to_string())
+        .bind(iv)
+        .execute(&self.pool)
+        .await
+        .map_err(self.err("recording IV"))?;
+        Ok(())
+    }
+
+    async fn iv_history(&self, symbol: &str, since: NaiveDate) -> Result<Vec<(NaiveDate, f64)>> {
+        let rows = sqlx::query(
+            "SELECT date, atm_iv_30d FROM iv_history WHERE symbol = ?1 AND date >= ?2 ORDER BY date",
+        )
+        .bind(symbol)
+        .bind(since.format("%Y-%m-%d").to_string())
+        .fetch_all(&self.pool)
+        .await
+        .map_err(self.err("reading IV history"))?;
+        rows.iter()
+            .map(|row| {
+                let get_err = |e: sqlx::Error| corrupt("iv_history column", e);
+                let d: String = row.try_get(0).map_err(get_err)?;
+                let date =
+                    NaiveDate::parse_from_str(&d, "%Y-%m-%d").map_err(|e| corrupt("date", e))?;
+                Ok((date, row.try_get(1).map_err(get_err)?))
+            })
+            .collect()
+    }
+
+    async fn put_symbol_analysis(
+        &self,
+        symbol: &str,
+        fp: &str,
+        payload: &serde_json::Value,
+    ) -> Result<()> {
+        sqlx::query(
+            "INSERT INTO symbol_analysis_cache (symbol, fingerprint, computed_at, payload) \
+             VALUES (?1, ?2, ?3, ?4) ON CONFLICT (symbol) DO UPDATE SET \
+             fingerprint = excluded.fingerprint, computed_at = excluded.computed_at, \
+             payload = excluded.payload",
+        )
+        .bind(symbol)
+        .bind(fp)
+        .bind(fmt_ts(Utc::now()))
+        .bind(json("payload", payload)?)
+        .execute(&self.pool)
+        .await
+        .map_err(self.err("saving symbol analysis"))?;
+        Ok(())
+    }
+
+    async fn symbol_analysis(
+        &self,
+        symbol: &str,
+        fp: &str,
+        fresh_after: DateTime<Utc>,
+    ) -> Result<Option<serde_json::Value>> {
+        let row = sqlx::query(
+            "SELECT payload FROM symbol_analysis_cache WHERE symbol = ?1 AND fingerprint = ?2 \
+             AND computed_at >= ?3",
+        )
+        .bind(symbol)
+        .bind(fp)
+        .bind(fmt_ts(fresh_after))
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(self.err("reading symbol analysis"))?;
+        row.map(|r| {
+            let text: String = r.try_get(0).map_err(|e| corrupt("payload", e))?;
+            serde_json::from_str(&text).map_err(|e| corrupt("payload", e))
+        })
+        .transpose()
+    }
+
+    async fn try_lease(&self, name: &str, holder: &str, lease: Duration) -> Result<bool> {
+        let now = Utc::now();
+        let until = now + chrono::Duration::from_std(lease).unwrap_or(chrono::Duration::days(365));
+        let done = sqlx::query(
+            "INSERT INTO scanner_locks (name, holder, acquired_at, expires_at) \
+             VALUES (?1, ?2, ?3, ?4) ON CONFLICT (name) DO UPDATE SET holder = excluded.holder, \
+             acquired_at = excluded.acquired_at, expires_at = excluded.expires_at \
+             WHERE scanner_locks.expires_at < ?3 OR scanner_locks.holder = ?2",
+        )
+        .bind(name)
+        .bind(holder)
+        .bind(fmt_ts(now))
+        .bind(fmt_ts(until))
+        .execute(&self.pool)
+        .await
+        .map_err(self.err("taking writer lease"))?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    async fn release_lease(&self, name: &str, holder: &str) -> Result<()> {
+        sqlx::query("DELETE FROM scanner_locks WHERE name = ?1 AND holder = ?2")
+            .bind(name)
+            .bind(holder)
+            .execute(&self.pool)
+            .await
+            .map_err(self.err("releasing writer lease"))?;
+        Ok(())
+    }
+}

@@ -1,0 +1,289 @@
+//! [`ScanStore`]: the handle the worker, the CLI and the bindings hold. It picks a backend
+//! from the URL and applies the policies that don't depend on the dialect (max age,
+//! degraded scans, input checks).
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use chrono::{NaiveDate, Utc};
+use uuid::Uuid;
+
+use super::backend::StoreBackend;
+use super::lock::{scan_lock_name, WriterLease};
+use super::serve::Flight;
+use super::types::{is_degraded, CachedScan, RotationState, ScanSummary};
+use super::url::{Backend, DbUrl, PoolerMode};
+use super::StoreOptions;
+use crate::model::{FilterMode, ScanResult};
+use crate::{Error, Result};
+
+/// The default database when neither a URL nor `$DATABASE_URL` is given.
+pub const DEFAULT_URL: &str = "sqlite://optscan.db";
+
+/// The scan cache: save, read, serve and subscribe to scan results on SQLite or
+/// PostgreSQL/Supabase. Cheap to clone (an `Arc` inside); `Debug` shows the URL with its
+/// password redacted.
+///
+/// ```
+/// # tokio::runtime::Runtime::new().unwrap().block_on(async {
+/// use scanner_core::cache::{ScanStore, StoreOptions};
+/// use scanner_core::model::{FilterMode, ScanResult};
+///
+/// let store = ScanStore::open(Some("sqlite::memory:"), StoreOptions::default()).await?;
+/// let scan = ScanResult::empty(FilterMode::Strict);
+/// let id = store.save(&scan).await?;
+/// let cached = store.latest(FilterMode::Strict, None).await?.expect("just saved");
+/// assert_eq!(cached.result.scan_id, id);
+/// assert!(store.latest(FilterMode::Relaxed, None).await?.is_none());
+/// # Ok::<(), scanner_core::Error>(())
+/// # }).unwrap();
+/// ```
+#[derive(Clone)]
+pub struct ScanStore {
+    pub(crate) inner: Arc<Inner>,
+}
+
+pub(crate) struct Inner {
+    pub backend: Arc<dyn StoreBackend>,
+    pub kind: Backend,
+    pub redacted: String,
+    pub opts: StoreOptions,
+    #[cfg(feature = "postgres")]
+    pub pg: Option<Arc<super::postgres::PostgresBackend>>,
+    pub flights: Mutex<HashMap<FilterMode, Flight>>,
+}
+
+impl std::fmt::Debug for ScanStore {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ScanStore")
+            .field("backend", &self.inner.kind)
+            .field("url", &self.inner.redacted)
+            .field("options", &self.inner.opts)
+            .finish()
+    }
+}
+
+fn minutes(d: chrono::Duration) -> f64 {
+    d.num_microseconds().map_or(f64::MAX, |us| us as f64 / 60e6)
+}
+
+impl ScanStore {
+    /// Open (and by default migrate) the store at `url`: `sqlite://PATH`, `sqlite::memory:`,
+    /// or `postgres://USER:PASS@HOST:PORT/DB?...`. `None` reads `$DATABASE_URL`, else
+    /// [`DEFAULT_URL`]. Errors never contain the password.
+    pub async fn open(url: Option<&str>, opts: StoreOptions) -> Result<Self> {
+        let raw = match url {
+            Some(u) => u.to_owned(),
+            None => std::env::var("DATABASE_URL").unwrap_or_else(|_| DEFAULT_URL.to_owned()),
+        };
+        let url = DbUrl::parse(raw.trim())?;
+        #[cfg_attr(not(feature = "postgres"), allow(unused_variables))]
+        let transaction_mode = match opts.pooler {
+            PoolerMode::Auto => url.looks_pooled,
+            PoolerMode::Direct => false,
+            PoolerMode::Transaction => true,
+        };
+        #[cfg(feature = "postgres")]
+        type PgHandle = Option<Arc<super::postgres::PostgresBackend>>;
+        #[cfg(not(feature = "postgres"))]
+        type PgHandle = Option<()>;
+        let (backend, pg): (Arc<dyn StoreBackend>, PgHandle) = match url.backend {
+            #[cfg(feature = "sqlite")]
+            Backend::Sqlite => (
+                Arc::new(super::sqlite::SqliteBackend::connect(&url, &opts).await?),
+                None,
+            ),
+            #[cfg(feature = "postgres")]
+            Backend::Postgres => {
+                if transaction_mode && opts.migrate {
+                    return Err(Error::invalid_input(format!(
+                        "{} is a transaction-mode pooler, which cannot run migrations: migrate \
+                         over a direct or session-mode URL first and open this one with \
+                         migrate = false",
+                        url.redacted
+                    )));
+                }
+                let b = Arc::new(
+                    super::postgres::PostgresBackend::connect(&url, &opts, transaction_mode)
+                        .await?,
+                );
+                (Arc::clone(&b) as Arc<dyn StoreBackend>, Some(b))
+            }
+            #[allow(unreachable_patterns)]
+            other => {
+                return Err(Error::invalid_input(format!(
+                    "this build of optscan has no {other:?} support (enable the cargo feature)"
+                )))
+            }
+        };
+        #[cfg(not(feature = "postgres"))]
+        let _ = pg;
+        let store = Self {
+            inner: Arc::new(Inner {
+                backend,
+                kind: url.backend,
+                redacted: url.redacted,
+                opts,
+                #[cfg(feature = "postgres")]
+                pg,
+                flights: Mutex::new(HashMap::new()),
+            }),
+        };
+        if store.inner.opts.migrate {
+            store.migrate().await?;
+        }
+        Ok(store)
+    }
+
+    /// Which database this store uses.
+    pub fn backend(&self) -> Backend {
+        self.inner.kind
+    }
+
+    /// The connection URL with its password replaced by `***`.
+    pub fn redacted_url(&self) -> String {
+        self.inner.redacted.clone()
+    }
+
+    /// Apply the embedded migrations (idempotent).
+    pub async fn migrate(&self) -> Result<()> {
+        self.inner.backend.migrate().await
+    }
+
+    /// Save `result` in one transaction and return its `scan_id`. Saving the same `scan_id`
+    /// again is a no-op. A scan in which every symbol failed is recorded as degraded (see
+    /// [`StoreOptions::prefer_good_scans`]). Timestamps are kept at microsecond precision.
+    pub async fn save(&self, result: &ScanResult) -> Result<Uuid> {
+        self.inner.backend.save(result, is_degraded(result)).await?;
+        Ok(result.scan_id)
+    }
+
+    /// The newest scan of `mode` (the newest good one while any exists, by default), or
+    /// `None` when there is none or it is older than `max_age`.
+    pub async fn latest(
+        &self,
+        mode: FilterMode,
+        max_age: Option<chrono::Duration>,
+    ) -> Result<Option<CachedScan>> {
+        if let Some(age) = max_age {
+            if age < chrono::Duration::zero() {
+                return Err(Error::invalid_input(format!(
+                    "max_age must be >= 0, got {age}"
+                )));
+            }
+        }
+        let row = self
+            .inner
+            .backend
+            .latest(mode, self.inner.opts.prefer_good_scans)
+            .await?;
+        let cached = row.map(CachedScan::from_cache);
+        Ok(match max_age {
+            Some(age) => cached.filter(|c| c.age_minutes <= minutes(age)),
+            None => cached,
+        })
+    }
+
+    /// The scan with this id, if stored.
+    pub async fn get(&self, scan_id: Uuid) -> Result<Option<CachedScan>> {
+        Ok(self
+            .inner
+            .backend
+            .get(scan_id)
+            .await?
+            .map(CachedScan::from_cache))
+    }
+
+    /// Summaries (no opportunity payloads) of the newest `limit` scans, of one mode or all.
+    pub async fn history(&self, mode: Option<FilterMode>, limit: u32) -> Result<Vec<ScanSummary>> {
+        self.inner.backend.history(mode, limit).await
+    }
+
+    /// Delete all but the newest `keep` scans of each mode; returns the rows deleted.
+    pub async fn cleanup(&self, keep: u32) -> Result<u64> {
+        self.inner.backend.cleanup(keep).await
+    }
+
+    /// Take the writer lease of `mode` for `lease`, or fail with
+    /// [`crate::ErrorKind::Busy`] while another process (or task) holds it.
+    pub async fn acquire_writer(&self, mode: FilterMode, lease: Duration) -> Result<WriterLease> {
+        WriterLease::acquire(Arc::clone(&self.inner.backend), scan_lock_name(mode), lease).await
+    }
+
+    /// The persisted symbol rotation of `mode`.
+    pub async fn rotation(&self, mode: FilterMode) -> Result<Option<RotationState>> {
+        self.inner.backend.rotation(mode).await
+    }
+
+    /// Persist the symbol rotation of `mode`.
+    pub async fn set_rotation(&self, mode: FilterMode, state: &RotationState) -> Result<()> {
+        if state.universe_size > 0 && state.position >= state.universe_size {
+            return Err(Error::invalid_input(format!(
+                "rotation position {} is outside a universe of {}",
+                state.position, state.universe_size
+            )));
+        }
+        self.inner.backend.set_rotation(mode, state).await
+    }
+
+    /// Record the ATM 30-day implied volatility of `symbol` on `date` (replacing that day's).
+    pub async fn record_iv(&self, symbol: &str, date: NaiveDate, atm_iv_30d: f64) -> Result<()> {
+        check_symbol(symbol)?;
+        if !atm_iv_30d.is_finite() || atm_iv_30d < 0.0 {
+            return Err(Error::invalid_input(format!(
+                "ATM IV of {symbol} must be finite and >= 0, got {atm_iv_30d}"
+            )));
+        }
+        self.inner.backend.record_iv(symbol, date, atm_iv_30d).await
+    }
+
+    /// The recorded ATM IVs of `symbol` on or after `since`, oldest first.
+    pub async fn iv_history(
+        &self,
+        symbol: &str,
+        since: NaiveDate,
+    ) -> Result<Vec<(NaiveDate, f64)>> {
+        check_symbol(symbol)?;
+        self.inner.backend.iv_history(symbol, since).await
+    }
+
+    /// Cache a per-symbol analysis computed from inputs identified by `fingerprint`.
+    pub async fn put_symbol_analysis(
+        &self,
+        symbol: &str,
+        fingerprint: &str,
+        payload: &serde_json::Value,
+    ) -> Result<()> {
+        check_symbol(symbol)?;
+        self.inner
+            .backend
+            .put_symbol_analysis(symbol, fingerprint, payload)
+            .await
+    }
+
+    /// The cached analysis of `symbol` if it was computed from the same `fingerprint` within
+    /// `ttl`; `None` otherwise (recompute it).
+    pub async fn symbol_analysis(
+        &self,
+        symbol: &str,
+        fingerprint: &str,
+        ttl: chrono::Duration,
+    ) -> Result<Option<serde_json::Value>> {
+        check_symbol(symbol)?;
+        if ttl < chrono::Duration::zero() {
+            return Err(Error::invalid_input(format!("ttl must be >= 0, got {ttl}")));
+        }
+        self.inner
+            .backend
+            .symbol_analysis(symbol, fingerprint, Utc::now() - ttl)
+            .await
+    }
+}
+
+fn check_symbol(symbol: &str) -> Result<()> {
+    if symbol.trim().is_empty() {
+        return Err(Error::invalid_input("symbol must not be empty"));
+    }
+    Ok(())
+}

@@ -1,0 +1,117 @@
+//! The records the cache hands out: a served scan with its age and provenance, history
+//! summaries, rotation state and push notices.
+//!
+//! They are plain serde structs so the CLI, the bindings and an HTTP route can emit them as
+//! JSON without another mapping layer.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use crate::model::{FilterMode, ScanResult};
+
+/// Where a served result came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ServeSource {
+    /// Read from the cache table.
+    Cache,
+    /// Produced by a live scan during this request.
+    Live,
+}
+
+/// A scan as served: the result plus how old it is and whether it is past its max age.
+///
+/// Serialised in camelCase with the result's own fields (`scanTimestamp`, …) flattened in,
+/// next to `ageMinutes`, `isStale`, `source` and `error`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CachedScan {
+    /// The stored scan, exactly as saved.
+    #[serde(flatten)]
+    pub result: ScanResult,
+    /// Minutes between `result.scan_timestamp` and the moment it was read.
+    pub age_minutes: f64,
+    /// True when the result is older than the caller's max age (served stale).
+    pub is_stale: bool,
+    /// `cache` or `live`.
+    pub source: ServeSource,
+    /// Why a stale result was served instead of a fresh one (a failed live scan), if so.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+}
+
+impl CachedScan {
+    /// Wrap a result read from the cache, computing its age now; not stale.
+    pub fn from_cache(result: ScanResult) -> Self {
+        let age_minutes = age_minutes(result.scan_timestamp, Utc::now());
+        Self {
+            result,
+            age_minutes,
+            is_stale: false,
+            source: ServeSource::Cache,
+            error: None,
+        }
+    }
+}
+
+/// Minutes from `then` to `now` (negative when `then` lies in the future).
+pub(crate) fn age_minutes(then: DateTime<Utc>, now: DateTime<Utc>) -> f64 {
+    (now - then)
+        .num_microseconds()
+        .map_or(f64::MAX, |us| us as f64 / 60e6)
+}
+
+/// One row of [`super::ScanStore::history`]: everything but the opportunity payload.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ScanSummary {
+    /// The scan's id.
+    pub scan_id: Uuid,
+    /// Strict or relaxed.
+    pub filter_mode: FilterMode,
+    /// When the scan ran.
+    pub scan_timestamp: DateTime<Utc>,
+    /// Minutes since the scan ran.
+    pub age_minutes: f64,
+    /// Number of opportunities stored.
+    pub opportunity_count: u64,
+    /// Contracts analysed after liquidity filtering.
+    pub total_evaluated: u64,
+    /// Number of symbols that returned data.
+    pub symbols_scanned: u64,
+    /// Wall time of the scan, seconds.
+    pub scan_duration_seconds: f64,
+    /// `true` when every symbol failed (kept for the record, not served while a good scan exists).
+    pub degraded: bool,
+}
+
+/// Where the symbol rotation of one filter mode stands, persisted so ephemeral runners
+/// don't rescan the same first symbols every run (original-system.md §12 bug 19).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RotationState {
+    /// Index of the next symbol to scan.
+    pub position: u64,
+    /// Size of the universe the position refers to.
+    pub universe_size: u64,
+    /// When the state was last written.
+    pub updated_at: DateTime<Utc>,
+}
+
+/// A newly saved scan, as pushed by [`super::ScanSubscription`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ScanNotice {
+    /// The saved scan's id.
+    pub scan_id: Uuid,
+    /// Its filter mode.
+    pub filter_mode: FilterMode,
+    /// Its scan timestamp.
+    pub scan_timestamp: DateTime<Utc>,
+}
+
+/// Whether a result counts as "every symbol failed": nothing scanned, failures recorded.
+pub(crate) fn is_degraded(result: &ScanResult) -> bool {
+    result.symbols_scanned.is_empty() && !result.metadata.failed_symbols.is_empty()
+}
