@@ -39,11 +39,11 @@ pub async fn run(cli: Cli) -> Result<()> {
                     ),
                 }
                 .map_err(|e| Error::internal(e.to_string()))?;
-                println!("{doc}");
+                output::out(&doc.to_string());
             } else {
                 for r in &results {
-                    print!("{}", output::table(&r.opportunities, 20));
-                    println!("{}", output::saved_line(r, store.is_some()));
+                    output::out(output::table(&r.opportunities, 20).trim_end());
+                    output::out(&output::saved_line(r, store.is_some()));
                 }
             }
             Ok(())
@@ -57,17 +57,11 @@ pub async fn run(cli: Cli) -> Result<()> {
                 )));
             };
             if a.json {
-                println!(
-                    "{}",
-                    serde_json::to_string(&c).map_err(|e| Error::internal(e.to_string()))?
-                );
+                output::out(&output::json(&c)?);
             } else {
-                print!("{}", output::table(&c.result.opportunities, 20));
-                println!(
-                    "{}",
-                    output::saved_line(&c.result, true).replacen("Saved", "Cached", 1)
-                );
-                println!("{}", output::age_line(&c));
+                output::out(output::table(&c.result.opportunities, 20).trim_end());
+                output::out(&output::saved_line(&c.result, true).replacen("Saved", "Cached", 1));
+                output::out(&output::age_line(&c));
             }
             Ok(())
         }
@@ -80,32 +74,24 @@ pub async fn run(cli: Cli) -> Result<()> {
             let store = open(&a.db.db).await?;
             let rows = store.history(mode, a.limit).await?;
             if a.json {
-                println!(
-                    "{}",
-                    serde_json::to_string(&rows).map_err(|e| Error::internal(e.to_string()))?
-                );
+                output::out(&output::json(&rows)?);
             } else {
-                for r in rows {
-                    println!(
-                        "{}",
-                        serde_json::to_string(&r).map_err(|e| Error::internal(e.to_string()))?
-                    );
-                }
+                output::out(output::history_table(&rows).trim_end());
             }
             Ok(())
         }
         Command::Cleanup(a) => {
             let n = open(&a.db.db).await?.cleanup(a.keep).await?;
-            println!(
+            output::out(&format!(
                 "Deleted {n} old scans (kept the newest {} per mode)",
                 a.keep
-            );
+            ));
             Ok(())
         }
         Command::Migrate(a) => {
             let store = ScanStore::open(a.db.as_deref(), StoreOptions::default()).await?;
             store.migrate().await?;
-            println!("Migrated {}", store.redacted_url());
+            output::out(&format!("Migrated {}", store.redacted_url()));
             Ok(())
         }
         Command::Worker(a) => worker::run(a).await,

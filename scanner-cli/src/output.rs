@@ -29,6 +29,42 @@ pub fn redact(text: &str) -> String {
     out
 }
 
+/// Write `text` and a newline to stdout. A closed pipe (`optscan latest | head`) is not an
+/// error worth a panic: the reader has what it wanted.
+pub fn out(text: &str) {
+    use std::io::Write;
+    let mut stdout = std::io::stdout().lock();
+    let _ = writeln!(stdout, "{text}").and_then(|()| stdout.flush());
+}
+
+/// One JSON document.
+pub fn json<T: serde::Serialize>(value: &T) -> scanner_core::Result<String> {
+    serde_json::to_string(value)
+        .map_err(|e| scanner_core::Error::internal(format!("serialising output: {e}")))
+}
+
+/// A table of cached scans, newest first.
+pub fn history_table(rows: &[scanner_core::cache::ScanSummary]) -> String {
+    let mut s = format!(
+        "{:<10} {:<8} {:<20} {:>9} {:>6} {:>8} {:>8}\n",
+        "scan", "mode", "timestamp (UTC)", "age min", "opps", "symbols", "seconds"
+    );
+    for r in rows {
+        let id = r.scan_id.simple().to_string();
+        s.push_str(&format!(
+            "{:<10} {:<8} {:<20} {:>9.1} {:>6} {:>8} {:>8.2}\n",
+            &id[..8],
+            r.filter_mode.as_str(),
+            r.scan_timestamp.format("%Y-%m-%d %H:%M:%S"),
+            r.age_minutes,
+            r.opportunity_count,
+            r.symbols_scanned,
+            r.scan_duration_seconds
+        ));
+    }
+    s
+}
+
 /// A table of the top opportunities.
 pub fn table(ops: &[Opportunity], limit: usize) -> String {
     let mut s = format!(

@@ -14,13 +14,13 @@ pub fn build(spec: &str, seed: u64, universe: usize) -> Result<Arc<dyn MarketDat
         "yahoo" => Arc::new(YahooMarket::new()),
         "polygon" => Arc::new(PolygonMarket::new(None)?),
         "tradier" => Arc::new(TradierMarket::new(None)?),
-        other => {
-            match other.strip_prefix("csv:") {
-                Some(path) => Arc::new(CsvMarket::open(path)?),
-                None => return Err(Error::invalid_input(format!(
+        other => match other.strip_prefix("csv:") {
+            Some(path) => Arc::new(CsvMarket::open(path)?),
+            None => {
+                return Err(Error::invalid_input(format!(
                     "unknown source {other:?}: use synthetic, csv:PATH, yahoo, polygon or tradier"
-                ))),
+                )))
             }
-        }
+        },
     })
 }

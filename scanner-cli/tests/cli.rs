@@ -1,0 +1,189 @@
+//! The `optscan` command end to end: scan → latest on SQLite and Postgres, history,
+//! cleanup, migrate, exit codes and secret redaction.
+
+use std::process::{Command, Output};
+
+fn optscan(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_optscan"))
+        .args(args)
+        .env_remove("DATABASE_URL")
+        .output()
+        .expect("run optscan")
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+fn sqlite_url(dir: &tempfile::TempDir) -> String {
+    format!("sqlite://{}", dir.path().join("optscan.db").display())
+}
+
+#[test]
+fn scan_then_latest_shows_the_saved_scan() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = sqlite_url(&dir);
+    let out = optscan(&[
+        "scan",
+        "--max-symbols",
+        "8",
+        "--universe",
+        "20",
+        "--db",
+        &db,
+        "--json",
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let doc: serde_json::Value =
+        serde_json::from_str(stdout(&out).trim()).expect("exactly one JSON document");
+    let id = doc["scanId"].as_str().unwrap().to_owned();
+    assert_eq!(doc["filterMode"], "strict");
+    assert_eq!(doc["symbolsScanned"].as_array().unwrap().len(), 8);
+
+    let latest = optscan(&["latest", "--db", &db, "--json"]);
+    assert!(latest.status.success(), "{}", stderr(&latest));
+    let cached: serde_json::Value = serde_json::from_str(stdout(&latest).trim()).unwrap();
+    assert_eq!(cached["scanId"], id.as_str());
+    assert!(cached["ageMinutes"].as_f64().unwrap() >= 0.0);
+    assert_eq!(cached["source"], "cache");
+
+    let human = optscan(&["latest", "--db", &db]);
+    assert!(
+        stdout(&human).contains("Last updated: "),
+        "{}",
+        stdout(&human)
+    );
+}
+
+#[test]
+fn both_modes_history_and_cleanup_per_mode() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = sqlite_url(&dir);
+    for _ in 0..3 {
+        let out = optscan(&[
+            "scan",
+            "--filter-mode",
+            "both",
+            "--max-symbols",
+            "5",
+            "--universe",
+            "10",
+            "--db",
+            &db,
+        ]);
+        assert!(out.status.success(), "{}", stderr(&out));
+        assert!(stdout(&out).contains("(relaxed): "), "{}", stdout(&out));
+    }
+    let hist = optscan(&["history", "--db", &db, "--limit", "10", "--json"]);
+    let rows: Vec<serde_json::Value> = serde_json::from_str(stdout(&hist).trim()).unwrap();
+    assert_eq!(rows.len(), 6);
+    let clean = optscan(&["cleanup", "--keep", "1", "--db", &db]);
+    assert!(
+        stdout(&clean).contains("Deleted 4 old scans"),
+        "{}",
+        stdout(&clean)
+    );
+    let relaxed = optscan(&["latest", "--filter-mode", "relaxed", "--db", &db, "--json"]);
+    assert!(
+        relaxed.status.success(),
+        "cleanup must keep the newest relaxed scan too"
+    );
+}
+
+#[test]
+fn exit_codes_and_redacted_errors() {
+    assert_eq!(optscan(&["frobnicate"]).status.code(), Some(2));
+    assert_eq!(
+        optscan(&["scan", "--filter-mode", "sideways", "--no-save"])
+            .status
+            .code(),
+        Some(2)
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let empty = optscan(&["latest", "--db", &sqlite_url(&dir)]);
+    assert_eq!(empty.status.code(), Some(1));
+    assert!(
+        stderr(&empty).contains("no strict scan"),
+        "{}",
+        stderr(&empty)
+    );
+    let down = optscan(&[
+        "migrate",
+        "--db",
+        "postgres://scanner:hunter2secret@127.0.0.1:1/optscan",
+    ]);
+    assert_eq!(down.status.code(), Some(1));
+    assert!(
+        !stderr(&down).contains("hunter2secret"),
+        "password leaked: {}",
+        stderr(&down)
+    );
+}
+
+/// Create a fresh Postgres database, or `None` (with a message) when the server is absent.
+fn fresh_postgres() -> Option<(String, String)> {
+    let name = format!("optscan_cli_{}", uuid::Uuid::new_v4().simple());
+    let ok = Command::new("psql")
+        .args([
+            "-h",
+            "127.0.0.1",
+            "-U",
+            "postgres",
+            "-d",
+            "postgres",
+            "-qc",
+            &format!("CREATE DATABASE {name}"),
+        ])
+        .output();
+    match ok {
+        Ok(o) if o.status.success() => {
+            Some((format!("postgres://postgres@127.0.0.1:5432/{name}"), name))
+        }
+        _ if std::env::var_os("CI").is_some() => {
+            panic!("PostgreSQL at 127.0.0.1:5432 is required in CI")
+        }
+        _ => {
+            eprintln!("skipped: PostgreSQL at 127.0.0.1:5432 is not reachable");
+            None
+        }
+    }
+}
+
+#[test]
+fn migrate_scan_and_latest_on_postgres() {
+    let Some((url, name)) = fresh_postgres() else {
+        return;
+    };
+    let m = optscan(&["migrate", "--db", &url]);
+    assert!(m.status.success(), "{}", stderr(&m));
+    let s = optscan(&[
+        "scan",
+        "--max-symbols",
+        "6",
+        "--universe",
+        "12",
+        "--db",
+        &url,
+    ]);
+    assert!(s.status.success(), "{}", stderr(&s));
+    assert!(stdout(&s).contains("Saved scan "), "{}", stdout(&s));
+    let l = optscan(&["latest", "--db", &url, "--json"]);
+    let cached: serde_json::Value = serde_json::from_str(stdout(&l).trim()).unwrap();
+    assert_eq!(cached["symbolsScanned"].as_array().unwrap().len(), 6);
+    let _ = Command::new("psql")
+        .args([
+            "-h",
+            "127.0.0.1",
+            "-U",
+            "postgres",
+            "-d",
+            "postgres",
+            "-qc",
+            &format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"),
+        ])
+        .output();
+}
