@@ -3,12 +3,14 @@
 //! from the anchors' distribution (S = 100, K ∈ [60, 140], T ∈ [1 d, 2 y], r = 4.5 %,
 //! q ∈ [0, 3 %], σ ∈ [10 %, 80 %], calls/puts 50/50) drawn from a seeded PRNG.
 //!
-//! Run: `cargo bench -p scanner-core --bench pricing`; criterion reports elements/s, i.e.
-//! options per second (ns/option = 1e9 / that).
+//! Run: `cargo bench -p scanner-core --bench pricing`. Every benchmark runs twice: under
+//! `wall/…` criterion reports options per second of wall time (ns/option = 1e9 / that), and
+//! under `cpu/…` the process CPU nanoseconds per option (see `cpu_time.rs`).
 
 use std::hint::black_box;
 use std::time::Duration;
 
+use criterion::measurement::Measurement;
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
 use scanner_core::model::OptionKind;
 use scanner_core::pricing::{
@@ -16,6 +18,8 @@ use scanner_core::pricing::{
 };
 use scanner_core::probability::{analyze, Drift, PositionInput};
 
+#[path = "support/cpu_time.rs"]
+mod cpu_time;
 #[path = "../tests/math/rng.rs"]
 mod rng;
 
@@ -81,10 +85,11 @@ fn kind(is_call: bool) -> OptionKind {
     }
 }
 
-fn scalar(c: &mut Criterion) {
+fn scalar<M: Measurement>(c: &mut Criterion<M>, clock: &str) {
     const N: usize = 4096;
     let b = book(N, 1);
-    let mut g = c.benchmark_group("scalar");
+    let mut g = c.benchmark_group(format!("{clock}/scalar"));
+    g.measurement_time(Duration::from_secs(3));
     g.throughput(Throughput::Elements(N as u64));
     g.bench_function("bsm_all_greeks", |bench| {
         bench.iter(|| {
@@ -145,8 +150,8 @@ fn scalar(c: &mut Criterion) {
     g.finish();
 }
 
-fn batch(c: &mut Criterion) {
-    let mut g = c.benchmark_group("batch");
+fn batch<M: Measurement>(c: &mut Criterion<M>, clock: &str) {
+    let mut g = c.benchmark_group(format!("{clock}/batch"));
     g.sample_size(10).measurement_time(Duration::from_secs(4));
     for n in [100_000usize, 1_000_000] {
         let b = book(n, 2);
@@ -189,5 +194,20 @@ fn batch(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, scalar, batch);
-criterion_main!(benches);
+fn wall(c: &mut Criterion) {
+    scalar(c, "wall");
+    batch(c, "wall");
+}
+
+fn cpu(c: &mut Criterion<cpu_time::CpuTime>) {
+    scalar(c, "cpu");
+    batch(c, "cpu");
+}
+
+criterion_group!(wall_benches, wall);
+criterion_group! {
+    name = cpu_benches;
+    config = Criterion::default().with_measurement(cpu_time::CpuTime);
+    targets = cpu
+}
+criterion_main!(wall_benches, cpu_benches);
