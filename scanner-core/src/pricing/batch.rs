@@ -35,25 +35,40 @@ pub const GREEK_NAMES: [&str; 16] = [
     "speed", "zomma", "color", "ultima", "lambda", "prob_itm",
 ];
 
-/// Output columns of [`bsm_batch`], one `Vec` per field of [`Greeks`].
+/// Output columns of [`bsm_batch`], one `Vec` per field of [`Greeks`], in API order.
 #[derive(Debug, Clone, Default, PartialEq)]
-#[allow(missing_docs)] // each column is the `Greeks` field of the same name
 pub struct GreeksColumns {
+    /// [`Greeks::price`] of every row (NaN for invalid rows).
     pub price: Vec<f64>,
+    /// [`Greeks::delta`] of every row (NaN for invalid rows).
     pub delta: Vec<f64>,
+    /// [`Greeks::gamma`] of every row (NaN for invalid rows).
     pub gamma: Vec<f64>,
+    /// [`Greeks::vega`] of every row (NaN for invalid rows).
     pub vega: Vec<f64>,
+    /// [`Greeks::theta`] of every row (NaN for invalid rows).
     pub theta: Vec<f64>,
+    /// [`Greeks::rho`] of every row (NaN for invalid rows).
     pub rho: Vec<f64>,
+    /// [`Greeks::epsilon`] of every row (NaN for invalid rows).
     pub epsilon: Vec<f64>,
+    /// [`Greeks::vanna`] of every row (NaN for invalid rows).
     pub vanna: Vec<f64>,
+    /// [`Greeks::charm`] of every row (NaN for invalid rows).
     pub charm: Vec<f64>,
+    /// [`Greeks::vomma`] of every row (NaN for invalid rows).
     pub vomma: Vec<f64>,
+    /// [`Greeks::speed`] of every row (NaN for invalid rows).
     pub speed: Vec<f64>,
+    /// [`Greeks::zomma`] of every row (NaN for invalid rows).
     pub zomma: Vec<f64>,
+    /// [`Greeks::color`] of every row (NaN for invalid rows).
     pub color: Vec<f64>,
+    /// [`Greeks::ultima`] of every row (NaN for invalid rows).
     pub ultima: Vec<f64>,
+    /// [`Greeks::lambda`] of every row (NaN for invalid rows).
     pub lambda: Vec<f64>,
+    /// [`Greeks::prob_itm`] of every row (NaN for invalid rows).
     pub prob_itm: Vec<f64>,
 }
 
