@@ -240,23 +240,31 @@ pub fn bsm_batch(input: &BsmBatch<'_>, out: &mut GreeksColumns) -> Result<()> {
 /// Serial kernel over rows `start .. start + cols[0].len()`.
 fn fill(input: &BsmBatch<'_>, start: usize, mut cols: [&mut [f64]; 16]) {
     let len = cols[0].len();
+    let rows = start..start + len;
+    // Windows of exactly `len` rows (lengths were checked by `bsm_batch`), so the indexing
+    // below needs no bounds checks.
+    let (Some(call), Some(spot), Some(strike), Some(years), Some(rate), Some(div), Some(vol)) = (
+        input.is_call.get(rows.clone()),
+        input.spot.get(rows.clone()),
+        input.strike.get(rows.clone()),
+        input.years.get(rows.clone()),
+        input.rate.get(rows.clone()),
+        input.dividend_yield.get(rows.clone()),
+        input.vol.get(rows),
+    ) else {
+        return;
+    };
     for j in 0..len {
-        let i = start + j;
-        let (s, k, t, r, q, v) = (
-            input.spot[i],
-            input.strike[i],
-            input.years[i],
-            input.rate[i],
-            input.dividend_yield[i],
-            input.vol[i],
-        );
+        let (s, k, t, r, q, v) = (spot[j], strike[j], years[j], rate[j], div[j], vol[j]);
         let row = if inputs_valid(s, k, t, r, q, v) {
-            to_array(&greeks_unchecked(input.is_call[i], s, k, t, r, q, v))
+            to_array(&greeks_unchecked(call[j], s, k, t, r, q, v))
         } else {
             [f64::NAN; 16]
         };
         for (col, x) in cols.iter_mut().zip(row) {
-            col[j] = x;
+            if let Some(slot) = col.get_mut(j) {
+                *slot = x;
+            }
         }
     }
 }
