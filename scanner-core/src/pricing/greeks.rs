@@ -123,7 +123,8 @@ pub fn bsm(
 }
 
 /// The kernel behind [`bsm`] and the batch API; inputs must satisfy [`inputs_valid`].
-#[inline]
+/// Always inlined so the 17-field result is built in place instead of copied.
+#[inline(always)]
 pub(crate) fn greeks_unchecked(
     is_call: bool,
     spot: f64,
