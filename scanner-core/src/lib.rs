@@ -9,8 +9,8 @@
 #![deny(missing_docs)]
 
 pub mod calendar;
-mod error;
 pub mod market;
+mod error;
 pub mod model;
 pub mod pricing;
 pub mod probability;
