@@ -35,25 +35,40 @@ pub const GREEK_NAMES: [&str; 16] = [
     "speed", "zomma", "color", "ultima", "lambda", "prob_itm",
 ];
 
-/// Output columns of [`bsm_batch`], one `Vec` per field of [`Greeks`].
+/// Output columns of [`bsm_batch`], one `Vec` per field of [`Greeks`], in API order.
 #[derive(Debug, Clone, Default, PartialEq)]
-#[allow(missing_docs)] // each column is the `Greeks` field of the same name
 pub struct GreeksColumns {
+    /// [`Greeks::price`] of every row (NaN for invalid rows).
     pub price: Vec<f64>,
+    /// [`Greeks::delta`] of every row (NaN for invalid rows).
     pub delta: Vec<f64>,
+    /// [`Greeks::gamma`] of every row (NaN for invalid rows).
     pub gamma: Vec<f64>,
+    /// [`Greeks::vega`] of every row (NaN for invalid rows).
     pub vega: Vec<f64>,
+    /// [`Greeks::theta`] of every row (NaN for invalid rows).
     pub theta: Vec<f64>,
+    /// [`Greeks::rho`] of every row (NaN for invalid rows).
     pub rho: Vec<f64>,
+    /// [`Greeks::epsilon`] of every row (NaN for invalid rows).
     pub epsilon: Vec<f64>,
+    /// [`Greeks::vanna`] of every row (NaN for invalid rows).
     pub vanna: Vec<f64>,
+    /// [`Greeks::charm`] of every row (NaN for invalid rows).
     pub charm: Vec<f64>,
+    /// [`Greeks::vomma`] of every row (NaN for invalid rows).
     pub vomma: Vec<f64>,
+    /// [`Greeks::speed`] of every row (NaN for invalid rows).
     pub speed: Vec<f64>,
+    /// [`Greeks::zomma`] of every row (NaN for invalid rows).
     pub zomma: Vec<f64>,
+    /// [`Greeks::color`] of every row (NaN for invalid rows).
     pub color: Vec<f64>,
+    /// [`Greeks::ultima`] of every row (NaN for invalid rows).
     pub ultima: Vec<f64>,
+    /// [`Greeks::lambda`] of every row (NaN for invalid rows).
     pub lambda: Vec<f64>,
+    /// [`Greeks::prob_itm`] of every row (NaN for invalid rows).
     pub prob_itm: Vec<f64>,
 }
 
@@ -225,23 +240,31 @@ pub fn bsm_batch(input: &BsmBatch<'_>, out: &mut GreeksColumns) -> Result<()> {
 /// Serial kernel over rows `start .. start + cols[0].len()`.
 fn fill(input: &BsmBatch<'_>, start: usize, mut cols: [&mut [f64]; 16]) {
     let len = cols[0].len();
+    let rows = start..start + len;
+    // Windows of exactly `len` rows (lengths were checked by `bsm_batch`), so the indexing
+    // below needs no bounds checks.
+    let (Some(call), Some(spot), Some(strike), Some(years), Some(rate), Some(div), Some(vol)) = (
+        input.is_call.get(rows.clone()),
+        input.spot.get(rows.clone()),
+        input.strike.get(rows.clone()),
+        input.years.get(rows.clone()),
+        input.rate.get(rows.clone()),
+        input.dividend_yield.get(rows.clone()),
+        input.vol.get(rows),
+    ) else {
+        return;
+    };
     for j in 0..len {
-        let i = start + j;
-        let (s, k, t, r, q, v) = (
-            input.spot[i],
-            input.strike[i],
-            input.years[i],
-            input.rate[i],
-            input.dividend_yield[i],
-            input.vol[i],
-        );
+        let (s, k, t, r, q, v) = (spot[j], strike[j], years[j], rate[j], div[j], vol[j]);
         let row = if inputs_valid(s, k, t, r, q, v) {
-            to_array(&greeks_unchecked(input.is_call[i], s, k, t, r, q, v))
+            to_array(&greeks_unchecked(call[j], s, k, t, r, q, v))
         } else {
             [f64::NAN; 16]
         };
         for (col, x) in cols.iter_mut().zip(row) {
-            col[j] = x;
+            if let Some(slot) = col.get_mut(j) {
+                *slot = x;
+            }
         }
     }
 }

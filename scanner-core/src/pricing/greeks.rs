@@ -78,8 +78,8 @@ pub(crate) fn inputs_valid(
 /// dividend yield.
 ///
 /// `years` is calendar time to expiry, `rate` and `dividend_yield` are continuous annual
-/// decimals, `vol` is annual. At `years == 0` or `vol == 0` the deterministic limit is
-/// returned (value = discounted forward intrinsic; first-order greeks of the linear payoff;
+/// decimals, `vol` is annual. At `years == 0` or `vol == 0` (in practice: `years` or `σ√T`
+/// below 1e-150) the deterministic limit is returned (value = discounted forward intrinsic; first-order greeks of the linear payoff;
 /// at the exact kink the midpoint, with the higher-order greeks, which are infinite there,
 /// reported as 0).
 ///
@@ -123,7 +123,8 @@ pub fn bsm(
 }
 
 /// The kernel behind [`bsm`] and the batch API; inputs must satisfy [`inputs_valid`].
-#[inline]
+/// Always inlined so the 17-field result is built in place instead of copied.
+#[inline(always)]
 pub(crate) fn greeks_unchecked(
     is_call: bool,
     spot: f64,
@@ -138,36 +139,48 @@ pub(crate) fn greeks_unchecked(
     let df_q = (-dividend_yield * years).exp();
     let sqrt_t = years.sqrt();
     let sd = vol * sqrt_t;
-    if sd <= 0.0 {
+    // Below ~1e-150 the reciprocals below would overflow; the option is then at its
+    // zero-variance limit to far beyond double precision anyway.
+    if sd <= 1e-150 || years <= 1e-150 {
         return deterministic_limit(w, spot, strike, years, rate, dividend_yield, df_r, df_q);
     }
     let carry = rate - dividend_yield;
-    let d1 = ((spot / strike).ln() + carry * years) / sd + 0.5 * sd;
+    // Divisions are the slowest arithmetic here: take three reciprocals once.
+    let inv_vol = 1.0 / vol;
+    let inv_sqrt_t = 1.0 / sqrt_t;
+    let inv_spot = 1.0 / spot;
+    let inv_sd = inv_vol * inv_sqrt_t;
+    let d1 = ((spot / strike).ln() + carry * years) * inv_sd + 0.5 * sd;
     let d2 = d1 - sd;
     let nd1 = norm_cdf(w * d1);
     let nd2 = norm_cdf(w * d2);
     let pdf = norm_pdf(d1);
+    // Polynomial factors of φ(d1): clamped so that for huge σ, where φ(d1) underflows to 0,
+    // they stay finite and the φ-weighted greeks come out 0 rather than 0·∞ = NaN. The clamp
+    // never binds where φ(d1) > 0.
+    let (p1, p2) = (d1.clamp(-1e50, 1e50), d2.clamp(-1e50, 1e50));
 
     let spot_q = spot * df_q;
     let strike_r = strike * df_r;
     let price = (w * (spot_q * nd1 - strike_r * nd2)).max(0.0);
     let delta = w * df_q * nd1;
-    let gamma = df_q * pdf / (spot * sd);
+    let gamma = df_q * pdf * inv_spot * inv_sd;
     let vega = spot_q * pdf * sqrt_t;
-    let theta = -spot_q * pdf * vol / (2.0 * sqrt_t) + w * dividend_yield * spot_q * nd1
+    let theta = -0.5 * spot_q * pdf * vol * inv_sqrt_t + w * dividend_yield * spot_q * nd1
         - w * rate * strike_r * nd2;
     let rho = w * strike_r * years * nd2;
     let epsilon = -w * spot_q * years * nd1;
-    let vanna = -df_q * pdf * d2 / vol;
-    // ∂d1/∂T, shared by charm and color.
-    let dd1_dt = (2.0 * carry * years - d2 * sd) / (2.0 * years * sd);
+    let vanna = -df_q * pdf * p2 * inv_vol;
+    // ∂d1/∂T = (2(r−q)T − d2·σ√T) / (2T·σ√T), shared by charm and color.
+    let inv_t = inv_sqrt_t * inv_sqrt_t;
+    let dd1_dt = (carry * years - 0.5 * p2 * sd) * inv_t * inv_sd;
     let charm = w * dividend_yield * df_q * nd1 - df_q * pdf * dd1_dt;
-    let d1d2 = d1 * d2;
-    let vomma = vega * d1d2 / vol;
-    let speed = -gamma / spot * (1.0 + d1 / sd);
-    let zomma = gamma * (d1d2 - 1.0) / vol;
-    let color = gamma * (dividend_yield + 0.5 / years + d1 * dd1_dt);
-    let ultima = -vega / (vol * vol) * (d1d2 * (1.0 - d1d2) + d1 * d1 + d2 * d2);
+    let d1d2 = p1 * p2;
+    let vomma = vega * d1d2 * inv_vol;
+    let speed = -gamma * inv_spot * (1.0 + p1 * inv_sd);
+    let zomma = gamma * (d1d2 - 1.0) * inv_vol;
+    let color = gamma * (dividend_yield + 0.5 * inv_t + p1 * dd1_dt);
+    let ultima = -vega * inv_vol * inv_vol * (d1d2 * (1.0 - d1d2) + p1 * p1 + p2 * p2);
     let lambda = if price > 0.0 {
         delta * spot / price
     } else {

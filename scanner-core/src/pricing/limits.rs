@@ -11,6 +11,7 @@ use super::greeks::Greeks;
 
 /// Greeks of the deterministic limit; `w` is +1 for calls and −1 for puts.
 #[allow(clippy::too_many_arguments)]
+#[cold]
 pub(crate) fn deterministic_limit(
     w: f64,
     spot: f64,

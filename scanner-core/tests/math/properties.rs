@@ -87,8 +87,18 @@ fn extreme_inputs_have_the_right_limits() {
     let (c, p) = pair(101.0, 100.0, 1e-12, 0.05, 0.02, 0.3);
     assert!((c.price - 1.0).abs() < 1e-9 && p.price < 1e-12);
     assert!((c.delta - 1.0).abs() < 1e-9 && (c.prob_itm - 1.0).abs() < 1e-12);
-    for (s, k) in [(1e-3, 1e3), (1e3, 1e-3), (1e-8, 1e8)] {
-        let (c, p) = pair(s, k, 0.5, 0.05, 0.02, 0.4);
+    let extremes = [
+        (1e-3, 1e3, 0.5, 0.4),
+        (1e3, 1e-3, 0.5, 0.4),
+        (1e-8, 1e8, 0.5, 0.4),
+        (100.0, 100.0, 0.5, 1e200),
+        (100.0, 90.0, 1e3, 1e6),
+        (100.0, 100.0, 1e-320, 0.3),
+        (100.0, 100.0, 1e-140, 0.3),
+        (100.0, 100.0, 1.0, 1e-300),
+    ];
+    for (s, k, t, v) in extremes {
+        let (c, p) = pair(s, k, t, 0.05, 0.02, v);
         for g in [c, p] {
             let v = serde_json::to_value(g).expect("serializable");
             assert!(
@@ -96,7 +106,7 @@ fn extreme_inputs_have_the_right_limits() {
                     .expect("object")
                     .values()
                     .all(|x| x.as_f64().is_some()),
-                "non-finite greek at S={s} K={k}: {g:?}"
+                "non-finite greek at S={s} K={k} T={t} σ={v}: {g:?}"
             );
         }
     }
