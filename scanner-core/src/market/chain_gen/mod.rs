@@ -54,6 +54,9 @@ pub struct ChainParams {
     /// Average daily dollar volume from which a name gets weeklies and the fine strike
     /// grid (default $100M).
     pub weekly_min_dollar_volume: f64,
+    /// Average daily dollar volume from which a name gets $1 strikes up to $500, like the
+    /// big index ETFs (default $2B).
+    pub dense_min_dollar_volume: f64,
     /// Strike range half-width in standard deviations of the move to expiry (default 2.5),
     /// never below `min_strike_width`.
     pub strike_sd: f64,
@@ -91,6 +94,7 @@ impl Default for ChainParams {
             monthly_count: 6,
             weekly_count: 4,
             weekly_min_dollar_volume: 1e8,
+            dense_min_dollar_volume: 2e9,
             strike_sd: 2.5,
             min_strike_width: 0.10,
             max_strikes_per_side: 20,
@@ -176,7 +180,14 @@ pub fn generate_chain(
         hash_str(symbol) ^ u64::from(ny_date(as_of).num_days_from_ce() as u32),
     );
     let exps = listing::expirations(as_of, liquid, params.monthly_count, params.weekly_count);
-    let increment = listing::strike_increment(spot, liquid);
+    let grid = if dollar_volume >= params.dense_min_dollar_volume {
+        listing::Grid::Dense
+    } else if liquid {
+        listing::Grid::Fine
+    } else {
+        listing::Grid::Classic
+    };
+    let increment = listing::strike_increment(spot, grid);
     let mut quotes = Vec::new();
     for exp in exps {
         ctx.expiry_quotes(exp, increment, &mut rng, &mut quotes);
@@ -200,6 +211,7 @@ fn check_params(p: &ChainParams) -> Result<()> {
         p.short_dte_spread,
         p.volume_per_million,
         p.weekly_min_dollar_volume,
+        p.dense_min_dollar_volume,
     ];
     if !(p.rate.is_finite()
         && positive.iter().all(|x| x.is_finite() && *x > 0.0)

@@ -170,9 +170,11 @@ impl CsvMarket {
                     }
                 }
             }
+            // Beside the CC0 layout, top-level files are manifests (tickers.csv), not bars.
+            let cc0 = !jobs.is_empty();
             for p in list(root)?
                 .into_iter()
-                .filter(|p| is_data_file(p, &hist_exts))
+                .filter(|p| !cc0 && is_data_file(p, &hist_exts))
             {
                 let t = ticker_of(&p);
                 jobs.push((p, Kind::History(t)));
