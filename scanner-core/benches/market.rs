@@ -55,6 +55,25 @@ fn synthetic(c: &mut Criterion) {
             quotes
         })
     });
+    // The two halves, for diagnosis.
+    let m = SyntheticMarket::new(7, 5000);
+    let symbols = m.symbols();
+    g.bench_function("5000_symbols_history_365_only", |b| {
+        b.iter(|| {
+            symbols
+                .par_iter()
+                .map(|s| m.history_at(s, 365, as_of).map_or(0, |h| h.len()))
+                .sum::<usize>()
+        })
+    });
+    g.bench_function("5000_symbols_chain_only", |b| {
+        b.iter(|| {
+            symbols
+                .par_iter()
+                .map(|s| m.chain_at(s, as_of).map_or(0, |c| c.quotes.len()))
+                .sum::<usize>()
+        })
+    });
     g.finish();
 }
 
