@@ -13,10 +13,13 @@
 //!   [`CsvMarketOptions::chain_dir`], as `*.csv`, `*.json` (optionally `.gz`).
 
 pub mod chains;
+mod chains_json;
+mod discover;
 mod fields;
 pub mod history;
 mod market;
 
-pub use chains::{parse_chain_csv, parse_chain_json, ParsedChains};
+pub use chains::{parse_chain_csv, ParsedChains};
+pub use chains_json::parse_chain_json;
 pub use history::{parse_history, ParsedHistories};
 pub use market::{ChainSource, CsvMarket, CsvMarketOptions, FileError};
