@@ -321,6 +321,32 @@ fn price_age_uses_new_york_hours_with_daylight_saving() {
 }
 
 #[test]
+fn a_stale_option_quote_is_not_saved_by_a_fresh_spot() {
+    let now = wed(15, 0); // 11:00 New York, open
+    let cfg = QualityConfig::legacy();
+    let mut q = quote();
+    q.quote_time = Some(now - chrono::Duration::minutes(30));
+    let r = assess(&q, 101.0, Some(0.3), now, Some(now), &cfg);
+    assert_eq!(r.score, 85.0);
+    assert_eq!(codes(&r), vec!["stale_quote"]);
+    assert_eq!(r.price_age_minutes, Some(30.0));
+    // Without a spot time the quote time alone drives the check; a fresher quote than
+    // the spot leaves the spot's age in charge.
+    let r = assess(&q, 101.0, Some(0.3), now, None, &cfg);
+    assert_eq!(codes(&r), vec!["stale_quote"]);
+    q.quote_time = Some(now);
+    let r = assess(
+        &q,
+        101.0,
+        Some(0.3),
+        now,
+        Some(now - chrono::Duration::minutes(20)),
+        &cfg,
+    );
+    assert_eq!(codes(&r), vec!["stale_price"]);
+}
+
+#[test]
 fn expiry_is_16_00_new_york_not_midnight_utc() {
     let q = quote(); // expires Friday 2024-07-19 at 20:00 UTC
     let at = |d, h, m| Utc.with_ymd_and_hms(2024, 7, d, h, m, 0).unwrap();

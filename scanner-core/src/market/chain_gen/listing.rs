@@ -36,10 +36,11 @@ pub(crate) fn expirations(
     if weekly {
         let to_friday =
             (Weekday::Fri.num_days_from_monday() + 7 - today.weekday().num_days_from_monday()) % 7;
-        let first = today + Duration::days(i64::from(to_friday));
+        // Checked date arithmetic: an as_of near the end of chrono's range lists fewer dates.
+        let first = today.checked_add_signed(Duration::days(i64::from(to_friday)));
         out.extend(
             (0..weekly_count as i64)
-                .map(|w| first + Duration::days(7 * w))
+                .filter_map(|w| first?.checked_add_signed(Duration::days(7 * w)))
                 .filter(live),
         );
     }

@@ -12,7 +12,8 @@ use crate::model::OptionQuote;
 ///
 /// * `spot` — the underlying price per share (≤ 0 or non-finite counts as missing);
 /// * `iv` — the implied volatility to judge (the solved IV or the vendor's), if any;
-/// * `spot_time` — when `spot` was observed, if known (drives the price-age checks).
+/// * `spot_time` — when `spot` was observed, if known. The price-age checks use the older
+///   of it and the quote's own `quote_time` (code `stale_price` or `stale_quote`).
 ///
 /// Never panics; any input gives a report.
 ///
@@ -45,7 +46,8 @@ pub fn assess(
     let mut f = Findings { items: Vec::new() };
     let open = is_market_open(now);
 
-    let price_age_minutes = checks::underlying(&mut f, spot, spot_time, now, open, cfg);
+    let price_age_minutes =
+        checks::underlying(&mut f, spot, spot_time, quote.quote_time, now, open, cfg);
     let metrics = checks::quote_prices(&mut f, quote, cfg);
     let volume_oi_ratio = checks::liquidity(&mut f, quote, open, cfg);
     checks::implied_vol(&mut f, iv, cfg);

@@ -44,17 +44,28 @@ pub(super) struct QuoteMetrics {
     pub mid_price: Option<f64>,
 }
 
-/// 1. The underlying price and its age; returns the age in minutes when known.
+/// Check 1: The underlying price and the age of the prices: the older of the underlying's time
+/// and the option quote's own time (a fresh spot does not make a stale quote fresh).
+/// Returns that age in minutes when known.
 pub(super) fn underlying(
     f: &mut Findings,
     spot: f64,
     spot_time: Option<DateTime<Utc>>,
+    quote_time: Option<DateTime<Utc>>,
     now: DateTime<Utc>,
     open: bool,
     cfg: &QualityConfig,
 ) -> Option<f64> {
     let spot_ok = spot.is_finite() && spot > 0.0;
     let mut price_age_minutes = None;
+    let quote_older = matches!((spot_time, quote_time), (Some(s), Some(q)) if q < s)
+        || (spot_time.is_none() && quote_time.is_some());
+    let (code, field, what) = if quote_older {
+        ("stale_quote", "quoteTime", "option quote")
+    } else {
+        ("stale_price", "stockPrice", "underlying price")
+    };
+    let spot_time = if quote_older { quote_time } else { spot_time };
     if !spot_ok {
         f.critical(
             "missing_stock_price",
@@ -67,33 +78,21 @@ pub(super) fn underlying(
         price_age_minutes = Some(age);
         if open && age > cfg.max_price_age_minutes {
             if age > 60.0 {
-                f.critical(
-                    "stale_price",
-                    40.0,
-                    "stockPrice",
-                    format!("underlying price is {age:.0} min old during market hours"),
-                );
+                let msg = format!("{what} is {age:.0} min old during market hours");
+                f.critical(code, 40.0, field, msg);
             } else {
-                f.warning(
-                    "stale_price",
-                    15.0,
-                    "stockPrice",
-                    format!("underlying price is {age:.0} min old during market hours"),
-                );
+                let msg = format!("{what} is {age:.0} min old during market hours");
+                f.warning(code, 15.0, field, msg);
             }
         } else if !open && age > 24.0 * 60.0 {
-            f.warning(
-                "old_price",
-                5.0,
-                "stockPrice",
-                format!("underlying price is {:.1} h old", age / 60.0),
-            );
+            let msg = format!("{what} is {:.1} h old", age / 60.0);
+            f.warning("old_price", 5.0, field, msg);
         }
     }
     price_age_minutes
 }
 
-/// 2. The quote: no prices, crossed, locked, zero bid, spread width, stray last trade.
+/// Check 2: The quote: no prices, crossed, locked, zero bid, spread width, stray last trade.
 pub(super) fn quote_prices(
     f: &mut Findings,
     quote: &OptionQuote,
@@ -173,7 +172,7 @@ pub(super) fn quote_prices(
     }
 }
 
-/// 3. Liquidity (zero volume only matters while the session is open); returns volume / OI.
+/// Check 3: Liquidity (zero volume only matters while the session is open); returns volume / OI.
 pub(super) fn liquidity(
     f: &mut Findings,
     quote: &OptionQuote,
@@ -234,7 +233,7 @@ pub(super) fn liquidity(
     (quote.open_interest > 0).then(|| quote.volume as f64 / quote.open_interest as f64)
 }
 
-/// 4. Implied volatility: non-positive, absurd, very high, missing.
+/// Check 4: Implied volatility: non-positive, absurd, very high, missing.
 pub(super) fn implied_vol(f: &mut Findings, iv: Option<f64>, cfg: &QualityConfig) {
     let field = "impliedVolatility";
     match iv {
@@ -261,7 +260,7 @@ pub(super) fn implied_vol(f: &mut Findings, iv: Option<f64>, cfg: &QualityConfig
     }
 }
 
-/// 5. Contract terms: strike, distance from the money, expiry at 16:00 New York.
+/// Check 5: Contract terms: strike, distance from the money, expiry at 16:00 New York.
 pub(super) fn terms(f: &mut Findings, quote: &OptionQuote, spot: f64, now: DateTime<Utc>) {
     let spot_ok = spot.is_finite() && spot > 0.0;
     if !(quote.strike.is_finite() && quote.strike > 0.0) {
