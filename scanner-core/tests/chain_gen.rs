@@ -259,6 +259,12 @@ fn short_history_and_bad_params_are_typed_errors() {
     let e = generate_chain(&h, as_of(), 0.0, &ChainParams::default(), 1).unwrap_err();
     assert_eq!(e.kind(), ErrorKind::InvalidInput);
     let h = history(60, 50.0, 0.01, 1e6);
+    let huge = ChainParams {
+        monthly_count: usize::MAX,
+        ..ChainParams::default()
+    };
+    let e = generate_chain(&h, as_of(), 0.0, &huge, 1).unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::InvalidInput);
     let bad = ChainParams {
         iv_premium: f64::NAN,
         ..ChainParams::default()

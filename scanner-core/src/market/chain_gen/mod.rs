@@ -41,6 +41,9 @@ use crate::model::{OptionChain, OptionKind, OptionQuote, PriceHistory};
 use crate::pricing::bsm_price;
 use crate::{Error, Result};
 
+/// Sessions of history the generator reads (a year of realized volatility).
+const LOOKBACK: usize = 260;
+
 /// Generate the option chain of `history`'s symbol as it stands at `as_of`.
 ///
 /// Only sessions dated on or before `as_of`'s New York date are used (rows after it are
@@ -58,7 +61,7 @@ pub fn generate_chain(
     seed: u64,
 ) -> Result<OptionChain> {
     check_params(params)?;
-    let cut = history.truncated(ny_date(as_of), 260);
+    let cut = history.truncated(ny_date(as_of), LOOKBACK);
     let symbol = history.symbol();
     if cut.len() < params.min_sessions.max(3) {
         return Err(Error::invalid_input(format!(
@@ -145,7 +148,11 @@ fn check_params(p: &ChainParams) -> Result<()> {
     if !(p.rate.is_finite()
         && positive.iter().all(|x| x.is_finite() && *x > 0.0)
         && non_negative.iter().all(|x| x.is_finite() && *x >= 0.0)
-        && p.min_strike_width < 1.0)
+        && p.min_strike_width < 1.0
+        && p.monthly_count <= 60
+        && p.weekly_count <= 104
+        && p.max_strikes_per_side <= 1000
+        && p.min_sessions <= LOOKBACK)
     {
         return Err(Error::invalid_input(format!(
             "invalid chain parameters: {p:?}"

@@ -9,9 +9,9 @@ use serde::{Deserialize, Serialize};
 pub struct ChainParams {
     /// Risk-free rate used for BSM mids (default 0.045, the original's rate).
     pub rate: f64,
-    /// Number of third-Friday monthlies listed (default 6).
+    /// Number of third-Friday monthlies listed (default 6, at most 60).
     pub monthly_count: usize,
-    /// Number of weekly Fridays listed for liquid names (default 4).
+    /// Number of weekly Fridays listed for liquid names (default 4, at most 104).
     pub weekly_count: usize,
     /// Average daily dollar volume from which a name gets weeklies and the fine strike
     /// grid (default $100M).
@@ -24,7 +24,7 @@ pub struct ChainParams {
     pub strike_sd: f64,
     /// Minimum strike half-width as a fraction of spot (default 0.10).
     pub min_strike_width: f64,
-    /// Maximum strikes on each side of the money per expiration (default 20).
+    /// Maximum strikes on each side of the money per expiration (default 20, at most 1000).
     pub max_strikes_per_side: usize,
     /// Implied over realized volatility ratio (default 1.10).
     pub iv_premium: f64,
@@ -45,7 +45,7 @@ pub struct ChainParams {
     pub volume_per_million: f64,
     /// Open interest as a multiple of expected daily volume (default 6).
     pub oi_multiple: f64,
-    /// Sessions of history required (default 21: one month of returns).
+    /// Sessions of history required (default 21: one month of returns; at most 260).
     pub min_sessions: usize,
 }
 
