@@ -132,6 +132,29 @@ fn chains_match_their_history_and_quality_mix_is_realistic() {
     assert!(index_like >= 2, "index-like {index_like}");
 }
 
+#[test]
+fn prices_spread_from_a_few_dollars_to_hundreds() {
+    let m = SyntheticMarket::new(21, 400);
+    let as_of = at(2025, 6, 13, 21);
+    let spots: Vec<f64> = m
+        .symbols()
+        .iter()
+        .map(|s| m.history_at(s, 1, as_of).unwrap().last_close().unwrap())
+        .collect();
+    // Anchors are kept within $3–$900; the bridges between them may stray a little.
+    let inside = spots.iter().filter(|p| (3.0..=900.0).contains(*p)).count();
+    assert!(
+        inside as f64 >= 0.94 * spots.len() as f64,
+        "{inside} of {}",
+        spots.len()
+    );
+    assert!(
+        spots.iter().all(|p| (1.0..=2000.0).contains(p)),
+        "{spots:?}"
+    );
+    assert!(spots.iter().any(|p| *p < 10.0) && spots.iter().any(|p| *p > 300.0));
+}
+
 #[tokio::test]
 async fn trait_object_reports_synthetic_provenance() {
     let m: Box<dyn MarketData> = Box::new(SyntheticMarket::new(5, 12));
