@@ -144,7 +144,9 @@ async fn as_of_cuts_history_and_chains_are_generated_on_the_cut() {
     assert_eq!(e.kind(), ErrorKind::NotFound);
     // Too little history before as_of for a chain: a typed error, not a panic.
     let early = at(&dates[5].to_string(), 22);
-    assert!(m.option_chain("ABC", early).await.is_err());
+    let e = m.option_chain("ABC", early).await.unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::DataSource);
+    assert!(e.message().contains("6 sessions"), "{e}");
 }
 
 #[test]

@@ -82,6 +82,9 @@ fn sessions_are_weekdays_and_counts_are_honoured() {
             .len(),
         2
     );
+    // …too few for a chain: a per-symbol DataSource error, not a panic.
+    let e = m.chain_at("SYN0002", at(2000, 1, 4, 22)).unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::DataSource);
 }
 
 #[test]

@@ -44,6 +44,32 @@ use crate::{Error, Result};
 /// Sessions of history the generator reads (a year of realized volatility).
 const LOOKBACK: usize = 260;
 
+/// Sessions dated on or before `as_of` that [`generate_chain`] needs with `params`.
+pub fn sessions_needed(params: &ChainParams) -> usize {
+    params.min_sessions.max(3)
+}
+
+/// The per-symbol error a source reports when a symbol has `have` sessions before
+/// `as_of`, too few for a generated chain: [`crate::ErrorKind::DataSource`] with detail.
+pub(crate) fn short_history(
+    symbol: &str,
+    have: usize,
+    params: &ChainParams,
+    as_of: DateTime<Utc>,
+) -> Result<()> {
+    let need = sessions_needed(params);
+    if have >= need {
+        return Ok(());
+    }
+    Err(Error::new(
+        crate::ErrorKind::DataSource,
+        format!(
+            "{symbol}: {have} sessions on or before {}, a generated chain needs {need}",
+            ny_date(as_of)
+        ),
+    ))
+}
+
 /// Generate the option chain of `history`'s symbol as it stands at `as_of`.
 ///
 /// Only sessions dated on or before `as_of`'s New York date are used (rows after it are
@@ -63,12 +89,12 @@ pub fn generate_chain(
     check_params(params)?;
     let cut = history.truncated(ny_date(as_of), LOOKBACK);
     let symbol = history.symbol();
-    if cut.len() < params.min_sessions.max(3) {
+    if cut.len() < sessions_needed(params) {
         return Err(Error::invalid_input(format!(
             "{symbol}: {} sessions on or before {} (need {})",
             cut.len(),
             ny_date(as_of),
-            params.min_sessions.max(3)
+            sessions_needed(params)
         )));
     }
     let (Some(spot), Some(last_date)) = (cut.last_close(), cut.last_date()) else {

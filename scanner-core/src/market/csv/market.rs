@@ -13,7 +13,7 @@ use serde::{Deserialize, Serialize};
 
 use super::discover::{discover, load_one, Loaded};
 use crate::calendar::ny_date;
-use crate::market::chain_gen::{generate_chain, ChainParams};
+use crate::market::chain_gen::{generate_chain, short_history, ChainParams};
 use crate::market::rng::hash_str;
 use crate::market::{LoadReport, MarketData, LOAD_STAGE};
 use crate::model::{OptionChain, PriceHistory, Rejections};
@@ -227,6 +227,8 @@ impl CsvMarket {
             };
         }
         let h = self.history(symbol)?;
+        let have = h.dates().partition_point(|d| *d <= ny_date(as_of));
+        short_history(symbol, have, &self.options.chain_params, as_of)?;
         let seed = self.options.seed ^ hash_str(symbol);
         generate_chain(
             h,
