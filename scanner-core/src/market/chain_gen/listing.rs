@@ -36,10 +36,11 @@ pub(crate) fn expirations(
     if weekly {
         let to_friday =
             (Weekday::Fri.num_days_from_monday() + 7 - today.weekday().num_days_from_monday()) % 7;
-        let first = today + Duration::days(i64::from(to_friday));
+        // Checked date arithmetic: an as_of near the end of chrono's range lists fewer dates.
+        let first = today.checked_add_signed(Duration::days(i64::from(to_friday)));
         out.extend(
             (0..weekly_count as i64)
-                .map(|w| first + Duration::days(7 * w))
+                .filter_map(|w| first?.checked_add_signed(Duration::days(7 * w)))
                 .filter(live),
         );
     }
@@ -48,18 +49,33 @@ pub(crate) fn expirations(
     out
 }
 
-/// Strike spacing for an underlying at `spot`. Names with weeklies get the finer grid of
-/// the $1/$2.50 strike programs; others the classic $2.50 / $5 / $10 bands.
+/// How densely strikes are listed: by the underlying's liquidity.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Grid {
+    /// The classic $2.50 / $5 / $10 bands.
+    Classic,
+    /// The $1 / $2.50 strike programs of names with weeklies.
+    Fine,
+    /// Index-ETF-like names: $1 strikes up to $500.
+    Dense,
+}
+
+/// Strike spacing for an underlying at `spot`.
 ///
-/// | spot | fine grid | classic grid |
-/// |---|---|---|
-/// | < 5 | 0.5 | 0.5 |
-/// | 5–25 | 0.5 | 2.5 |
-/// | 25–100 | 1 | 5 |
-/// | 100–250 | 2.5 | 5 |
-/// | 250–1000 | 5 | 10 |
-/// | ≥ 1000 | 10 | 10 |
-pub(crate) fn strike_increment(spot: f64, fine: bool) -> f64 {
+/// | spot | dense | fine | classic |
+/// |---|---|---|---|
+/// | < 5 | 0.5 | 0.5 | 0.5 |
+/// | 5–25 | 0.5 | 0.5 | 2.5 |
+/// | 25–100 | 1 | 1 | 5 |
+/// | 100–250 | 1 | 2.5 | 5 |
+/// | 250–500 | 1 | 5 | 10 |
+/// | 500–1000 | 5 | 5 | 10 |
+/// | ≥ 1000 | 10 | 10 | 10 |
+pub(crate) fn strike_increment(spot: f64, grid: Grid) -> f64 {
+    if grid == Grid::Dense && (25.0..500.0).contains(&spot) {
+        return 1.0;
+    }
+    let fine = grid != Grid::Classic;
     match (spot, fine) {
         (s, _) if s < 5.0 => 0.5,
         (s, true) if s < 25.0 => 0.5,
@@ -129,9 +145,11 @@ mod tests {
         let capped = strikes(258.09, 0.5, 0.5, 10);
         assert_eq!(capped.len(), 21);
         assert!(strikes(0.6, 0.5, 0.9, 10).iter().all(|k| *k > 0.0));
-        assert_eq!(strike_increment(3.0, false), 0.5);
-        assert_eq!(strike_increment(60.0, false), 5.0);
-        assert_eq!(strike_increment(60.0, true), 1.0);
-        assert_eq!(strike_increment(900.0, true), 5.0);
+        assert_eq!(strike_increment(3.0, Grid::Classic), 0.5);
+        assert_eq!(strike_increment(60.0, Grid::Classic), 5.0);
+        assert_eq!(strike_increment(60.0, Grid::Fine), 1.0);
+        assert_eq!(strike_increment(258.0, Grid::Fine), 5.0);
+        assert_eq!(strike_increment(258.0, Grid::Dense), 1.0);
+        assert_eq!(strike_increment(900.0, Grid::Dense), 5.0);
     }
 }

@@ -26,14 +26,14 @@
 //! ```
 
 mod listing;
+mod params;
 mod surface;
+
+pub use params::ChainParams;
 
 pub(crate) use surface::realized_vol;
 
-use std::fmt::Write as _;
-
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
-use serde::{Deserialize, Serialize};
 
 use crate::calendar::{days_to_expiration, expiry_instant, ny_date, years_to_expiry};
 use crate::market::rng::{hash_str, Rng};
@@ -41,71 +41,33 @@ use crate::model::{OptionChain, OptionKind, OptionQuote, PriceHistory};
 use crate::pricing::bsm_price;
 use crate::{Error, Result};
 
-/// Knobs of the chain generator. Every default is named in its field's doc.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(default, rename_all = "camelCase")]
-pub struct ChainParams {
-    /// Risk-free rate used for BSM mids (default 0.045, the original's rate).
-    pub rate: f64,
-    /// Number of third-Friday monthlies listed (default 6).
-    pub monthly_count: usize,
-    /// Number of weekly Fridays listed for liquid names (default 4).
-    pub weekly_count: usize,
-    /// Average daily dollar volume from which a name gets weeklies and the fine strike
-    /// grid (default $100M).
-    pub weekly_min_dollar_volume: f64,
-    /// Strike range half-width in standard deviations of the move to expiry (default 2.5),
-    /// never below `min_strike_width`.
-    pub strike_sd: f64,
-    /// Minimum strike half-width as a fraction of spot (default 0.10).
-    pub min_strike_width: f64,
-    /// Maximum strikes on each side of the money per expiration (default 20).
-    pub max_strikes_per_side: usize,
-    /// Implied over realized volatility ratio (default 1.10).
-    pub iv_premium: f64,
-    /// Term-structure time constant in years (default 0.25).
-    pub term_tau: f64,
-    /// Put skew per standard deviation of log-moneyness (default 0.06).
-    pub skew: f64,
-    /// Smile curvature per squared standard deviation (default 0.02).
-    pub curvature: f64,
-    /// Relative bid/ask spread of an at-the-money, long-dated, liquid contract (default 0.03).
-    pub base_spread: f64,
-    /// Extra relative spread per standard deviation away from the money (default 0.35).
-    pub moneyness_spread: f64,
-    /// Extra relative spread factor for short expiries: `× (1 + k / (DTE + 1))` (default 1.0).
-    pub short_dte_spread: f64,
-    /// At-the-money front-month volume per $1M of underlying daily dollar volume
-    /// (default 0.5 contracts).
-    pub volume_per_million: f64,
-    /// Open interest as a multiple of expected daily volume (default 6).
-    pub oi_multiple: f64,
-    /// Sessions of history required (default 21: one month of returns).
-    pub min_sessions: usize,
+/// Sessions of history the generator reads (a year of realized volatility).
+const LOOKBACK: usize = 260;
+
+/// Sessions dated on or before `as_of` that [`generate_chain`] needs with `params`.
+pub fn sessions_needed(params: &ChainParams) -> usize {
+    params.min_sessions.max(3)
 }
 
-impl Default for ChainParams {
-    fn default() -> Self {
-        Self {
-            rate: 0.045,
-            monthly_count: 6,
-            weekly_count: 4,
-            weekly_min_dollar_volume: 1e8,
-            strike_sd: 2.5,
-            min_strike_width: 0.10,
-            max_strikes_per_side: 20,
-            iv_premium: 1.10,
-            term_tau: 0.25,
-            skew: 0.06,
-            curvature: 0.02,
-            base_spread: 0.03,
-            moneyness_spread: 0.35,
-            short_dte_spread: 1.0,
-            volume_per_million: 0.5,
-            oi_multiple: 6.0,
-            min_sessions: 21,
-        }
+/// The per-symbol error a source reports when a symbol has `have` sessions before
+/// `as_of`, too few for a generated chain: [`crate::ErrorKind::DataSource`] with detail.
+pub(crate) fn short_history(
+    symbol: &str,
+    have: usize,
+    params: &ChainParams,
+    as_of: DateTime<Utc>,
+) -> Result<()> {
+    let need = sessions_needed(params);
+    if have >= need {
+        return Ok(());
     }
+    Err(Error::new(
+        crate::ErrorKind::DataSource,
+        format!(
+            "{symbol}: {have} sessions on or before {}, a generated chain needs {need}",
+            ny_date(as_of)
+        ),
+    ))
 }
 
 /// Generate the option chain of `history`'s symbol as it stands at `as_of`.
@@ -125,14 +87,14 @@ pub fn generate_chain(
     seed: u64,
 ) -> Result<OptionChain> {
     check_params(params)?;
-    let cut = history.truncated(ny_date(as_of), 260);
+    let cut = history.truncated(ny_date(as_of), LOOKBACK);
     let symbol = history.symbol();
-    if cut.len() < params.min_sessions.max(3) {
+    if cut.len() < sessions_needed(params) {
         return Err(Error::invalid_input(format!(
             "{symbol}: {} sessions on or before {} (need {})",
             cut.len(),
             ny_date(as_of),
-            params.min_sessions.max(3)
+            sessions_needed(params)
         )));
     }
     let (Some(spot), Some(last_date)) = (cut.last_close(), cut.last_date()) else {
@@ -176,7 +138,14 @@ pub fn generate_chain(
         hash_str(symbol) ^ u64::from(ny_date(as_of).num_days_from_ce() as u32),
     );
     let exps = listing::expirations(as_of, liquid, params.monthly_count, params.weekly_count);
-    let increment = listing::strike_increment(spot, liquid);
+    let grid = if dollar_volume >= params.dense_min_dollar_volume {
+        listing::Grid::Dense
+    } else if liquid {
+        listing::Grid::Fine
+    } else {
+        listing::Grid::Classic
+    };
+    let increment = listing::strike_increment(spot, grid);
     let mut quotes = Vec::new();
     for exp in exps {
         ctx.expiry_quotes(exp, increment, &mut rng, &mut quotes);
@@ -200,11 +169,16 @@ fn check_params(p: &ChainParams) -> Result<()> {
         p.short_dte_spread,
         p.volume_per_million,
         p.weekly_min_dollar_volume,
+        p.dense_min_dollar_volume,
     ];
     if !(p.rate.is_finite()
         && positive.iter().all(|x| x.is_finite() && *x > 0.0)
         && non_negative.iter().all(|x| x.is_finite() && *x >= 0.0)
-        && p.min_strike_width < 1.0)
+        && p.min_strike_width < 1.0
+        && p.monthly_count <= 60
+        && p.weekly_count <= 104
+        && p.max_strikes_per_side <= 1000
+        && p.min_sessions <= LOOKBACK)
     {
         return Err(Error::invalid_input(format!(
             "invalid chain parameters: {p:?}"
@@ -235,14 +209,25 @@ impl Ctx<'_> {
         let sd_move = atm * libm::sqrt(years);
         let width = (p.strike_sd * sd_move).max(p.min_strike_width).min(0.9);
         let forward = self.spot * libm::exp((p.rate - self.q) * years);
+        let (df_r, df_q) = (libm::exp(-p.rate * years), libm::exp(-self.q * years));
         // Liquidity of the name: thinner names quote wider (capped at 4× and 0.5×).
         let liq_mult = libm::pow(1e9 / self.dollar_volume.max(1.0), 0.25).clamp(0.5, 4.0);
         let base_volume = p.volume_per_million * self.dollar_volume / 1e6 / (1.0 + dte / 30.0);
         for strike in listing::strikes(self.spot, inc, width, p.max_strikes_per_side) {
             let iv = self.surface.iv(strike, forward, years);
             let mny = (libm::log(strike / self.spot) / sd_move).abs();
-            for kind in [OptionKind::Call, OptionKind::Put] {
-                let mid = bsm_price(kind, self.spot, strike, years, p.rate, self.q, iv);
+            // One BSM evaluation per strike; the put follows from put–call parity.
+            let call = bsm_price(
+                OptionKind::Call,
+                self.spot,
+                strike,
+                years,
+                p.rate,
+                self.q,
+                iv,
+            );
+            let put = (call - self.spot * df_q + strike * df_r).max(0.0);
+            for (kind, mid) in [(OptionKind::Call, call), (OptionKind::Put, put)] {
                 let rel = p.base_spread
                     * (1.0 + p.moneyness_spread * mny)
                     * (1.0 + p.short_dte_spread / (dte + 1.0))
@@ -260,8 +245,8 @@ impl Ctx<'_> {
                     * libm::sqrt(1.0 + dte / 30.0)
                     * libm::exp(0.5 * rng.normal() - 0.125))
                 .floor();
-                let last = (volume >= 1.0)
-                    .then(|| cents((mid * (1.0 + 0.02 * rng.normal())).clamp(bid, ask)));
+                let jitter = 1.0 + 0.04 * (rng.uniform() - 0.5);
+                let last = (volume >= 1.0).then(|| cents((mid * jitter).clamp(bid, ask)));
                 out.push(OptionQuote {
                     contract_symbol: occ_symbol(self.symbol, exp, kind, strike),
                     underlying: self.symbol.to_owned(),
@@ -294,15 +279,18 @@ fn cents(x: f64) -> f64 {
 /// assert_eq!(occ_symbol("SPY", d, OptionKind::Call, 258.5), "SPY171117C00258500");
 /// ```
 pub fn occ_symbol(root: &str, expiration: NaiveDate, kind: OptionKind, strike: f64) -> String {
+    fn push_digits(s: &mut String, v: u64, width: u32) {
+        for k in (0..width).rev() {
+            s.push(char::from(b'0' + ((v / 10u64.pow(k)) % 10) as u8));
+        }
+    }
     let mut s = String::with_capacity(root.len() + 15);
-    let letter = if kind == OptionKind::Call { 'C' } else { 'P' };
+    s.push_str(root);
+    push_digits(&mut s, expiration.year().rem_euclid(100) as u64, 2);
+    push_digits(&mut s, u64::from(expiration.month()), 2);
+    push_digits(&mut s, u64::from(expiration.day()), 2);
+    s.push(if kind == OptionKind::Call { 'C' } else { 'P' });
     let milli = (strike * 1000.0).round().clamp(0.0, 99_999_999.0) as u64;
-    let _ = write!(
-        s,
-        "{root}{:02}{:02}{:02}{letter}{milli:08}",
-        expiration.year().rem_euclid(100),
-        expiration.month(),
-        expiration.day()
-    );
+    push_digits(&mut s, milli, 8);
     s
 }

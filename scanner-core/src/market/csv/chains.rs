@@ -28,7 +28,6 @@
 use std::collections::BTreeMap;
 
 use chrono::{DateTime, NaiveDate, Utc};
-use serde::Deserialize;
 
 use super::fields::{self, find, norm_header, number, text};
 use crate::market::chain_gen::occ_symbol;
@@ -45,15 +44,15 @@ pub struct ParsedChains {
     pub report: LoadReport,
 }
 
-type Key = (String, DateTime<Utc>);
+pub(super) type Key = (String, DateTime<Utc>);
 
-struct Group {
-    spot: f64,
-    dividend_yield: f64,
-    quotes: Vec<OptionQuote>,
+pub(super) struct Group {
+    pub spot: f64,
+    pub dividend_yield: f64,
+    pub quotes: Vec<OptionQuote>,
 }
 
-fn finish(groups: BTreeMap<Key, Group>, mut report: LoadReport) -> ParsedChains {
+pub(super) fn finish(groups: BTreeMap<Key, Group>, mut report: LoadReport) -> ParsedChains {
     let mut chains = Vec::with_capacity(groups.len());
     for ((underlying, as_of), g) in groups {
         let n = g.quotes.len() as u64;
@@ -234,22 +233,25 @@ fn csv_row(rec: &::csv::ByteRecord, c: &CsvCols) -> std::result::Result<Row, &'s
 }
 
 /// A quote before validation, shared by both formats.
-struct Raw {
-    contract: Option<String>,
-    kind: OptionKind,
-    strike: f64,
-    expiration: NaiveDate,
-    bid: f64,
-    ask: f64,
-    last: Option<f64>,
-    volume: f64,
-    oi: f64,
-    iv: Option<f64>,
-    quote_time: Option<DateTime<Utc>>,
+pub(super) struct Raw {
+    pub contract: Option<String>,
+    pub kind: OptionKind,
+    pub strike: f64,
+    pub expiration: NaiveDate,
+    pub bid: f64,
+    pub ask: f64,
+    pub last: Option<f64>,
+    pub volume: f64,
+    pub oi: f64,
+    pub iv: Option<f64>,
+    pub quote_time: Option<DateTime<Utc>>,
 }
 
 impl Raw {
-    fn into_quote(self, underlying: &str) -> std::result::Result<OptionQuote, &'static str> {
+    pub(super) fn into_quote(
+        self,
+        underlying: &str,
+    ) -> std::result::Result<OptionQuote, &'static str> {
         if !(self.strike.is_finite() && self.strike > 0.0) {
             return Err("bad_strike");
         }
@@ -279,103 +281,4 @@ impl Raw {
         q.validate().map_err(|_| "invalid_quote")?;
         Ok(q)
     }
-}
-
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct JsonChain {
-    underlying: String,
-    spot: f64,
-    as_of: DateTime<Utc>,
-    #[serde(default)]
-    dividend_yield: f64,
-    #[serde(default)]
-    quotes: Vec<serde_json::Value>,
-}
-
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct JsonQuote {
-    contract_symbol: Option<String>,
-    kind: OptionKind,
-    strike: f64,
-    expiration: NaiveDate,
-    bid: f64,
-    ask: f64,
-    last: Option<f64>,
-    #[serde(default)]
-    volume: f64,
-    #[serde(default)]
-    open_interest: f64,
-    #[serde(alias = "impliedVolatility")]
-    vendor_iv: Option<f64>,
-    quote_time: Option<DateTime<Utc>>,
-}
-
-/// Parse a normalized chain-snapshot JSON file (see the module docs for the schema).
-///
-/// A document that is not JSON, or not an object or array, is an
-/// [`crate::ErrorKind::InvalidInput`] error; a chain object without a valid header counts
-/// its quotes under `bad_chain`; a bad quote counts under `bad_quote` (or the reason of
-/// the failed check).
-pub fn parse_chain_json(bytes: &[u8], file: &str) -> Result<ParsedChains> {
-    let bytes = fields::maybe_gunzip(bytes, file)?;
-    let doc: serde_json::Value = serde_json::from_slice(&bytes)
-        .map_err(|e| Error::invalid_input(format!("{file}: not JSON: {e}")))?;
-    let items = match doc {
-        serde_json::Value::Array(items) => items,
-        obj @ serde_json::Value::Object(_) => vec![obj],
-        _ => {
-            return Err(Error::invalid_input(format!(
-                "{file}: expected a chain object or an array of them"
-            )))
-        }
-    };
-    let mut report = LoadReport::new(file);
-    let mut groups: BTreeMap<Key, Group> = BTreeMap::new();
-    for item in items {
-        let n_quotes = item
-            .get("quotes")
-            .and_then(|q| q.as_array())
-            .map_or(1, |q| q.len().max(1));
-        let Ok(chain) = serde_json::from_value::<JsonChain>(item) else {
-            report.skip_n("bad_chain", n_quotes as u64);
-            continue;
-        };
-        let underlying = chain.underlying.trim().to_ascii_uppercase();
-        let group = groups
-            .entry((underlying.clone(), chain.as_of))
-            .or_insert_with(|| Group {
-                spot: chain.spot,
-                dividend_yield: chain.dividend_yield,
-                quotes: Vec::new(),
-            });
-        for value in chain.quotes {
-            let Ok(j) = serde_json::from_value::<JsonQuote>(value) else {
-                report.skip("bad_quote");
-                continue;
-            };
-            let raw = Raw {
-                contract: j.contract_symbol,
-                kind: j.kind,
-                strike: j.strike,
-                expiration: j.expiration,
-                bid: j.bid,
-                ask: j.ask,
-                last: j.last,
-                volume: j.volume,
-                oi: j.open_interest,
-                iv: j.vendor_iv,
-                quote_time: j.quote_time,
-            };
-            match raw.into_quote(&underlying) {
-                Ok(q) => {
-                    report.kept(1);
-                    group.quotes.push(q);
-                }
-                Err(reason) => report.skip(reason),
-            }
-        }
-    }
-    Ok(finish(groups, report))
 }

@@ -1,8 +1,9 @@
-//! The [`CsvMarket`] source itself: folder discovery, parallel loading, and the
+//! The [`CsvMarket`] source itself: parallel loading of what [`discover`] found, and the
 //! [`MarketData`] implementation with `as_of` truncation.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
+
 use std::sync::Arc;
 
 use async_trait::async_trait;
@@ -10,9 +11,9 @@ use chrono::{DateTime, Utc};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use super::{parse_chain_csv, parse_chain_json, parse_history};
+use super::discover::{discover, load_one, Loaded};
 use crate::calendar::ny_date;
-use crate::market::chain_gen::{generate_chain, ChainParams};
+use crate::market::chain_gen::{generate_chain, short_history, ChainParams};
 use crate::market::rng::hash_str;
 use crate::market::{LoadReport, MarketData, LOAD_STAGE};
 use crate::model::{OptionChain, PriceHistory, Rejections};
@@ -78,48 +79,6 @@ pub struct CsvMarket {
     options: CsvMarketOptions,
 }
 
-enum Kind {
-    History(String),
-    Chain,
-}
-
-fn rel(root: &Path, p: &Path) -> String {
-    p.strip_prefix(root)
-        .unwrap_or(p)
-        .to_string_lossy()
-        .replace('\\', "/")
-}
-
-fn lower_name(p: &Path) -> String {
-    p.file_name()
-        .map(|n| n.to_string_lossy().to_ascii_lowercase())
-        .unwrap_or_default()
-}
-
-/// Ticker from a file name: `brk-b.us.txt` → `BRK-B`, `aapl.csv.gz` → `AAPL`.
-fn ticker_of(p: &Path) -> String {
-    let name = lower_name(p);
-    let stem = [".us.txt", ".csv.gz", ".txt.gz", ".csv", ".txt"]
-        .iter()
-        .find_map(|ext| name.strip_suffix(ext))
-        .unwrap_or(&name);
-    stem.to_ascii_uppercase()
-}
-
-fn is_data_file(p: &Path, exts: &[&str]) -> bool {
-    let name = lower_name(p);
-    p.is_file() && exts.iter().any(|e| name.ends_with(e))
-}
-
-fn list(dir: &Path) -> Result<Vec<PathBuf>> {
-    let rd = std::fs::read_dir(dir).map_err(|e| {
-        Error::not_found(format!("cannot read folder {}: {e}", dir.display())).with_source(e)
-    })?;
-    let mut v: Vec<PathBuf> = rd.filter_map(|e| e.ok().map(|e| e.path())).collect();
-    v.sort();
-    Ok(v)
-}
-
 impl CsvMarket {
     /// Open a folder (or one file) with default options.
     ///
@@ -152,52 +111,7 @@ impl CsvMarket {
                 root.display()
             )));
         }
-        let hist_exts = [".us.txt", ".csv", ".csv.gz", ".txt", ".txt.gz"];
-        let mut jobs: Vec<(PathBuf, Kind)> = Vec::new();
-        let base = if root.is_file() {
-            jobs.push((root.to_path_buf(), Kind::History(ticker_of(root))));
-            root.parent().unwrap_or(root).to_path_buf()
-        } else {
-            for sub in ["Stocks", "ETFs"] {
-                let d = root.join(sub);
-                if d.is_dir() {
-                    for p in list(&d)?
-                        .into_iter()
-                        .filter(|p| is_data_file(p, &[".us.txt"]))
-                    {
-                        let t = ticker_of(&p);
-                        jobs.push((p, Kind::History(t)));
-                    }
-                }
-            }
-            for p in list(root)?
-                .into_iter()
-                .filter(|p| is_data_file(p, &hist_exts))
-            {
-                let t = ticker_of(&p);
-                jobs.push((p, Kind::History(t)));
-            }
-            root.to_path_buf()
-        };
-        let chain_dir = options.chain_dir.clone().or_else(|| {
-            let d = base.join("chains");
-            (root.is_dir() && d.is_dir()).then_some(d)
-        });
-        if let Some(d) = &chain_dir {
-            let exts = [".csv", ".csv.gz", ".json", ".json.gz"];
-            jobs.extend(
-                list(d)?
-                    .into_iter()
-                    .filter(|p| is_data_file(p, &exts))
-                    .map(|p| (p, Kind::Chain)),
-            );
-        }
-        if !jobs.iter().any(|(_, k)| matches!(k, Kind::History(_))) {
-            return Err(Error::not_found(format!(
-                "no price-history files under {}",
-                root.display()
-            )));
-        }
+        let (base, jobs) = discover(root, options.chain_dir.clone())?;
         let adjust = options.use_adjusted_close;
         let loaded: Vec<Loaded> = jobs
             .par_iter()
@@ -313,6 +227,8 @@ impl CsvMarket {
             };
         }
         let h = self.history(symbol)?;
+        let have = h.dates().partition_point(|d| *d <= ny_date(as_of));
+        short_history(symbol, have, &self.options.chain_params, as_of)?;
         let seed = self.options.seed ^ hash_str(symbol);
         generate_chain(
             h,
@@ -321,43 +237,6 @@ impl CsvMarket {
             &self.options.chain_params,
             seed,
         )
-    }
-}
-
-enum Loaded {
-    Histories(Vec<PriceHistory>, LoadReport),
-    Chains(Vec<OptionChain>, LoadReport),
-    Failed(FileError),
-}
-
-fn load_one(base: &Path, p: &Path, kind: &Kind, adjust: bool) -> Loaded {
-    let file = rel(base, p);
-    let fail = |message: String| {
-        Loaded::Failed(FileError {
-            file: file.clone(),
-            message,
-        })
-    };
-    let bytes = match std::fs::read(p) {
-        Ok(b) => b,
-        Err(e) => return fail(e.to_string()),
-    };
-    match kind {
-        Kind::History(ticker) => match parse_history(&bytes, &file, ticker, adjust) {
-            Ok(parsed) => Loaded::Histories(parsed.histories, parsed.report),
-            Err(e) => fail(e.message().to_owned()),
-        },
-        Kind::Chain => {
-            let parsed = if lower_name(p).contains(".json") {
-                parse_chain_json(&bytes, &file)
-            } else {
-                parse_chain_csv(&bytes, &file)
-            };
-            match parsed {
-                Ok(parsed) => Loaded::Chains(parsed.chains, parsed.report),
-                Err(e) => fail(e.message().to_owned()),
-            }
-        }
     }
 }
 

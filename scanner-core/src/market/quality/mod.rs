@@ -8,6 +8,7 @@
 //! their own reason codes.
 
 mod assess;
+mod checks;
 mod types;
 
 pub use assess::assess;

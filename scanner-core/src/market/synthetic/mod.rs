@@ -26,7 +26,7 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 
 use crate::calendar::ny_date;
-use crate::market::chain_gen::{generate_chain, ChainParams};
+use crate::market::chain_gen::{generate_chain, short_history, ChainParams};
 use crate::market::MarketData;
 use crate::model::{OptionChain, PriceHistory};
 use crate::{Error, Result};
@@ -126,6 +126,7 @@ impl SyntheticMarket {
     pub fn chain_at(&self, symbol: &str, as_of: DateTime<Utc>) -> Result<OptionChain> {
         let (i, p) = self.profile(symbol)?;
         let history = self.history_at(symbol, CHAIN_LOOKBACK, as_of)?;
+        short_history(symbol, history.len(), &self.chain_params, as_of)?;
         generate_chain(
             &history,
             as_of,

@@ -49,8 +49,10 @@ fn stream_key(index: usize, block: i64) -> u64 {
 /// Log deviation from the symbol's level at the start of `block`.
 fn anchor(p: &Profile, seed: u64, index: usize, block: i64) -> f64 {
     let mut r = Rng::stream(seed ^ ANCHOR_STREAM, stream_key(index, block));
-    // Stationary spread of a mean-reverting log price with speed 0.35 per year.
-    1.2 * p.vol * r.normal()
+    // Stationary spread of a mean-reverting log price with speed 0.35 per year, kept so
+    // the anchors stay within $3–$900 (bridges between them wander ±½σ at most, 1 sd).
+    let (lo, hi) = (libm::log(3.0 / p.level), libm::log(900.0 / p.level));
+    (1.2 * p.vol * r.normal()).clamp(lo.min(0.0), hi.max(0.0))
 }
 
 /// One session's bar (unrounded close and its noise).
