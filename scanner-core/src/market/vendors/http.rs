@@ -215,11 +215,13 @@ impl HttpClient {
         } else {
             (ErrorKind::DataSource, "failed")
         };
+        // Building or redirect-policy errors will not fix themselves; network ones might.
+        let retryable = !(e.is_builder() || e.is_redirect());
         let error = Error::new(kind, format!("{}: GET {shown} {what}", self.vendor))
             .with_source(e.without_url());
         Failure {
             error,
-            retryable: true,
+            retryable,
             retry_after: None,
         }
     }

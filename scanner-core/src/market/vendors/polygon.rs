@@ -84,14 +84,8 @@ impl PolygonMarket {
             .map_err(|e| self.scrub(e))
     }
 
-    /// Belt and braces: no message ever carries the key, whatever a server echoes.
     fn scrub(&self, e: Error) -> Error {
-        let key = self.key.expose();
-        if e.message().contains(key) {
-            Error::new(e.kind(), e.message().replace(key, "***"))
-        } else {
-            e
-        }
+        super::secret::scrub(e, &self.key)
     }
 
     async fn fetch_chain(&self, symbol: &str) -> Result<OptionChain> {

@@ -50,6 +50,15 @@ impl fmt::Display for Secret {
     }
 }
 
+/// Belt and braces for errors built from server text: replace any occurrence of `secret`
+/// in the message by `***` (the source chain is dropped with it).
+pub(crate) fn scrub(error: crate::Error, secret: &Secret) -> crate::Error {
+    if secret.0.is_empty() || !error.message().contains(&secret.0) {
+        return error;
+    }
+    crate::Error::new(error.kind(), error.message().replace(&secret.0, "***"))
+}
+
 /// Query-string keys whose values are credentials (compared case-insensitively).
 const SENSITIVE_KEYS: [&str; 9] = [
     "apikey",
@@ -111,6 +120,15 @@ mod tests {
             assert!(!shown.contains("s3cr3t"), "{key}: {shown}");
             assert!(shown.contains("a=1"));
         }
+    }
+
+    #[test]
+    fn scrub_hides_an_echoed_key_and_keeps_the_kind() {
+        let key = Secret::new("k-123");
+        let e = crate::Error::new(crate::ErrorKind::RateLimited, "server said: bad key k-123");
+        let e = scrub(e, &key);
+        assert_eq!(e.kind(), crate::ErrorKind::RateLimited);
+        assert_eq!(e.message(), "server said: bad key ***");
     }
 
     #[test]
