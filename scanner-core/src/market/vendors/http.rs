@@ -96,7 +96,7 @@ impl HttpClient {
     ) -> Result<Vec<u8>> {
         let mut attempt = 0u32;
         loop {
-            let failure = match self.attempt(url, auth).await {
+            let failure = match self.attempt(url, auth, deadline).await {
                 Ok(body) => return Ok(body),
                 Err(f) => f,
             };
@@ -129,7 +129,8 @@ impl HttpClient {
     }
 
     /// Wait for the rate limiter: request starts are spaced `1 / requests_per_second` apart.
-    async fn pace(&self) {
+    /// A start slot at or past `deadline` is not waited for (the caller gives up).
+    async fn pace(&self, deadline: Instant) -> bool {
         let start = {
             let mut next = self.next_start.lock().unwrap_or_else(|p| p.into_inner());
             let start = (*next).max(Instant::now());
@@ -138,11 +139,32 @@ impl HttpClient {
                 .unwrap_or_else(far_future);
             start
         };
+        if start >= deadline {
+            return false;
+        }
         tokio::time::sleep_until(start).await;
+        true
     }
 
-    async fn attempt(&self, url: &Url, auth: Auth<'_>) -> Result<Vec<u8>, Failure> {
-        self.pace().await;
+    async fn attempt(
+        &self,
+        url: &Url,
+        auth: Auth<'_>,
+        deadline: Instant,
+    ) -> Result<Vec<u8>, Failure> {
+        if !self.pace(deadline).await {
+            return Err(Failure {
+                error: Error::new(
+                    ErrorKind::RateLimited,
+                    format!(
+                        "{}: the request-rate limit leaves no slot before the deadline",
+                        self.vendor
+                    ),
+                ),
+                retryable: false,
+                retry_after: None,
+            });
+        }
         let _slot = self.slots.acquire().await.map_err(|_| Failure {
             error: Error::internal(format!("{}: request slots were closed", self.vendor)),
             retryable: false,
