@@ -4,11 +4,12 @@
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use reqwest::header::{HeaderValue, AUTHORIZATION, RETRY_AFTER};
+use reqwest::header::{HeaderValue, AUTHORIZATION, COOKIE, RETRY_AFTER, SET_COOKIE};
 use reqwest::{StatusCode, Url};
 use tokio::sync::Semaphore;
 use tokio::time::Instant;
 
+use super::retry_after::parse_retry_after;
 use super::secret::{redact_url, Secret};
 use super::HttpConfig;
 use crate::{Error, ErrorKind, Result};
@@ -20,6 +21,8 @@ pub(crate) enum Auth<'a> {
     None,
     /// `Authorization: Bearer <token>` (Polygon, Tradier).
     Bearer(&'a Secret),
+    /// `Cookie: <pairs>` (Yahoo's session cookie).
+    Cookie(&'a Secret),
 }
 
 /// A rate-limited, retrying GET client for one provider.
@@ -34,6 +37,7 @@ pub(crate) struct HttpClient {
 /// The outcome of one attempt that did not succeed.
 struct Failure {
     error: Error,
+    status: Option<u16>,
     retryable: bool,
     retry_after: Option<Duration>,
 }
@@ -94,6 +98,18 @@ impl HttpClient {
         auth: Auth<'_>,
         deadline: Instant,
     ) -> Result<Vec<u8>> {
+        self.get_checked(url, auth, deadline)
+            .await
+            .map_err(|(e, _)| e)
+    }
+
+    /// [`HttpClient::get`], also giving the HTTP status of a final non-2xx answer.
+    pub(crate) async fn get_checked(
+        &self,
+        url: &Url,
+        auth: Auth<'_>,
+        deadline: Instant,
+    ) -> Result<Vec<u8>, (Error, Option<u16>)> {
         let mut attempt = 0u32;
         loop {
             let failure = match self.attempt(url, auth, deadline).await {
@@ -101,7 +117,7 @@ impl HttpClient {
                 Err(f) => f,
             };
             if !failure.retryable || attempt >= self.config.max_retries {
-                return Err(failure.error);
+                return Err((failure.error, failure.status));
             }
             let wait = self
                 .backoff(attempt)
@@ -111,11 +127,49 @@ impl HttpClient {
                 .checked_add(wait)
                 .is_none_or(|t| t >= deadline)
             {
-                return Err(failure.error);
+                return Err((failure.error, failure.status));
             }
             tokio::time::sleep(wait).await;
             attempt += 1;
         }
+    }
+
+    /// One paced GET whose only use is the cookies it sets (any status is fine: Yahoo's
+    /// cookie host answers 404). Returns the `name=value` pairs joined for a `Cookie` header.
+    pub(crate) async fn fetch_cookies(&self, url: &Url, deadline: Instant) -> Result<Secret> {
+        let shown = redact_url(url.as_str());
+        if !self.pace(deadline).await {
+            return Err(Error::new(
+                ErrorKind::RateLimited,
+                format!("{}: no request slot before the deadline", self.vendor),
+            ));
+        }
+        let _slot =
+            self.slots.acquire().await.map_err(|_| {
+                Error::internal(format!("{}: request slots were closed", self.vendor))
+            })?;
+        let response = self
+            .client
+            .get(url.clone())
+            .send()
+            .await
+            .map_err(|e| self.transport(url, e).error)?;
+        let pairs: Vec<&str> = response
+            .headers()
+            .get_all(SET_COOKIE)
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .filter_map(|v| v.split(';').next())
+            .map(str::trim)
+            .filter(|p| p.contains('='))
+            .collect();
+        if pairs.is_empty() {
+            return Err(Error::new(
+                ErrorKind::DataSource,
+                format!("{}: GET {shown} set no session cookie", self.vendor),
+            ));
+        }
+        Ok(Secret::new(pairs.join("; ")))
     }
 
     /// `backoff_base · 2^attempt` (capped at 60 s) plus up to 50 % random jitter.
@@ -161,30 +215,35 @@ impl HttpClient {
                         self.vendor
                     ),
                 ),
+                status: None,
                 retryable: false,
                 retry_after: None,
             });
         }
         let _slot = self.slots.acquire().await.map_err(|_| Failure {
             error: Error::internal(format!("{}: request slots were closed", self.vendor)),
+            status: None,
             retryable: false,
             retry_after: None,
         })?;
         let mut request = self.client.get(url.clone());
-        if let Auth::Bearer(token) = auth {
-            let mut value =
-                HeaderValue::from_str(&format!("Bearer {}", token.expose())).map_err(|_| {
-                    Failure {
-                        error: Error::invalid_input(format!(
-                            "{}: the API key contains characters not allowed in a header",
-                            self.vendor
-                        )),
-                        retryable: false,
-                        retry_after: None,
-                    }
-                })?;
+        let credential = match auth {
+            Auth::None => None,
+            Auth::Bearer(token) => Some((AUTHORIZATION, format!("Bearer {}", token.expose()))),
+            Auth::Cookie(cookie) => Some((COOKIE, cookie.expose().to_owned())),
+        };
+        if let Some((name, value)) = credential {
+            let mut value = HeaderValue::from_str(&value).map_err(|_| Failure {
+                error: Error::invalid_input(format!(
+                    "{}: the credentials contain characters not allowed in a header",
+                    self.vendor
+                )),
+                status: None,
+                retryable: false,
+                retry_after: None,
+            })?;
             value.set_sensitive(true);
-            request = request.header(AUTHORIZATION, value);
+            request = request.header(name, value);
         }
         let response = request.send().await.map_err(|e| self.transport(url, e))?;
         let status = response.status();
@@ -214,7 +273,7 @@ impl HttpClient {
             404 => (ErrorKind::NotFound, false, ""),
             429 => (ErrorKind::RateLimited, true, ""),
             408 => (ErrorKind::Timeout, true, ""),
-            401 | 403 => (ErrorKind::DataSource, false, " (check the API key)"),
+            401 | 403 => (ErrorKind::DataSource, false, " (check the credentials)"),
             500..=599 => (ErrorKind::DataSource, true, ""),
             _ => (ErrorKind::DataSource, false, ""),
         };
@@ -223,6 +282,7 @@ impl HttpClient {
                 kind,
                 format!("{}: GET {shown} returned HTTP {status}{hint}", self.vendor),
             ),
+            status: Some(status.as_u16()),
             retryable,
             retry_after,
         }
@@ -243,6 +303,7 @@ impl HttpClient {
             .with_source(e.without_url());
         Failure {
             error,
+            status: None,
             retryable,
             retry_after: None,
         }
@@ -256,38 +317,9 @@ pub(crate) fn far_future() -> Instant {
         .unwrap_or(now)
 }
 
-/// `Retry-After` as delta-seconds or an HTTP date (a date in the past means "now").
-pub(crate) fn parse_retry_after(value: &str) -> Option<Duration> {
-    let value = value.trim();
-    if let Ok(secs) = value.parse::<u64>() {
-        return Some(Duration::from_secs(secs));
-    }
-    if let Ok(secs) = value.parse::<f64>() {
-        return Duration::try_from_secs_f64(secs).ok();
-    }
-    let when = chrono::DateTime::parse_from_rfc2822(value).ok()?;
-    let ms = (when.with_timezone(&chrono::Utc) - chrono::Utc::now()).num_milliseconds();
-    Some(Duration::from_millis(u64::try_from(ms).unwrap_or(0)))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn retry_after_accepts_seconds_and_http_dates() {
-        assert_eq!(parse_retry_after(" 2 "), Some(Duration::from_secs(2)));
-        assert_eq!(parse_retry_after("0.5"), Some(Duration::from_millis(500)));
-        assert_eq!(
-            parse_retry_after("Sun, 06 Nov 1994 08:49:37 GMT"),
-            Some(Duration::ZERO)
-        );
-        let later = (chrono::Utc::now() + chrono::Duration::seconds(120)).to_rfc2822();
-        let wait = parse_retry_after(&later).unwrap_or_default();
-        assert!(wait > Duration::from_secs(100) && wait <= Duration::from_secs(120));
-        assert_eq!(parse_retry_after("soon"), None);
-        assert_eq!(parse_retry_after("-3"), None);
-    }
 
     #[test]
     fn backoff_grows_exponentially_with_bounded_jitter() {

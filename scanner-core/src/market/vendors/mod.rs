@@ -13,12 +13,14 @@ mod json;
 mod polygon;
 pub mod polygon_json;
 mod report;
+mod retry_after;
 mod rows;
 mod secret;
 mod tradier;
 pub mod tradier_json;
 mod yahoo;
 pub mod yahoo_json;
+mod yahoo_session;
 
 use chrono::{DateTime, NaiveDate, Utc};
 

@@ -60,7 +60,8 @@ pub(crate) fn scrub(error: crate::Error, secret: &Secret) -> crate::Error {
 }
 
 /// Query-string keys whose values are credentials (compared case-insensitively).
-const SENSITIVE_KEYS: [&str; 9] = [
+const SENSITIVE_KEYS: [&str; 10] = [
+    "crumb",
     "apikey",
     "api_key",
     "key",
@@ -73,7 +74,7 @@ const SENSITIVE_KEYS: [&str; 9] = [
 ];
 
 /// A URL safe to show: user info removed and the values of credential-like query
-/// parameters (`apiKey`, `token`, `access_token`, …) replaced by `***`. A string that does
+/// parameters (`apiKey`, `token`, `access_token`, `crumb`, …) replaced by `***`. A string that does
 /// not parse as a URL loses everything from its first `?`.
 ///
 /// ```
