@@ -5,14 +5,18 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use reqwest::header::{HeaderValue, AUTHORIZATION, COOKIE, RETRY_AFTER, SET_COOKIE};
-use reqwest::{StatusCode, Url};
+use reqwest::Url;
 use tokio::sync::Semaphore;
 use tokio::time::Instant;
 
+use super::failure::Failure;
 use super::retry_after::parse_retry_after;
 use super::secret::{redact_url, Secret};
 use super::HttpConfig;
 use crate::{Error, ErrorKind, Result};
+
+/// The largest response body accepted (a full option chain page is well under 10 MiB).
+const MAX_BODY_BYTES: usize = 64 << 20;
 
 /// How a request authenticates.
 #[derive(Clone, Copy)]
@@ -32,14 +36,6 @@ pub(crate) struct HttpClient {
     client: reqwest::Client,
     slots: Arc<Semaphore>,
     next_start: Mutex<Instant>,
-}
-
-/// The outcome of one attempt that did not succeed.
-struct Failure {
-    error: Error,
-    status: Option<u16>,
-    retryable: bool,
-    retry_after: Option<Duration>,
 }
 
 impl HttpClient {
@@ -153,7 +149,7 @@ impl HttpClient {
             .get(url.clone())
             .send()
             .await
-            .map_err(|e| self.transport(url, e).error)?;
+            .map_err(|e| Failure::transport(self.vendor, url, e).error)?;
         let pairs: Vec<&str> = response
             .headers()
             .get_all(SET_COOKIE)
@@ -207,24 +203,19 @@ impl HttpClient {
         deadline: Instant,
     ) -> Result<Vec<u8>, Failure> {
         if !self.pace(deadline).await {
-            return Err(Failure {
-                error: Error::new(
-                    ErrorKind::RateLimited,
-                    format!(
-                        "{}: the request-rate limit leaves no slot before the deadline",
-                        self.vendor
-                    ),
+            return Err(Failure::fatal(Error::new(
+                ErrorKind::RateLimited,
+                format!(
+                    "{}: the request-rate limit leaves no slot before the deadline",
+                    self.vendor
                 ),
-                status: None,
-                retryable: false,
-                retry_after: None,
-            });
+            )));
         }
-        let _slot = self.slots.acquire().await.map_err(|_| Failure {
-            error: Error::internal(format!("{}: request slots were closed", self.vendor)),
-            status: None,
-            retryable: false,
-            retry_after: None,
+        let _slot = self.slots.acquire().await.map_err(|_| {
+            Failure::fatal(Error::internal(format!(
+                "{}: request slots were closed",
+                self.vendor
+            )))
         })?;
         let mut request = self.client.get(url.clone());
         let credential = match auth {
@@ -233,80 +224,49 @@ impl HttpClient {
             Auth::Cookie(cookie) => Some((COOKIE, cookie.expose().to_owned())),
         };
         if let Some((name, value)) = credential {
-            let mut value = HeaderValue::from_str(&value).map_err(|_| Failure {
-                error: Error::invalid_input(format!(
+            let mut value = HeaderValue::from_str(&value).map_err(|_| {
+                Failure::fatal(Error::invalid_input(format!(
                     "{}: the credentials contain characters not allowed in a header",
                     self.vendor
-                )),
-                status: None,
-                retryable: false,
-                retry_after: None,
+                )))
             })?;
             value.set_sensitive(true);
             request = request.header(name, value);
         }
-        let response = request.send().await.map_err(|e| self.transport(url, e))?;
+        let response = request
+            .send()
+            .await
+            .map_err(|e| Failure::transport(self.vendor, url, e))?;
         let status = response.status();
         if status.is_success() {
-            return response
-                .bytes()
+            let mut response = response;
+            let mut body = Vec::new();
+            while let Some(chunk) = response
+                .chunk()
                 .await
-                .map(|b| b.to_vec())
-                .map_err(|e| self.transport(url, e));
+                .map_err(|e| Failure::transport(self.vendor, url, e))?
+            {
+                if body.len() + chunk.len() > MAX_BODY_BYTES {
+                    return Err(Failure::fatal(Error::new(
+                        ErrorKind::DataSource,
+                        format!(
+                            "{}: GET {} sent more than {} MiB",
+                            self.vendor,
+                            redact_url(url.as_str()),
+                            MAX_BODY_BYTES >> 20
+                        ),
+                    )));
+                }
+                body.extend_from_slice(&chunk);
+            }
+            return Ok(body);
         }
         let retry_after = response
             .headers()
             .get(RETRY_AFTER)
             .and_then(|v| v.to_str().ok())
             .and_then(parse_retry_after);
-        Err(self.status_failure(url, status, retry_after))
-    }
-
-    fn status_failure(
-        &self,
-        url: &Url,
-        status: StatusCode,
-        retry_after: Option<Duration>,
-    ) -> Failure {
-        let shown = redact_url(url.as_str());
-        let (kind, retryable, hint) = match status.as_u16() {
-            404 => (ErrorKind::NotFound, false, ""),
-            429 => (ErrorKind::RateLimited, true, ""),
-            408 => (ErrorKind::Timeout, true, ""),
-            401 | 403 => (ErrorKind::DataSource, false, " (check the credentials)"),
-            500..=599 => (ErrorKind::DataSource, true, ""),
-            _ => (ErrorKind::DataSource, false, ""),
-        };
-        Failure {
-            error: Error::new(
-                kind,
-                format!("{}: GET {shown} returned HTTP {status}{hint}", self.vendor),
-            ),
-            status: Some(status.as_u16()),
-            retryable,
-            retry_after,
-        }
-    }
-
-    fn transport(&self, url: &Url, e: reqwest::Error) -> Failure {
-        let shown = redact_url(url.as_str());
-        let (kind, what) = if e.is_timeout() {
-            (ErrorKind::Timeout, "timed out")
-        } else if e.is_connect() {
-            (ErrorKind::DataSource, "could not connect")
-        } else {
-            (ErrorKind::DataSource, "failed")
-        };
-        // Building or redirect-policy errors will not fix themselves; network ones might.
-        let retryable = !(e.is_builder() || e.is_redirect());
-        let error = Error::new(kind, format!("{}: GET {shown} {what}", self.vendor))
-            .with_source(e.without_url());
-        Failure {
-            error,
-            status: None,
-            retryable,
-            retry_after: None,
-        }
+        Err(Failure::from_status(self.vendor, url, status, retry_after))
     }
 }
 

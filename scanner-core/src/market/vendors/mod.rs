@@ -8,6 +8,7 @@
 
 mod config;
 mod core;
+mod failure;
 mod http;
 mod json;
 mod polygon;
