@@ -321,3 +321,27 @@ async fn extreme_as_of_values_are_errors_not_panics() {
     }
     assert!(server.seen().is_empty(), "rejected before any request");
 }
+
+#[tokio::test]
+async fn a_rate_limit_slot_past_the_deadline_is_rate_limited_not_awaited() {
+    let server = chart_server(vec![Reply::json("")]).await;
+    // One request per 100 s: the second call's slot lies beyond its 1 s deadline.
+    let config = HttpConfig {
+        requests_per_second: 0.01,
+        symbol_deadline: Duration::from_secs(1),
+        ..fast_config()
+    };
+    let market = yahoo(&server, config);
+    assert!(market.price_history("AAPL", 5, Utc::now()).await.is_ok());
+    let started = Instant::now();
+    let err = market
+        .price_history("AAPL", 5, Utc::now())
+        .await
+        .unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::RateLimited, "{err}");
+    assert!(
+        started.elapsed() < Duration::from_secs(1),
+        "gave up without sleeping"
+    );
+    assert_eq!(server.hits(CHART), 1);
+}

@@ -230,3 +230,70 @@ async fn unknown_symbols_are_not_found_and_truncated_json_is_a_data_source_error
         ErrorKind::InvalidInput
     );
 }
+
+#[tokio::test]
+async fn a_401_gets_a_session_cookie_and_crumb_once_and_keeps_them_secret() {
+    let server = Server::start().await;
+    let dates = Dates::now();
+    let page = fixture("yahoo_options_page1.json", &dates, &server.base);
+    let set_cookie =
+        "A3=d=AQABBsecret; Expires=Mon, 01 Jan 2035 00:00:00 GMT; Path=/; Secure; HttpOnly";
+    server.route(
+        "/cookie",
+        None,
+        vec![Reply::status(404).header("set-cookie", set_cookie)],
+    );
+    server.route("/v1/test/getcrumb", None, vec![Reply::json("Ab3cD.eF/gh")]);
+    server.route(
+        "/v7/finance/options/AAPL",
+        Some("crumb=Ab3cD.eF%2Fgh"),
+        vec![Reply::json(page)],
+    );
+    server.route("/v7/finance/options/AAPL", None, vec![Reply::status(401)]);
+    server.route("/v7/finance/options/DENY", None, vec![Reply::status(401)]);
+    let yahoo = YahooMarket::new()
+        .with_base_url(&server.base)
+        .with_cookie_url(format!("{}/cookie", server.base))
+        .with_config(fast_config())
+        .with_max_expirations(1);
+    let chain = yahoo
+        .option_chain("AAPL", Utc::now())
+        .await
+        .expect("chain after the crumb dance");
+    assert_eq!(chain.spot, 190.5);
+    let seen = server.seen();
+    let paths: Vec<&str> = seen
+        .iter()
+        .map(|s| s.path_and_query.split('?').next().unwrap_or(""))
+        .collect();
+    assert_eq!(
+        paths,
+        [
+            "/v7/finance/options/AAPL",
+            "/cookie",
+            "/v1/test/getcrumb",
+            "/v7/finance/options/AAPL"
+        ]
+    );
+    assert_eq!(
+        seen[2].cookie.as_deref(),
+        Some("A3=d=AQABBsecret"),
+        "crumb fetched with the cookie"
+    );
+    assert_eq!(seen[3].cookie.as_deref(), Some("A3=d=AQABBsecret"));
+    // The session is reused: the next call goes straight to the options page.
+    yahoo
+        .option_chain("AAPL", Utc::now())
+        .await
+        .expect("second chain");
+    assert_eq!(server.seen().len(), 5);
+    // A symbol still refused after a renewal fails with a redacted error.
+    let err = yahoo.option_chain("DENY", Utc::now()).await.unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::DataSource);
+    assert!(err.message().contains("401"), "{err}");
+    let shown = format!("{err} {err:?} {yahoo:?}");
+    assert!(
+        !shown.contains("Ab3cD") && !shown.contains("AQABB"),
+        "{shown}"
+    );
+}

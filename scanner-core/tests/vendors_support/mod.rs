@@ -66,6 +66,7 @@ pub struct Seen {
     pub at: Instant,
     pub path_and_query: String,
     pub authorization: Option<String>,
+    pub cookie: Option<String>,
 }
 
 #[derive(Default)]
@@ -130,11 +131,15 @@ impl Server {
 async fn handle(State(shared): State<Arc<Shared>>, req: Request) -> Response {
     let path = req.uri().path().to_owned();
     let query = req.uri().query().unwrap_or("").to_owned();
-    let authorization = req
-        .headers()
-        .get("authorization")
-        .and_then(|v| v.to_str().ok())
-        .map(str::to_owned);
+    let headers = req.headers().clone();
+    drop(req); // the body is not Sync: keep no borrow of it across an await
+    let header = |name: &str| {
+        headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned)
+    };
+    let (authorization, cookie) = (header("authorization"), header("cookie"));
     shared.seen.lock().unwrap().push(Seen {
         at: Instant::now(),
         path_and_query: if query.is_empty() {
@@ -143,6 +148,7 @@ async fn handle(State(shared): State<Arc<Shared>>, req: Request) -> Response {
             format!("{path}?{query}")
         },
         authorization,
+        cookie,
     });
     let now = shared.in_flight.fetch_add(1, Ordering::SeqCst) + 1;
     shared.max_in_flight.fetch_max(now, Ordering::SeqCst);

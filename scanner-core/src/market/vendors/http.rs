@@ -4,14 +4,19 @@
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use reqwest::header::{HeaderValue, AUTHORIZATION, RETRY_AFTER};
-use reqwest::{StatusCode, Url};
+use reqwest::header::{HeaderValue, AUTHORIZATION, COOKIE, RETRY_AFTER, SET_COOKIE};
+use reqwest::Url;
 use tokio::sync::Semaphore;
 use tokio::time::Instant;
 
+use super::failure::Failure;
+use super::retry_after::parse_retry_after;
 use super::secret::{redact_url, Secret};
 use super::HttpConfig;
 use crate::{Error, ErrorKind, Result};
+
+/// The largest response body accepted (a full option chain page is well under 10 MiB).
+const MAX_BODY_BYTES: usize = 64 << 20;
 
 /// How a request authenticates.
 #[derive(Clone, Copy)]
@@ -20,6 +25,8 @@ pub(crate) enum Auth<'a> {
     None,
     /// `Authorization: Bearer <token>` (Polygon, Tradier).
     Bearer(&'a Secret),
+    /// `Cookie: <pairs>` (Yahoo's session cookie).
+    Cookie(&'a Secret),
 }
 
 /// A rate-limited, retrying GET client for one provider.
@@ -29,13 +36,6 @@ pub(crate) struct HttpClient {
     client: reqwest::Client,
     slots: Arc<Semaphore>,
     next_start: Mutex<Instant>,
-}
-
-/// The outcome of one attempt that did not succeed.
-struct Failure {
-    error: Error,
-    retryable: bool,
-    retry_after: Option<Duration>,
 }
 
 impl HttpClient {
@@ -94,14 +94,26 @@ impl HttpClient {
         auth: Auth<'_>,
         deadline: Instant,
     ) -> Result<Vec<u8>> {
+        self.get_checked(url, auth, deadline)
+            .await
+            .map_err(|(e, _)| e)
+    }
+
+    /// [`HttpClient::get`], also giving the HTTP status of a final non-2xx answer.
+    pub(crate) async fn get_checked(
+        &self,
+        url: &Url,
+        auth: Auth<'_>,
+        deadline: Instant,
+    ) -> Result<Vec<u8>, (Error, Option<u16>)> {
         let mut attempt = 0u32;
         loop {
-            let failure = match self.attempt(url, auth).await {
+            let failure = match self.attempt(url, auth, deadline).await {
                 Ok(body) => return Ok(body),
                 Err(f) => f,
             };
             if !failure.retryable || attempt >= self.config.max_retries {
-                return Err(failure.error);
+                return Err((failure.error, failure.status));
             }
             let wait = self
                 .backoff(attempt)
@@ -111,11 +123,49 @@ impl HttpClient {
                 .checked_add(wait)
                 .is_none_or(|t| t >= deadline)
             {
-                return Err(failure.error);
+                return Err((failure.error, failure.status));
             }
             tokio::time::sleep(wait).await;
             attempt += 1;
         }
+    }
+
+    /// One paced GET whose only use is the cookies it sets (any status is fine: Yahoo's
+    /// cookie host answers 404). Returns the `name=value` pairs joined for a `Cookie` header.
+    pub(crate) async fn fetch_cookies(&self, url: &Url, deadline: Instant) -> Result<Secret> {
+        let shown = redact_url(url.as_str());
+        if !self.pace(deadline).await {
+            return Err(Error::new(
+                ErrorKind::RateLimited,
+                format!("{}: no request slot before the deadline", self.vendor),
+            ));
+        }
+        let _slot =
+            self.slots.acquire().await.map_err(|_| {
+                Error::internal(format!("{}: request slots were closed", self.vendor))
+            })?;
+        let response = self
+            .client
+            .get(url.clone())
+            .send()
+            .await
+            .map_err(|e| Failure::transport(self.vendor, url, e).error)?;
+        let pairs: Vec<&str> = response
+            .headers()
+            .get_all(SET_COOKIE)
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .filter_map(|v| v.split(';').next())
+            .map(str::trim)
+            .filter(|p| p.contains('='))
+            .collect();
+        if pairs.is_empty() {
+            return Err(Error::new(
+                ErrorKind::DataSource,
+                format!("{}: GET {shown} set no session cookie", self.vendor),
+            ));
+        }
+        Ok(Secret::new(pairs.join("; ")))
     }
 
     /// `backoff_base · 2^attempt` (capped at 60 s) plus up to 50 % random jitter.
@@ -129,7 +179,8 @@ impl HttpClient {
     }
 
     /// Wait for the rate limiter: request starts are spaced `1 / requests_per_second` apart.
-    async fn pace(&self) {
+    /// A start slot at or past `deadline` is not waited for (the caller gives up).
+    async fn pace(&self, deadline: Instant) -> bool {
         let start = {
             let mut next = self.next_start.lock().unwrap_or_else(|p| p.into_inner());
             let start = (*next).max(Instant::now());
@@ -138,90 +189,84 @@ impl HttpClient {
                 .unwrap_or_else(far_future);
             start
         };
+        if start >= deadline {
+            return false;
+        }
         tokio::time::sleep_until(start).await;
+        true
     }
 
-    async fn attempt(&self, url: &Url, auth: Auth<'_>) -> Result<Vec<u8>, Failure> {
-        self.pace().await;
-        let _slot = self.slots.acquire().await.map_err(|_| Failure {
-            error: Error::internal(format!("{}: request slots were closed", self.vendor)),
-            retryable: false,
-            retry_after: None,
+    async fn attempt(
+        &self,
+        url: &Url,
+        auth: Auth<'_>,
+        deadline: Instant,
+    ) -> Result<Vec<u8>, Failure> {
+        if !self.pace(deadline).await {
+            return Err(Failure::fatal(Error::new(
+                ErrorKind::RateLimited,
+                format!(
+                    "{}: the request-rate limit leaves no slot before the deadline",
+                    self.vendor
+                ),
+            )));
+        }
+        let _slot = self.slots.acquire().await.map_err(|_| {
+            Failure::fatal(Error::internal(format!(
+                "{}: request slots were closed",
+                self.vendor
+            )))
         })?;
         let mut request = self.client.get(url.clone());
-        if let Auth::Bearer(token) = auth {
-            let mut value =
-                HeaderValue::from_str(&format!("Bearer {}", token.expose())).map_err(|_| {
-                    Failure {
-                        error: Error::invalid_input(format!(
-                            "{}: the API key contains characters not allowed in a header",
-                            self.vendor
-                        )),
-                        retryable: false,
-                        retry_after: None,
-                    }
-                })?;
+        let credential = match auth {
+            Auth::None => None,
+            Auth::Bearer(token) => Some((AUTHORIZATION, format!("Bearer {}", token.expose()))),
+            Auth::Cookie(cookie) => Some((COOKIE, cookie.expose().to_owned())),
+        };
+        if let Some((name, value)) = credential {
+            let mut value = HeaderValue::from_str(&value).map_err(|_| {
+                Failure::fatal(Error::invalid_input(format!(
+                    "{}: the credentials contain characters not allowed in a header",
+                    self.vendor
+                )))
+            })?;
             value.set_sensitive(true);
-            request = request.header(AUTHORIZATION, value);
+            request = request.header(name, value);
         }
-        let response = request.send().await.map_err(|e| self.transport(url, e))?;
+        let response = request
+            .send()
+            .await
+            .map_err(|e| Failure::transport(self.vendor, url, e))?;
         let status = response.status();
         if status.is_success() {
-            return response
-                .bytes()
+            let mut response = response;
+            let mut body = Vec::new();
+            while let Some(chunk) = response
+                .chunk()
                 .await
-                .map(|b| b.to_vec())
-                .map_err(|e| self.transport(url, e));
+                .map_err(|e| Failure::transport(self.vendor, url, e))?
+            {
+                if body.len() + chunk.len() > MAX_BODY_BYTES {
+                    return Err(Failure::fatal(Error::new(
+                        ErrorKind::DataSource,
+                        format!(
+                            "{}: GET {} sent more than {} MiB",
+                            self.vendor,
+                            redact_url(url.as_str()),
+                            MAX_BODY_BYTES >> 20
+                        ),
+                    )));
+                }
+                body.extend_from_slice(&chunk);
+            }
+            return Ok(body);
         }
         let retry_after = response
             .headers()
             .get(RETRY_AFTER)
             .and_then(|v| v.to_str().ok())
             .and_then(parse_retry_after);
-        Err(self.status_failure(url, status, retry_after))
-    }
-
-    fn status_failure(
-        &self,
-        url: &Url,
-        status: StatusCode,
-        retry_after: Option<Duration>,
-    ) -> Failure {
-        let shown = redact_url(url.as_str());
-        let (kind, retryable, hint) = match status.as_u16() {
-            404 => (ErrorKind::NotFound, false, ""),
-            429 => (ErrorKind::RateLimited, true, ""),
-            408 => (ErrorKind::Timeout, true, ""),
-            401 | 403 => (ErrorKind::DataSource, false, " (check the API key)"),
-            500..=599 => (ErrorKind::DataSource, true, ""),
-            _ => (ErrorKind::DataSource, false, ""),
-        };
-        Failure {
-            error: Error::new(
-                kind,
-                format!("{}: GET {shown} returned HTTP {status}{hint}", self.vendor),
-            ),
-            retryable,
-            retry_after,
-        }
-    }
-
-    fn transport(&self, url: &Url, e: reqwest::Error) -> Failure {
-        let shown = redact_url(url.as_str());
-        let (kind, what) = if e.is_timeout() {
-            (ErrorKind::Timeout, "timed out")
-        } else if e.is_connect() {
-            (ErrorKind::DataSource, "could not connect")
-        } else {
-            (ErrorKind::DataSource, "failed")
-        };
-        let error = Error::new(kind, format!("{}: GET {shown} {what}", self.vendor))
-            .with_source(e.without_url());
-        Failure {
-            error,
-            retryable: true,
-            retry_after: None,
-        }
+        Err(Failure::from_status(self.vendor, url, status, retry_after))
     }
 }
 
@@ -232,38 +277,9 @@ pub(crate) fn far_future() -> Instant {
         .unwrap_or(now)
 }
 
-/// `Retry-After` as delta-seconds or an HTTP date (a date in the past means "now").
-pub(crate) fn parse_retry_after(value: &str) -> Option<Duration> {
-    let value = value.trim();
-    if let Ok(secs) = value.parse::<u64>() {
-        return Some(Duration::from_secs(secs));
-    }
-    if let Ok(secs) = value.parse::<f64>() {
-        return Duration::try_from_secs_f64(secs).ok();
-    }
-    let when = chrono::DateTime::parse_from_rfc2822(value).ok()?;
-    let ms = (when.with_timezone(&chrono::Utc) - chrono::Utc::now()).num_milliseconds();
-    Some(Duration::from_millis(u64::try_from(ms).unwrap_or(0)))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn retry_after_accepts_seconds_and_http_dates() {
-        assert_eq!(parse_retry_after(" 2 "), Some(Duration::from_secs(2)));
-        assert_eq!(parse_retry_after("0.5"), Some(Duration::from_millis(500)));
-        assert_eq!(
-            parse_retry_after("Sun, 06 Nov 1994 08:49:37 GMT"),
-            Some(Duration::ZERO)
-        );
-        let later = (chrono::Utc::now() + chrono::Duration::seconds(120)).to_rfc2822();
-        let wait = parse_retry_after(&later).unwrap_or_default();
-        assert!(wait > Duration::from_secs(100) && wait <= Duration::from_secs(120));
-        assert_eq!(parse_retry_after("soon"), None);
-        assert_eq!(parse_retry_after("-3"), None);
-    }
 
     #[test]
     fn backoff_grows_exponentially_with_bounded_jitter() {

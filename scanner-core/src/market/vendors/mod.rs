@@ -8,17 +8,20 @@
 
 mod config;
 mod core;
+mod failure;
 mod http;
 mod json;
 mod polygon;
 pub mod polygon_json;
 mod report;
+mod retry_after;
 mod rows;
 mod secret;
 mod tradier;
 pub mod tradier_json;
 mod yahoo;
 pub mod yahoo_json;
+mod yahoo_session;
 
 use chrono::{DateTime, NaiveDate, Utc};
 
@@ -105,4 +108,29 @@ pub(crate) fn nearest_expirations(quotes: &[OptionQuote], n: usize) -> Vec<Naive
     dates.dedup();
     dates.truncate(n);
     dates
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::{DateTime, TimeZone, Utc};
+
+    fn assert_send_sync<T: Send + Sync + 'static>() {}
+
+    #[test]
+    fn sources_cross_async_and_ffi_boundaries() {
+        assert_send_sync::<super::YahooMarket>();
+        assert_send_sync::<super::PolygonMarket>();
+        assert_send_sync::<super::TradierMarket>();
+        assert_send_sync::<super::ParseReport>();
+        assert_send_sync::<super::HttpConfig>();
+    }
+
+    #[test]
+    fn lookback_covers_the_sessions_with_slack() {
+        let as_of = Utc.with_ymd_and_hms(2024, 7, 18, 21, 0, 0).unwrap();
+        // 30 sessions ≈ 42 calendar days, plus 14 days of slack.
+        assert_eq!((as_of - super::lookback_start(as_of, 30)).num_days(), 56);
+        let min = DateTime::<Utc>::MIN_UTC;
+        assert_eq!(super::lookback_start(min, 5), min);
+    }
 }

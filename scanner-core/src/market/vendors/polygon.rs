@@ -84,14 +84,8 @@ impl PolygonMarket {
             .map_err(|e| self.scrub(e))
     }
 
-    /// Belt and braces: no message ever carries the key, whatever a server echoes.
     fn scrub(&self, e: Error) -> Error {
-        let key = self.key.expose();
-        if e.message().contains(key) {
-            Error::new(e.kind(), e.message().replace(key, "***"))
-        } else {
-            e
-        }
+        super::secret::scrub(e, &self.key)
     }
 
     async fn fetch_chain(&self, symbol: &str) -> Result<OptionChain> {
@@ -101,7 +95,11 @@ impl PolygonMarket {
             .core
             .url(&["v3", "snapshot", "options", symbol], &[("limit", "250")])?;
         let (mut quotes, mut spot) = (Vec::new(), None);
-        for _ in 0..MAX_PAGES {
+        for page_no in 0..=MAX_PAGES {
+            if page_no == MAX_PAGES {
+                report.flag("pagination_cap");
+                break;
+            }
             let body = self.get(&url, deadline).await?;
             let page = parse_snapshot(&body, symbol, &mut report).map_err(|e| self.scrub(e))?;
             quotes.extend(page.quotes);

@@ -68,6 +68,7 @@ fn contract(row: &Value) -> RawContract {
         open_interest: num(row, "open_interest"),
         iv: num(row, "implied_volatility"),
         quote_time: num(quote, "last_updated").and_then(from_nanos),
+        notes: Vec::new(),
     }
 }
 

@@ -9,7 +9,8 @@ use crate::model::Rejections;
 /// What parsing one vendor response (or one symbol's set of responses) did.
 ///
 /// Invariant: `rows == kept + skipped.total()`. `flagged` counts kept rows that were
-/// adjusted (an IV placeholder turned into `None`, a missing volume read as 0, …).
+/// adjusted (an IV placeholder turned into `None`, a missing volume read as 0, …) and
+/// whole-response notes (`spot_from_previous_close`, `pagination_cap`).
 ///
 /// ```
 /// use scanner_core::market::vendors::ParseReport;

@@ -26,6 +26,8 @@ pub(crate) struct RawContract {
     pub open_interest: Option<f64>,
     pub iv: Option<f64>,
     pub quote_time: Option<DateTime<Utc>>,
+    /// Vendor-specific adjustments, flagged only if the row is kept.
+    pub notes: Vec<&'static str>,
 }
 
 impl RawContract {
@@ -51,7 +53,7 @@ impl RawContract {
             report.skip("bad_expiration");
             return None;
         };
-        let mut flags = Vec::new();
+        let mut flags = self.notes;
         let (bid, ask) = match (self.bid, self.ask) {
             (Some(b), Some(a)) if b.is_finite() && a.is_finite() && b >= 0.0 && a >= 0.0 => (b, a),
             (None, _) | (_, None) => {

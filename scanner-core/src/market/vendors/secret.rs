@@ -50,8 +50,18 @@ impl fmt::Display for Secret {
     }
 }
 
+/// Belt and braces for errors built from server text: replace any occurrence of `secret`
+/// in the message by `***` (the source chain is dropped with it).
+pub(crate) fn scrub(error: crate::Error, secret: &Secret) -> crate::Error {
+    if secret.0.is_empty() || !error.message().contains(&secret.0) {
+        return error;
+    }
+    crate::Error::new(error.kind(), error.message().replace(&secret.0, "***"))
+}
+
 /// Query-string keys whose values are credentials (compared case-insensitively).
-const SENSITIVE_KEYS: [&str; 9] = [
+const SENSITIVE_KEYS: [&str; 10] = [
+    "crumb",
     "apikey",
     "api_key",
     "key",
@@ -64,7 +74,7 @@ const SENSITIVE_KEYS: [&str; 9] = [
 ];
 
 /// A URL safe to show: user info removed and the values of credential-like query
-/// parameters (`apiKey`, `token`, `access_token`, …) replaced by `***`. A string that does
+/// parameters (`apiKey`, `token`, `access_token`, `crumb`, …) replaced by `***`. A string that does
 /// not parse as a URL loses everything from its first `?`.
 ///
 /// ```
@@ -111,6 +121,15 @@ mod tests {
             assert!(!shown.contains("s3cr3t"), "{key}: {shown}");
             assert!(shown.contains("a=1"));
         }
+    }
+
+    #[test]
+    fn scrub_hides_an_echoed_key_and_keeps_the_kind() {
+        let key = Secret::new("k-123");
+        let e = crate::Error::new(crate::ErrorKind::RateLimited, "server said: bad key k-123");
+        let e = scrub(e, &key);
+        assert_eq!(e.kind(), crate::ErrorKind::RateLimited);
+        assert_eq!(e.message(), "server said: bad key ***");
     }
 
     #[test]

@@ -76,14 +76,7 @@ impl TradierMarket {
     async fn get(&self, url: &Url, deadline: tokio::time::Instant) -> Result<Vec<u8>> {
         let http = self.core.http()?;
         let result = http.get(url, Auth::Bearer(&self.token), deadline).await;
-        result.map_err(|e| {
-            let token = self.token.expose();
-            if e.message().contains(token) {
-                Error::new(e.kind(), e.message().replace(token, "***"))
-            } else {
-                e
-            }
-        })
+        result.map_err(|e| super::secret::scrub(e, &self.token))
     }
 
     async fn fetch_chain(&self, symbol: &str) -> Result<OptionChain> {

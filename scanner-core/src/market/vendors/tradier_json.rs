@@ -48,19 +48,20 @@ pub fn parse_chain(
     }
     let mut quotes = Vec::new();
     for row in list(options) {
-        let raw = contract(row, report);
+        let raw = contract(row);
         quotes.extend(raw.into_quote(symbol, report));
     }
     Ok(quotes)
 }
 
-fn contract(row: &Value, report: &mut ParseReport) -> RawContract {
+fn contract(row: &Value) -> RawContract {
     let greeks = row.get("greeks").unwrap_or(&Value::Null);
     let (mid, smv) = (num(greeks, "mid_iv"), num(greeks, "smv_vol"));
+    let mut notes = Vec::new();
     let iv = match (mid, smv) {
         (Some(m), _) if m > IV_PLACEHOLDER_MAX => Some(m),
         (_, Some(s)) if s > IV_PLACEHOLDER_MAX => {
-            report.flag("iv_from_smv_vol");
+            notes.push("iv_from_smv_vol");
             Some(s)
         }
         _ => mid.or(smv),
@@ -78,6 +79,7 @@ fn contract(row: &Value, report: &mut ParseReport) -> RawContract {
         open_interest: num(row, "open_interest"),
         iv,
         quote_time: stamp("bid_date").max(stamp("ask_date")),
+        notes,
     }
 }
 

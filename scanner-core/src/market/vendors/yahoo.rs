@@ -7,11 +7,14 @@ use chrono::{DateTime, Utc};
 use super::core::{normalize_symbol, VendorCore};
 use super::http::Auth;
 use super::yahoo_json::{parse_chart, parse_options};
+use super::yahoo_session::{SessionCache, YahooSession};
 use super::{finish_chain, lookback_start, HttpConfig, ParseReport};
 use crate::calendar::ny_date;
 use crate::market::MarketData;
 use crate::model::{OptionChain, PriceHistory};
 use crate::{Error, ErrorKind, Result};
+use reqwest::Url;
+use tokio::time::Instant;
 
 /// Yahoo Finance (`query2.finance.yahoo.com` by default).
 ///
@@ -22,7 +25,11 @@ use crate::{Error, ErrorKind, Result};
 /// ```
 pub struct YahooMarket {
     core: VendorCore,
+    session: SessionCache,
 }
+
+/// Where Yahoo hands out the session cookie its crumb endpoint needs.
+const COOKIE_URL: &str = "https://fc.yahoo.com";
 
 impl YahooMarket {
     /// A source with the default base URL, [`HttpConfig::default`] and a small default
@@ -30,12 +37,20 @@ impl YahooMarket {
     pub fn new() -> Self {
         Self {
             core: VendorCore::new("yahoo", "https://query2.finance.yahoo.com"),
+            session: SessionCache::new(COOKIE_URL),
         }
     }
 
     /// Use another server (a proxy, a mirror, a test server).
     pub fn with_base_url(mut self, url: impl AsRef<str>) -> Self {
         self.core.set_base_url(url.as_ref());
+        self
+    }
+
+    /// Get Yahoo's session cookie from `url` instead of `https://fc.yahoo.com` (the
+    /// session is only fetched when the options endpoint answers 401 or 403).
+    pub fn with_cookie_url(mut self, url: impl AsRef<str>) -> Self {
+        self.session = SessionCache::new(url.as_ref());
         self
     }
 
@@ -68,15 +83,53 @@ impl YahooMarket {
         self.core.reports.history(symbol)
     }
 
+    /// One options page; on 401/403, get a (new) session cookie and crumb and try once more.
+    async fn get_options(
+        &self,
+        symbol: &str,
+        date: Option<&str>,
+        deadline: Instant,
+    ) -> Result<Vec<u8>> {
+        let http = self.core.http()?;
+        let session = self.session.current().await;
+        let url = self.options_url(symbol, date, session.as_deref())?;
+        let auth = session
+            .as_ref()
+            .map_or(Auth::None, |s| Auth::Cookie(&s.cookie));
+        match http.get_checked(&url, auth, deadline).await {
+            Ok(body) => Ok(body),
+            Err((_, Some(401 | 403))) => {
+                let fresh = self
+                    .session
+                    .refresh(&self.core, session.as_ref(), deadline)
+                    .await?;
+                let url = self.options_url(symbol, date, Some(&fresh))?;
+                http.get(&url, Auth::Cookie(&fresh.cookie), deadline).await
+            }
+            Err((e, _)) => Err(e),
+        }
+    }
+
+    fn options_url(
+        &self,
+        symbol: &str,
+        date: Option<&str>,
+        session: Option<&YahooSession>,
+    ) -> Result<Url> {
+        let mut query = Vec::new();
+        if let Some(d) = date {
+            query.push(("date", d));
+        }
+        if let Some(s) = session {
+            query.push(("crumb", s.crumb.expose()));
+        }
+        self.core.url(&["v7", "finance", "options", symbol], &query)
+    }
+
     async fn fetch_chain(&self, symbol: &str) -> Result<OptionChain> {
         let deadline = self.core.deadline()?;
         let mut report = ParseReport::new("yahoo");
-        let first_url = self.core.url(&["v7", "finance", "options", symbol], &[])?;
-        let first = self
-            .core
-            .http()?
-            .get(&first_url, Auth::None, deadline)
-            .await?;
+        let first = self.get_options(symbol, None, deadline).await?;
         let page = parse_options(&first, symbol, &mut report)?;
         let today = ny_date(Utc::now());
         let wanted: Vec<(i64, chrono::NaiveDate)> = page
@@ -91,11 +144,9 @@ impl YahooMarket {
             if quotes.iter().any(|q| q.expiration == *date) {
                 continue; // the first page already holds the nearest expiration
             }
-            let url = self.core.url(
-                &["v7", "finance", "options", symbol],
-                &[("date", &secs.to_string())],
-            )?;
-            let body = self.core.http()?.get(&url, Auth::None, deadline).await?;
+            let body = self
+                .get_options(symbol, Some(&secs.to_string()), deadline)
+                .await?;
             quotes.extend(parse_options(&body, symbol, &mut report)?.quotes);
         }
         let spot = page.spot.ok_or_else(|| {

@@ -103,6 +103,7 @@ fn contract(row: &Value, kind: OptionKind, block_exp: Option<NaiveDate>) -> RawC
         open_interest: num(row, "openInterest"),
         iv: num(row, "impliedVolatility"),
         quote_time: num(row, "lastTradeDate").and_then(from_secs),
+        notes: Vec::new(),
     }
 }
 
