@@ -241,28 +241,30 @@ impl ScanRows for PostgresBackend {
 
     async fn poll_notices(&self, cursor: &mut Option<i64>) -> Result<Vec<ScanNotice>> {
         let mut tx = self.tx("polling for new scans").await?;
-        let Some(after) = *cursor else {
-            let now: DateTime<Utc> = self
+        let after = match *cursor {
+            Some(after) => after,
+            None => self
                 .q("SELECT clock_timestamp()")
                 .fetch_one(&mut *tx)
                 .await
-                .and_then(|r| r.try_get(0))
-                .map_err(self.err("starting subscription"))?;
-            self.commit(tx, "starting subscription").await?;
-            *cursor = Some(now.timestamp_micros());
-            return Ok(Vec::new());
+                .and_then(|r| r.try_get::<DateTime<Utc>, _>(0))
+                .map_err(self.err("starting subscription"))?
+                .timestamp_micros(),
         };
         let since = DateTime::from_timestamp_micros(after).unwrap_or_default();
+        // created_at is the saving transaction's start, not its commit: re-read a window
+        // so a slow commit is not skipped (callers drop repeats by scan_id).
         let rows = self
             .q(
                 "SELECT scan_id, filter_mode, scan_timestamp, created_at FROM cached_scan_results \
-                WHERE created_at > $1 ORDER BY created_at, scan_timestamp",
+                WHERE created_at > $1 - interval '2 minutes' ORDER BY created_at, scan_timestamp",
             )
             .bind(since)
             .fetch_all(&mut *tx)
             .await
             .map_err(self.err("polling for new scans"))?;
         self.commit(tx, "polling for new scans").await?;
+        *cursor = Some(after);
         let mut out = Vec::with_capacity(rows.len());
         for row in &rows {
             let get_err = |e: sqlx::Error| corrupt("notice column", e);

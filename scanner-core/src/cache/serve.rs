@@ -37,6 +37,27 @@ fn minutes(d: chrono::Duration) -> f64 {
     d.num_microseconds().map_or(f64::MAX, |us| us as f64 / 60e6)
 }
 
+/// Run `work` while renewing `lease` every third of its length, so a scan that outlives
+/// the lease is not taken over by another process.
+async fn renewing<T>(
+    lease: &WriterLease,
+    length: std::time::Duration,
+    work: impl std::future::Future<Output = T>,
+) -> T {
+    let mut tick = tokio::time::interval((length / 3).max(std::time::Duration::from_millis(10)));
+    tick.tick().await; // the first tick fires at once
+    tokio::pin!(work);
+    loop {
+        tokio::select! {
+            out = &mut work => return out,
+            _ = tick.tick() => {
+                // A failed renewal is not fatal: the lease may still be ours until it expires.
+                let _ = lease.renew().await;
+            }
+        }
+    }
+}
+
 impl ScanStore {
     /// Serve the scan of `mode` by policy: a fresh cached scan as is; a stale one at once
     /// with a background refresh ([`StalePolicy::Revalidate`]) or after a live scan
@@ -138,7 +159,9 @@ impl ScanStore {
                     let out = match self.latest(mode, Some(opts.max_age)).await? {
                         // Another process finished a scan while we queued for the lease.
                         Some(fresh) => Ok(fresh),
-                        None => self.scan_and_save(scanner, mode).await,
+                        None => {
+                            renewing(&lease, opts.lease, self.scan_and_save(scanner, mode)).await
+                        }
                     };
                     // If release fails the lease still expires on its own.
                     let _ = lease.release().await;
