@@ -20,6 +20,32 @@ use crate::model::{FilterMode, ScanResult};
 use crate::{Error, ErrorKind, Result};
 
 /// Something that can run a live scan: the scan engine implements it; the store only calls it.
+///
+/// ```
+/// # tokio::runtime::Runtime::new().unwrap().block_on(async {
+/// use std::sync::Arc;
+/// use scanner_core::cache::{LiveScan, ScanStore, ServeOptions, ServeSource, StoreOptions};
+/// use scanner_core::model::{FilterMode, ScanResult};
+///
+/// struct Fake;
+/// #[async_trait::async_trait]
+/// impl LiveScan for Fake {
+///     async fn run_scan(&self, mode: FilterMode) -> scanner_core::Result<ScanResult> {
+///         let mut r = ScanResult::empty(mode);
+///         r.symbols_scanned = vec!["AAPL".into()];
+///         Ok(r)
+///     }
+/// }
+///
+/// let store = ScanStore::open(Some("sqlite::memory:"), StoreOptions::default()).await?;
+/// let first = store.serve(Arc::new(Fake), FilterMode::Strict, ServeOptions::default()).await?;
+/// assert_eq!(first.source, ServeSource::Live); // nothing cached: scanned and saved
+/// let second = store.serve(Arc::new(Fake), FilterMode::Strict, ServeOptions::default()).await?;
+/// assert_eq!(second.source, ServeSource::Cache); // fresh: served from the cache
+/// assert_eq!(second.result.scan_id, first.result.scan_id);
+/// # Ok::<(), scanner_core::Error>(())
+/// # }).unwrap();
+/// ```
 #[async_trait]
 pub trait LiveScan: Send + Sync {
     /// Scan `mode` now and return the result (the store saves it).
