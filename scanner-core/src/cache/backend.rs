@@ -29,7 +29,8 @@ pub(crate) trait ScanRows: Send + Sync + 'static {
     async fn history(&self, mode: Option<FilterMode>, limit: u32) -> Result<Vec<ScanSummary>>;
     async fn cleanup(&self, keep: u32) -> Result<u64>;
     /// Scans saved after `cursor` (a backend-specific position), advancing it. A `None`
-    /// cursor is set to "now" and returns nothing.
+    /// cursor starts at "now"; what that first call returns already existed (callers mark
+    /// it seen). Rows may repeat across calls; callers drop repeats by `scan_id`.
     async fn poll_notices(&self, cursor: &mut Option<i64>) -> Result<Vec<ScanNotice>>;
 }
 
@@ -58,6 +59,8 @@ pub(crate) trait AuxRows: Send + Sync + 'static {
         -> Result<bool>;
     /// Give lease `name` back if `holder` still holds it.
     async fn release_lease(&self, name: &str, holder: &str) -> Result<()>;
+    /// Close the connection pool; later calls fail with a database error.
+    async fn close(&self);
 }
 
 /// A driver error as a typed [`Error`], with the password scrubbed from the message.
@@ -100,13 +103,37 @@ pub(crate) fn truncate_micros(t: DateTime<Utc>) -> DateTime<Utc> {
     DateTime::from_timestamp_micros(t.timestamp_micros()).unwrap_or(t)
 }
 
-/// Reject values a database cannot hold before opening a transaction.
+/// Reject values a database cannot hold before opening a transaction: JSON has no NaN or
+/// infinity (serde would write `null` and the row could never be read back).
 pub(crate) fn validate(result: &ScanResult) -> Result<()> {
-    if !result.scan_duration_seconds.is_finite() {
-        return Err(Error::invalid_input(format!(
-            "scan_duration_seconds must be finite, got {}",
-            result.scan_duration_seconds
-        )));
+    let finite = |what: String, v: f64| {
+        if v.is_finite() {
+            Ok(())
+        } else {
+            Err(Error::invalid_input(format!(
+                "scan {}: {what} must be finite, got {v}",
+                result.scan_id
+            )))
+        }
+    };
+    finite("scan_duration_seconds".into(), result.scan_duration_seconds)?;
+    for (stage, secs) in &result.metadata.stage_timings {
+        finite(format!("stageTimings.{stage}"), *secs)?;
+    }
+    for (i, o) in result.opportunities.iter().enumerate() {
+        for (name, v) in [
+            ("strike", o.strike),
+            ("premium", o.premium),
+            ("bid", o.bid),
+            ("ask", o.ask),
+            ("impliedVolatility", o.implied_volatility),
+            ("stockPrice", o.stock_price),
+            ("score", o.score),
+            ("riskAdjustedScore", o.risk_adjusted_score),
+            ("probabilityOfProfit", o.probability_of_profit),
+        ] {
+            finite(format!("opportunity {i} ({}) {name}", o.symbol), v)?;
+        }
     }
     to_i64("total_evaluated", result.total_evaluated)?;
     Ok(())

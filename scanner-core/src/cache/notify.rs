@@ -69,8 +69,10 @@ impl ScanStore {
                 sub.listen = Some(listen);
             }
         }
-        // Start the table cursor after LISTEN is active, so nothing falls in between.
-        sub.backend.poll_notices(&mut sub.cursor).await?;
+        // Start the table cursor after LISTEN is active, so nothing falls in between; what
+        // exists now is not news.
+        let existing = sub.backend.poll_notices(&mut sub.cursor).await?;
+        sub.seen.extend(existing.iter().map(|n| n.scan_id));
         Ok(sub)
     }
 }

@@ -1,8 +1,8 @@
 //! The PostgreSQL / Supabase backend, safe behind a transaction-mode pooler.
 //!
-//! Every operation runs inside an explicit transaction, so a pooler (PgBouncer
-//! `pool_mode = transaction`, Supavisor port 6543) keeps one server connection for all of its
-//! statements. In transaction mode statements are unnamed (`persistent(false)`, sqlx ≥ 0.8.6)
+//! Every write runs inside an explicit transaction, and so does every read in transaction
+//! mode, so a pooler (PgBouncer `pool_mode = transaction`, Supavisor port 6543) keeps one
+//! server connection for all of an operation's protocol messages. In transaction mode statements are unnamed (`persistent(false)`, sqlx ≥ 0.8.6)
 //! and the statement cache is off, because a pooler hands each transaction to any backend.
 
 use std::str::FromStr;
@@ -84,6 +84,43 @@ impl PostgresBackend {
         tx.commit().await.map_err(self.err(context))
     }
 
+    /// A one-statement read: inside BEGIN/COMMIT through a transaction pooler (so Parse,
+    /// Bind and Execute reach one backend), as a single round trip on a direct connection.
+    async fn read_optional(
+        &self,
+        query: Query<'_, Postgres, PgArguments>,
+        context: &str,
+    ) -> Result<Option<PgRow>> {
+        if !self.transaction_mode {
+            return query
+                .fetch_optional(&self.pool)
+                .await
+                .map_err(self.err(context));
+        }
+        let mut tx = self.tx(context).await?;
+        let row = query
+            .fetch_optional(&mut *tx)
+            .await
+            .map_err(self.err(context))?;
+        self.commit(tx, context).await?;
+        Ok(row)
+    }
+
+    /// [`Self::read_optional`] for many rows.
+    async fn read_all(
+        &self,
+        query: Query<'_, Postgres, PgArguments>,
+        context: &str,
+    ) -> Result<Vec<PgRow>> {
+        if !self.transaction_mode {
+            return query.fetch_all(&self.pool).await.map_err(self.err(context));
+        }
+        let mut tx = self.tx(context).await?;
+        let rows = query.fetch_all(&mut *tx).await.map_err(self.err(context))?;
+        self.commit(tx, context).await?;
+        Ok(rows)
+    }
+
     pub(crate) fn secret(&self) -> &Secret {
         &self.secret
     }
@@ -159,34 +196,21 @@ impl ScanRows for PostgresBackend {
              AND ($2 = false OR c.status = 'ok' OR NOT EXISTS (SELECT 1 FROM cached_scan_results g \
              WHERE g.filter_mode = $1 AND g.status = 'ok')) \
              ORDER BY c.scan_timestamp DESC LIMIT 1";
-        let mut tx = self.tx("reading latest scan").await?;
-        let row = self
-            .q(SQL_GOOD)
-            .bind(mode.as_str())
-            .bind(prefer_good)
-            .fetch_optional(&mut *tx)
-            .await
-            .map_err(self.err("reading latest scan"))?;
-        self.commit(tx, "reading latest scan").await?;
+        let query = self.q(SQL_GOOD).bind(mode.as_str()).bind(prefer_good);
+        let row = self.read_optional(query, "reading latest scan").await?;
         row.as_ref().map(scan_from_row).transpose()
     }
 
     async fn get(&self, scan_id: Uuid) -> Result<Option<ScanResult>> {
         let sql = format!("SELECT {SCAN_COLUMNS} FROM cached_scan_results c WHERE c.scan_id = $1");
-        let mut tx = self.tx("reading scan").await?;
         let row = self
-            .q(&sql)
-            .bind(scan_id)
-            .fetch_optional(&mut *tx)
-            .await
-            .map_err(self.err("reading scan"))?;
-        self.commit(tx, "reading scan").await?;
+            .read_optional(self.q(&sql).bind(scan_id), "reading scan")
+            .await?;
         row.as_ref().map(scan_from_row).transpose()
     }
 
     async fn history(&self, mode: Option<FilterMode>, limit: u32) -> Result<Vec<ScanSummary>> {
-        let mut tx = self.tx("reading scan history").await?;
-        let rows = self
+        let query = self
             .q(
                 "SELECT scan_id, filter_mode, scan_timestamp, opportunity_count, total_evaluated, \
                 cardinality(symbols_scanned), scan_duration_seconds, status \
@@ -194,11 +218,8 @@ impl ScanRows for PostgresBackend {
                 ORDER BY scan_timestamp DESC LIMIT $2",
             )
             .bind(mode.map(FilterMode::as_str))
-            .bind(i64::from(limit))
-            .fetch_all(&mut *tx)
-            .await
-            .map_err(self.err("reading scan history"))?;
-        self.commit(tx, "reading scan history").await?;
+            .bind(i64::from(limit));
+        let rows = self.read_all(query, "reading scan history").await?;
         let now = Utc::now();
         rows.iter()
             .map(|row| {
@@ -241,28 +262,30 @@ impl ScanRows for PostgresBackend {
 
     async fn poll_notices(&self, cursor: &mut Option<i64>) -> Result<Vec<ScanNotice>> {
         let mut tx = self.tx("polling for new scans").await?;
-        let Some(after) = *cursor else {
-            let now: DateTime<Utc> = self
+        let after = match *cursor {
+            Some(after) => after,
+            None => self
                 .q("SELECT clock_timestamp()")
                 .fetch_one(&mut *tx)
                 .await
-                .and_then(|r| r.try_get(0))
-                .map_err(self.err("starting subscription"))?;
-            self.commit(tx, "starting subscription").await?;
-            *cursor = Some(now.timestamp_micros());
-            return Ok(Vec::new());
+                .and_then(|r| r.try_get::<DateTime<Utc>, _>(0))
+                .map_err(self.err("starting subscription"))?
+                .timestamp_micros(),
         };
         let since = DateTime::from_timestamp_micros(after).unwrap_or_default();
+        // created_at is the saving transaction's start, not its commit: re-read a window
+        // so a slow commit is not skipped (callers drop repeats by scan_id).
         let rows = self
             .q(
                 "SELECT scan_id, filter_mode, scan_timestamp, created_at FROM cached_scan_results \
-                WHERE created_at > $1 ORDER BY created_at, scan_timestamp",
+                WHERE created_at > $1 - interval '2 minutes' ORDER BY created_at, scan_timestamp",
             )
             .bind(since)
             .fetch_all(&mut *tx)
             .await
             .map_err(self.err("polling for new scans"))?;
         self.commit(tx, "polling for new scans").await?;
+        *cursor = Some(after);
         let mut out = Vec::with_capacity(rows.len());
         for row in &rows {
             let get_err = |e: sqlx::Error| corrupt("notice column", e);

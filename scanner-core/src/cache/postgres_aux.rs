@@ -168,4 +168,8 @@ impl AuxRows for PostgresBackend {
             .map_err(self.err("releasing writer lease"))?;
         self.commit(tx, "releasing writer lease").await
     }
+
+    async fn close(&self) {
+        self.pool.close().await;
+    }
 }

@@ -20,6 +20,32 @@ use crate::model::{FilterMode, ScanResult};
 use crate::{Error, ErrorKind, Result};
 
 /// Something that can run a live scan: the scan engine implements it; the store only calls it.
+///
+/// ```
+/// # tokio::runtime::Runtime::new().unwrap().block_on(async {
+/// use std::sync::Arc;
+/// use scanner_core::cache::{LiveScan, ScanStore, ServeOptions, ServeSource, StoreOptions};
+/// use scanner_core::model::{FilterMode, ScanResult};
+///
+/// struct Fake;
+/// #[async_trait::async_trait]
+/// impl LiveScan for Fake {
+///     async fn run_scan(&self, mode: FilterMode) -> scanner_core::Result<ScanResult> {
+///         let mut r = ScanResult::empty(mode);
+///         r.symbols_scanned = vec!["AAPL".into()];
+///         Ok(r)
+///     }
+/// }
+///
+/// let store = ScanStore::open(Some("sqlite::memory:"), StoreOptions::default()).await?;
+/// let first = store.serve(Arc::new(Fake), FilterMode::Strict, ServeOptions::default()).await?;
+/// assert_eq!(first.source, ServeSource::Live); // nothing cached: scanned and saved
+/// let second = store.serve(Arc::new(Fake), FilterMode::Strict, ServeOptions::default()).await?;
+/// assert_eq!(second.source, ServeSource::Cache); // fresh: served from the cache
+/// assert_eq!(second.result.scan_id, first.result.scan_id);
+/// # Ok::<(), scanner_core::Error>(())
+/// # }).unwrap();
+/// ```
 #[async_trait]
 pub trait LiveScan: Send + Sync {
     /// Scan `mode` now and return the result (the store saves it).
@@ -35,6 +61,27 @@ const WAIT_POLL: std::time::Duration = std::time::Duration::from_millis(100);
 
 fn minutes(d: chrono::Duration) -> f64 {
     d.num_microseconds().map_or(f64::MAX, |us| us as f64 / 60e6)
+}
+
+/// Run `work` while renewing `lease` every third of its length, so a scan that outlives
+/// the lease is not taken over by another process.
+async fn renewing<T>(
+    lease: &WriterLease,
+    length: std::time::Duration,
+    work: impl std::future::Future<Output = T>,
+) -> T {
+    let mut tick = tokio::time::interval((length / 3).max(std::time::Duration::from_millis(10)));
+    tick.tick().await; // the first tick fires at once
+    tokio::pin!(work);
+    loop {
+        tokio::select! {
+            out = &mut work => return out,
+            _ = tick.tick() => {
+                // A failed renewal is not fatal: the lease may still be ours until it expires.
+                let _ = lease.renew().await;
+            }
+        }
+    }
 }
 
 impl ScanStore {
@@ -138,7 +185,9 @@ impl ScanStore {
                     let out = match self.latest(mode, Some(opts.max_age)).await? {
                         // Another process finished a scan while we queued for the lease.
                         Some(fresh) => Ok(fresh),
-                        None => self.scan_and_save(scanner, mode).await,
+                        None => {
+                            renewing(&lease, opts.lease, self.scan_and_save(scanner, mode)).await
+                        }
                     };
                     // If release fails the lease still expires on its own.
                     let _ = lease.release().await;

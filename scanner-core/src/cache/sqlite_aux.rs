@@ -156,4 +156,8 @@ impl AuxRows for SqliteBackend {
             .map_err(self.err("releasing writer lease"))?;
         Ok(())
     }
+
+    async fn close(&self) {
+        self.pool.close().await;
+    }
 }

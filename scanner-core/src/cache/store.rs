@@ -146,6 +146,12 @@ impl ScanStore {
         self.inner.redacted.clone()
     }
 
+    /// Close the connection pool (waiting for checked-out connections). Every clone shares
+    /// the pool, so later calls on any clone fail with [`crate::ErrorKind::Database`].
+    pub async fn close(&self) {
+        self.inner.backend.close().await;
+    }
+
     /// Apply the embedded migrations (idempotent).
     pub async fn migrate(&self) -> Result<()> {
         self.inner.backend.migrate().await

@@ -115,3 +115,39 @@ pub struct ScanNotice {
 pub(crate) fn is_degraded(result: &ScanResult) -> bool {
     result.symbols_scanned.is_empty() && !result.metadata.failed_symbols.is_empty()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn served_json_carries_age_staleness_and_source() {
+        let mut c = CachedScan::from_cache(ScanResult::empty(FilterMode::Strict));
+        c.is_stale = true;
+        c.error = Some("DataSource: vendor down".into());
+        let v = serde_json::to_value(&c).unwrap();
+        for key in [
+            "scanId",
+            "scanTimestamp",
+            "filterMode",
+            "opportunities",
+            "ageMinutes",
+            "isStale",
+            "source",
+            "error",
+        ] {
+            assert!(v.get(key).is_some(), "missing {key} in {v}");
+        }
+        assert_eq!(v["source"], "cache");
+        assert_eq!(v["isStale"], true);
+        let back: CachedScan = serde_json::from_value(v).unwrap();
+        assert_eq!(back, c);
+    }
+
+    #[test]
+    fn age_is_in_minutes() {
+        let now = Utc::now();
+        let then = now - chrono::Duration::seconds(90);
+        assert_eq!(age_minutes(then, now), 1.5);
+    }
+}

@@ -327,3 +327,33 @@ pub async fn writer_lease(db: &TestDb) {
     let after_expiry = store.acquire_writer(Strict, Duration::from_secs(60)).await;
     assert!(after_expiry.is_ok(), "an expired lease can be taken over");
 }
+
+pub async fn rejects_unstorable_values_and_closes(db: &TestDb) {
+    let store = db.store().await;
+    let mut bad = scan(Strict, 3, minutes_ago(1.0));
+    bad.opportunities[2].premium = f64::NAN;
+    let err = store.save(&bad).await.unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::InvalidInput);
+    assert!(
+        err.message().contains("opportunity 2") && err.message().contains("premium"),
+        "{err}"
+    );
+    let mut bad = scan(Strict, 0, minutes_ago(1.0));
+    bad.metadata
+        .stage_timings
+        .insert("fetch".into(), f64::INFINITY);
+    assert_eq!(
+        store.save(&bad).await.unwrap_err().kind(),
+        ErrorKind::InvalidInput
+    );
+    assert!(
+        store.history(None, 10).await.unwrap().is_empty(),
+        "nothing half-saved"
+    );
+    let clone = store.clone();
+    store.close().await;
+    assert_eq!(
+        clone.latest(Strict, None).await.unwrap_err().kind(),
+        ErrorKind::Database
+    );
+}

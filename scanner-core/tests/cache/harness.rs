@@ -93,10 +93,11 @@ impl TestDb {
                 };
                 if target == Target::PgBouncer {
                     let b = PgBouncer::start(&admin)?;
-                    db.url = format!(
-                        "{}?pgbouncer=true",
-                        b.url_for(&admin, db.db_name.as_deref().unwrap_or(""))
-                    );
+                    let mut via =
+                        url::Url::parse(&b.url_for(&admin, db.db_name.as_deref().unwrap_or("")))
+                            .expect("bouncer URL");
+                    via.query_pairs_mut().append_pair("pgbouncer", "true");
+                    db.url = via.to_string();
                     db._bouncer = Some(b);
                 }
                 Some(db)

@@ -232,3 +232,34 @@ pub async fn all_failed_scan_keeps_the_good_one(db: &TestDb) {
         "the failed scan was recorded"
     );
 }
+
+pub async fn long_scan_keeps_its_lease(db: &TestDb) {
+    // Two handles with separate in-process flights behave like two processes.
+    let (a, b) = (db.store().await, db.store().await);
+    let fake = Arc::new(FakeScanner {
+        delay: Duration::from_millis(1_200),
+        ..Default::default()
+    });
+    let o = ServeOptions {
+        lease: Duration::from_millis(300),
+        ..opts()
+    };
+    let serving = tokio::spawn({
+        let fake = fake.clone();
+        async move { a.serve(fake, Strict, o).await }
+    });
+    // Well past the 300 ms lease: without renewal another process could take it over.
+    tokio::time::sleep(Duration::from_millis(800)).await;
+    assert_eq!(fake.calls(), 1);
+    let busy = b
+        .acquire_writer(Strict, Duration::from_secs(5))
+        .await
+        .unwrap_err();
+    assert_eq!(
+        busy.kind(),
+        ErrorKind::Busy,
+        "the scanning process renews its lease"
+    );
+    let got = serving.await.unwrap().unwrap();
+    assert_eq!(got.source, ServeSource::Live);
+}

@@ -132,3 +132,16 @@ async fn supabase_roles_get_read_and_write_rights() {
     }
     tx.rollback().await.unwrap();
 }
+
+#[tokio::test]
+async fn transaction_pooler_refuses_migrations_with_a_clear_error() {
+    let Some(db) = TestDb::new(Target::PgBouncer).await else {
+        return;
+    };
+    let opts = scanner_core::cache::StoreOptions::default(); // migrate = true, pooler = Auto
+    let err = scanner_core::cache::ScanStore::open(Some(&db.url), opts)
+        .await
+        .unwrap_err();
+    assert_eq!(err.kind(), scanner_core::ErrorKind::InvalidInput);
+    assert!(err.message().contains("direct or session-mode"), "{err}");
+}
