@@ -48,9 +48,23 @@ pub fn years_to_expiry(now: DateTime<Utc>, expiration: NaiveDate) -> f64 {
     (secs / SECONDS_PER_YEAR).max(0.0)
 }
 
+/// `now` moved into the years 1800–2400, where time-zone conversion is always defined
+/// (chrono panics converting instants at the very ends of its range).
+fn in_range(now: DateTime<Utc>) -> DateTime<Utc> {
+    let lo = Utc
+        .with_ymd_and_hms(1800, 1, 1, 0, 0, 0)
+        .single()
+        .unwrap_or(now);
+    let hi = Utc
+        .with_ymd_and_hms(2400, 1, 1, 0, 0, 0)
+        .single()
+        .unwrap_or(now);
+    now.clamp(lo, hi)
+}
+
 /// The calendar date in New York at instant `now`.
 pub fn ny_date(now: DateTime<Utc>) -> NaiveDate {
-    now.with_timezone(&New_York).date_naive()
+    in_range(now).with_timezone(&New_York).date_naive()
 }
 
 /// Whole calendar days from the New York date of `now` to `expiration` (negative once past).
@@ -69,7 +83,7 @@ pub fn days_to_expiration(now: DateTime<Utc>, expiration: NaiveDate) -> i64 {
 /// Whether US equity options trade at `now`: a weekday between 09:30 and 16:00 New York
 /// time, with daylight saving applied. Exchange holidays are not modelled.
 pub fn is_market_open(now: DateTime<Utc>) -> bool {
-    let local = now.with_timezone(&New_York);
+    let local = in_range(now).with_timezone(&New_York);
     if matches!(local.weekday(), Weekday::Sat | Weekday::Sun) {
         return false;
     }
@@ -109,6 +123,18 @@ mod tests {
         assert!(years_to_expiry(morning, exp) > 0.0);
         let after = Utc.with_ymd_and_hms(2024, 7, 19, 21, 0, 0).unwrap();
         assert_eq!(years_to_expiry(after, exp), 0.0);
+    }
+
+    #[test]
+    fn extreme_instants_do_not_panic() {
+        let min = DateTime::<Utc>::MIN_UTC;
+        let max = DateTime::<Utc>::MAX_UTC;
+        assert!(
+            !is_market_open(min),
+            "1 January 1800, 00:00 UTC is not a trading session"
+        );
+        assert!(ny_date(max) > ny_date(min));
+        assert!(days_to_expiration(min, NaiveDate::from_ymd_opt(2024, 1, 1).unwrap()) > 0);
     }
 
     #[test]

@@ -11,8 +11,8 @@
 #[cfg(any(feature = "postgres", feature = "sqlite"))]
 pub mod cache;
 pub mod calendar;
-pub mod market;
 mod error;
+pub mod market;
 pub mod model;
 pub mod pricing;
 pub mod probability;

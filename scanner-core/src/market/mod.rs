@@ -45,7 +45,12 @@ pub trait MarketData: Send + Sync {
     async fn universe(&self) -> Result<Vec<String>>;
 
     /// The last `sessions` daily bars of `symbol` dated on or before `as_of`'s New York date.
-    async fn price_history(&self, symbol: &str, sessions: usize, as_of: DateTime<Utc>) -> Result<PriceHistory>;
+    async fn price_history(
+        &self,
+        symbol: &str,
+        sessions: usize,
+        as_of: DateTime<Utc>,
+    ) -> Result<PriceHistory>;
 
     /// The option chain of `symbol` as it stood at `as_of`.
     async fn option_chain(&self, symbol: &str, as_of: DateTime<Utc>) -> Result<OptionChain>;
