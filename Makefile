@@ -1,7 +1,8 @@
-# The one test command (README "Quickstart"): formatting, lints, every test and doctest.
-.PHONY: test lint rust-test bench
+# The one test command (README "Quickstart"): formatting, lints, every test and doctest, and
+# every example.
+.PHONY: test lint rust-test examples bench
 
-test: lint rust-test
+test: lint rust-test examples
 
 lint:
 	cargo fmt --all --check
@@ -10,6 +11,12 @@ lint:
 rust-test:
 	cargo nextest run --workspace --no-fail-fast
 	cargo test --workspace --doc
+
+examples:
+	cargo build --bin optscan
+	cargo run -q -p scanner-core --example scan
+	cargo run -q -p scanner-core --example worker
+	python3 examples/cron/check.py
 
 bench:
 	cargo bench -p scanner-core
