@@ -27,6 +27,10 @@ async fn password_not_in_connection_errors() {
             .expect_err("must fail");
         let shown = format!("{err} | {err:?}");
         assert!(!shown.contains(PW), "password leaked: {shown}");
+        assert!(
+            err.to_string().contains(":***@"),
+            "says which server, redacted: {err}"
+        );
     }
 }
 
