@@ -34,3 +34,55 @@ pub use serve::LiveScan;
 pub use store::{ScanStore, DEFAULT_URL};
 pub use types::{CachedScan, RotationState, ScanNotice, ScanSummary, ServeSource};
 pub use url::{redact_url, Backend};
+
+#[cfg(test)]
+mod send_sync {
+    //! Bindings move these across `future_into_py` and napi async functions.
+    use super::*;
+
+    fn is_send_sync<T: Send + Sync + 'static>() {}
+    fn is_send<T: Send>(_: &T) {}
+
+    #[test]
+    fn handles_and_records_are_send_and_sync() {
+        is_send_sync::<ScanStore>();
+        is_send_sync::<CachedScan>();
+        is_send_sync::<WriterLease>();
+        is_send_sync::<ScanNotice>();
+        is_send_sync::<ScanSummary>();
+        is_send_sync::<StoreOptions>();
+    }
+
+    #[test]
+    fn futures_are_send() {
+        struct Never;
+        #[async_trait::async_trait]
+        impl LiveScan for Never {
+            async fn run_scan(
+                &self,
+                mode: crate::model::FilterMode,
+            ) -> crate::Result<crate::model::ScanResult> {
+                Err(crate::Error::internal(format!("not scanning {mode}")))
+            }
+        }
+        let open = ScanStore::open(Some("sqlite::memory:"), StoreOptions::default());
+        is_send(&open);
+        drop(open);
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .expect("runtime");
+        let store = rt
+            .block_on(ScanStore::open(
+                Some("sqlite::memory:"),
+                StoreOptions::default(),
+            ))
+            .expect("in-memory store");
+        let mode = crate::model::FilterMode::Strict;
+        is_send(&store.serve(std::sync::Arc::new(Never), mode, ServeOptions::default()));
+        is_send(&store.latest(mode, None));
+        is_send(&store.subscribe());
+        let sub = rt.block_on(store.subscribe()).expect("subscription");
+        is_send(&sub);
+    }
+}

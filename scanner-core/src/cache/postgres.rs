@@ -40,7 +40,8 @@ pub(crate) struct PostgresBackend {
 
 impl PostgresBackend {
     pub async fn connect(url: &DbUrl, opts: &StoreOptions, transaction_mode: bool) -> Result<Self> {
-        let err = |e| db_error(&url.secret, "connecting to PostgreSQL", e);
+        let context = format!("connecting to PostgreSQL at {}", url.redacted);
+        let err = |e| db_error(&url.secret, &context, e);
         let mut connect = PgConnectOptions::from_str(&url.driver_url)
             .map_err(err)?
             .application_name("optscan");
@@ -48,12 +49,26 @@ impl PostgresBackend {
             // Poolers reject unknown startup parameters and named statements.
             connect = connect.statement_cache_capacity(0).extra_float_digits(None);
         }
-        let pool = PgPoolOptions::new()
+        let pool = match PgPoolOptions::new()
             .max_connections(opts.max_connections.max(1))
             .acquire_timeout(opts.acquire_timeout)
-            .connect_with(connect)
+            .connect_with(connect.clone())
             .await
-            .map_err(err)?;
+        {
+            Ok(pool) => pool,
+            // The pool only says it timed out; one direct attempt tells why (refused, DNS, …).
+            Err(sqlx::Error::PoolTimedOut) => {
+                let why = match sqlx::ConnectOptions::connect(&connect).await {
+                    Err(e) => e.to_string(),
+                    Ok(_) => "timed out waiting for a connection".to_owned(),
+                };
+                return Err(Error::new(
+                    ErrorKind::Timeout,
+                    url.secret.scrub(&format!("{context}: {why}")),
+                ));
+            }
+            Err(e) => return Err(err(e)),
+        };
         Ok(Self {
             pool,
             transaction_mode,

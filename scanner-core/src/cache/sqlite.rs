@@ -49,7 +49,8 @@ pub(super) fn parse_ts(what: &str, s: &str) -> Result<DateTime<Utc>> {
 
 impl SqliteBackend {
     pub async fn connect(url: &DbUrl, opts: &StoreOptions) -> Result<Self> {
-        let err = |e| db_error(&url.secret, "opening SQLite database", e);
+        let context = format!("opening SQLite database {}", url.redacted);
+        let err = |e| db_error(&url.secret, &context, e);
         let connect = SqliteConnectOptions::from_str(&url.driver_url)
             .map_err(err)?
             .create_if_missing(true)

@@ -305,7 +305,7 @@ pub async fn writer_lease(db: &TestDb) {
     let mut took = None;
     for _ in 0..50 {
         if let Ok(l) = store
-            .acquire_writer(Strict, Duration::from_millis(300))
+            .acquire_writer(Strict, Duration::from_millis(1_000))
             .await
         {
             took = Some(l);
@@ -323,7 +323,7 @@ pub async fn writer_lease(db: &TestDb) {
             .kind(),
         ErrorKind::Busy
     );
-    tokio::time::sleep(Duration::from_millis(400)).await;
+    tokio::time::sleep(Duration::from_millis(1_100)).await;
     let after_expiry = store.acquire_writer(Strict, Duration::from_secs(60)).await;
     assert!(after_expiry.is_ok(), "an expired lease can be taken over");
 }
