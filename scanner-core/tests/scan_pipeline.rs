@@ -339,3 +339,24 @@ async fn progress_reports_every_symbol_and_cancellation_stops_the_scan() {
     .unwrap_err();
     assert_eq!(err.kind(), ErrorKind::Cancelled);
 }
+
+#[tokio::test]
+async fn a_saved_scan_round_trips_through_the_cache_exactly() {
+    use scanner_core::cache::{ScanStore, StoreOptions};
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}", dir.path().join("rt.db").display());
+    let store = ScanStore::open(Some(&url), StoreOptions::default())
+        .await
+        .unwrap();
+    let out = run(synthetic(10), ScanConfig::strict(), ScanRequest::default())
+        .await
+        .unwrap();
+    let saved = &out.results[0];
+    store.save(saved).await.unwrap();
+    let back = store
+        .latest(FilterMode::Strict, None)
+        .await
+        .unwrap()
+        .expect("the saved scan");
+    assert_eq!(&back.result, saved);
+}

@@ -4,7 +4,7 @@
 
 use std::time::Instant;
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, SubsecRound, Utc};
 use serde_json::json;
 use uuid::Uuid;
 
@@ -169,7 +169,8 @@ pub fn result_for_mode(
     }
     ScanResult {
         scan_id: Uuid::new_v4(),
-        scan_timestamp: Utc::now(),
+        // Microseconds: what the cache stores, so a saved result round-trips exactly.
+        scan_timestamp: Utc::now().trunc_subsecs(6),
         filter_mode: mode,
         opportunities,
         total_evaluated: evaluated,
