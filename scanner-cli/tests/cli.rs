@@ -187,3 +187,33 @@ fn migrate_scan_and_latest_on_postgres() {
         ])
         .output();
 }
+
+#[test]
+fn rotation_is_persisted_so_successive_runs_walk_the_universe() {
+    // The original kept its position in a local file, so ephemeral cron runners scanned the
+    // same 15 names forever; here the position lives in the database.
+    let dir = tempfile::tempdir().unwrap();
+    let db = sqlite_url(&dir);
+    let mut seen = std::collections::BTreeSet::new();
+    for _ in 0..3 {
+        let out = optscan(&[
+            "scan",
+            "--max-symbols",
+            "5",
+            "--universe",
+            "15",
+            "--db",
+            &db,
+            "--json",
+        ]);
+        assert!(out.status.success(), "{}", stderr(&out));
+        let doc: serde_json::Value = serde_json::from_str(stdout(&out).trim()).unwrap();
+        for s in doc["symbolsScanned"].as_array().unwrap() {
+            assert!(
+                seen.insert(s.as_str().unwrap().to_owned()),
+                "{s} scanned twice"
+            );
+        }
+    }
+    assert_eq!(seen.len(), 15);
+}

@@ -227,3 +227,60 @@ fn tier_name(q: &QualityReport) -> &'static str {
         Rejected => "rejected",
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::OptionQuote;
+    use crate::scan::contract::{analyze_contract, SymbolInputs};
+    use chrono::{NaiveDate, TimeZone, Utc};
+
+    #[test]
+    fn put_summary_quotes_the_smallest_winning_down_move() {
+        // The original walked scenarios in ascending move order, so for puts it always quoted
+        // the largest down move. A near-the-money put wins 20% on a small drop already.
+        let as_of = Utc.with_ymd_and_hms(2024, 6, 12, 18, 0, 0).unwrap();
+        let q = OptionQuote {
+            contract_symbol: "SYNA240719P00100000".into(),
+            underlying: "SYNA".into(),
+            kind: OptionKind::Put,
+            strike: 100.0,
+            expiration: NaiveDate::from_ymd_opt(2024, 7, 19).unwrap(),
+            bid: 2.9,
+            ask: 3.0,
+            last: Some(2.95),
+            volume: 500,
+            open_interest: 900,
+            vendor_iv: None,
+            quote_time: None,
+        };
+        let sym = SymbolInputs {
+            spot: 100.0,
+            as_of,
+            dividend_yield: 0.0,
+            rate: 0.045,
+        };
+        let mut cfg = ScanConfig::default();
+        cfg.gates.min_score = 0.0;
+        let a = analyze_contract(&q, &sym, &cfg).expect("analysable");
+        let summary = trade_summary(OptionKind::Put, &a);
+        let smallest = a
+            .grid
+            .scenarios
+            .iter()
+            .filter(|s| s.move_pct < 0.0 && s.roi_pct >= 20.0)
+            .map(|s| s.move_pct)
+            .fold(f64::NEG_INFINITY, f64::max);
+        let largest = a
+            .grid
+            .scenarios
+            .iter()
+            .map(|s| s.move_pct)
+            .fold(f64::INFINITY, f64::min);
+        assert!(smallest > largest, "the grid must offer a choice");
+        assert!(
+            summary.contains(&format!("{:.1}%", smallest)),
+            "{summary} should quote {smallest:.1}%"
+        );
+    }
+}
