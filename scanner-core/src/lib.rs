@@ -8,6 +8,7 @@
 //! derivatives) are documented in [`calendar`] and [`pricing`].
 #![deny(missing_docs)]
 
+pub mod backtest;
 pub mod calendar;
 mod error;
 pub mod market;
@@ -15,6 +16,7 @@ pub mod model;
 pub mod pricing;
 pub mod probability;
 pub mod scan;
+pub mod signals;
 
 pub use error::{Error, ErrorKind, Result};
 

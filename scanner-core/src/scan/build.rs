@@ -4,10 +4,14 @@
 use serde_json::{json, Map, Value};
 
 use super::contract::{itm_fraction, ContractAnalysis};
+use super::directional::SymbolSignals;
 use super::iv_rank::IvRank;
 use super::score::{catalysts, confidence, patterns, quality_lane, reasoning, risk_level};
 use super::sizing::{position_sizing, SizingInputs};
 use super::tags::{tags, TagInputs};
+use super::validation::{
+    backtest_risk_level, mark_backtest_driven, validation_json, Validation, MIN_KELLY_TRADES,
+};
 use super::ScanConfig;
 use crate::market::quality::QualityReport;
 use crate::model::{Opportunity, OptionKind, OptionQuote};
@@ -69,6 +73,15 @@ fn messages(items: &[crate::market::quality::QualityItem]) -> Vec<String> {
     items.iter().map(|i| i.message.clone()).collect()
 }
 
+/// Symbol-level analyses attached to each of its opportunities.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Extras<'a> {
+    /// Swing signal and directional biases.
+    pub signals: Option<&'a SymbolSignals>,
+    /// This contract's backtest validation.
+    pub validation: Option<&'a Validation>,
+}
+
 /// Build the opportunity for `q` from its analysis.
 pub fn build_opportunity(
     q: &OptionQuote,
@@ -76,6 +89,7 @@ pub fn build_opportunity(
     a: &ContractAnalysis,
     iv_rank: Option<&IvRank>,
     cfg: &ScanConfig,
+    extras: &Extras<'_>,
 ) -> Opportunity {
     let (grid, p, s) = (&a.grid, &a.probability, &a.inputs);
     let (one, two, best) = (
@@ -86,7 +100,11 @@ pub fn build_opportunity(
     let t = a.greeks.trader();
     let cost = a.premium * 100.0;
     let sigma_pct = a.iv * (a.dte.max(1) as f64 / 365.0).sqrt() * 100.0;
-    let level = risk_level(s);
+    let bt = extras.validation.map(|v| &v.report);
+    let level = match bt {
+        Some(b) => backtest_risk_level(risk_level(s), b.trades, b.win_rate, s.pop_pct),
+        None => risk_level(s),
+    };
     let mut d = Map::new();
     let mut put = |k: &str, v: Value| {
         d.insert(k.to_owned(), v);
@@ -95,7 +113,10 @@ pub fn build_opportunity(
     put("tradeSummary", json!(trade_summary(q.kind, a)));
     put("reasoning", json!(reasoning(s)));
     put("catalysts", json!(catalysts(s)));
-    put("patterns", json!(patterns(s, None)));
+    put(
+        "patterns",
+        json!(patterns(s, extras.signals.map(|x| x.enhanced.score))),
+    );
     put("riskLevel", json!(level));
     put("qualityLane", json!(quality_lane(s)));
     put("potentialReturn", json!(r(one.roi_pct, 1)));
@@ -145,7 +166,7 @@ pub fn build_opportunity(
     );
     put("returnsAnalysis", json!(grid.scenarios.iter().map(|x| json!({"move": x.move_label, "movePct": r(x.move_pct, 2), "return": r(x.roi_pct, 1)})).collect::<Vec<_>>()));
     put("_dataQuality", quality_json(&a.quality));
-    let sizing = position_sizing(&SizingInputs {
+    let sizing_in = SizingInputs {
         cost,
         pop_pct: s.pop_pct,
         net_1sd: one.net,
@@ -157,8 +178,30 @@ pub fn build_opportunity(
         expected_move_1sd_pct: sigma_pct,
         portfolio_size: cfg.portfolio_size,
         daily_contract_budget: cfg.daily_contract_budget,
-    });
+    };
+    let mut sizing = position_sizing(&sizing_in);
+    if let Some(b) = bt.filter(|b| b.trades >= MIN_KELLY_TRADES) {
+        let redo = position_sizing(&SizingInputs {
+            pop_pct: b.win_rate.clamp(0.05, 0.95) * 100.0,
+            ..sizing_in
+        });
+        if let Some(mut x) = redo.filter(|x| x.expected_edge > 0.0) {
+            mark_backtest_driven(&mut x, b.trades);
+            sizing = Some(x);
+        }
+    }
     put("positionSizing", json!(sizing));
+    if let Some(sig) = extras.signals {
+        for (k, v) in sig.json_for(q.kind) {
+            put(k, v);
+        }
+        if let Err(e) = &sig.swing {
+            put("swingSignalError", json!(e));
+        }
+    }
+    if let Some(v) = extras.validation {
+        put("backtestValidation", validation_json(v, cfg));
+    }
     put(
         "enhancedProbabilityOfProfit",
         json!(r(p.probability_of_profit * 100.0, 2)),

@@ -32,6 +32,10 @@ pub struct Context<'a> {
     pub batch: &'a Batch,
     /// Symbols that failed.
     pub failed: &'a [FailedSymbol],
+    /// SPY / volatility-proxy context, when the source had SPY.
+    pub market: Option<&'a crate::signals::MarketContext>,
+    /// Whether a news-sentiment hook was supplied.
+    pub news_configured: bool,
     /// When the scan started.
     pub started: Instant,
     /// Seconds spent fetching and analysing.
@@ -77,6 +81,30 @@ fn attach_history(o: &mut Opportunity, outcomes: &[SymbolOutcome]) {
         MOVE_CONFIDENCE,
     );
     o.details.insert("historicalContext".into(), json!(ctx));
+}
+
+/// `calibrationMetrics`: the PoP replays of every candidate of `mode`, over all symbols.
+fn calibration_metrics(
+    mode: FilterMode,
+    outcomes: &[SymbolOutcome],
+    cfg: &ScanConfig,
+) -> serde_json::Value {
+    if !cfg.backtest {
+        return json!({"available": false, "reason": "backtest disabled"});
+    }
+    let mut all = crate::backtest::Calibration::default();
+    for o in outcomes {
+        if let Some(c) = o.calibration.get(&mode) {
+            all.merge(c);
+        }
+    }
+    let mut v = all.to_json();
+    v["available"] = json!(all.observations() > 0);
+    v["method"] = json!(format!(
+        "for every candidate, each entry session of the last {} whose expiry has passed: lognormal PoP of a same-moneyness, same-DTE contract priced at the {}-session realized volatility, against the close at expiry",
+        cfg.backtest_lookback_sessions, cfg.backtest_vol_window
+    ));
+    v
 }
 
 /// Rank, enrich and package the result of one mode.
@@ -127,7 +155,7 @@ pub fn result_for_mode(
         .insert("ranking".into(), rank_start.elapsed().as_secs_f64());
     meta.stage_timings
         .insert("total".into(), ctx.started.elapsed().as_secs_f64());
-    meta.calibration_metrics = json!({});
+    meta.calibration_metrics = calibration_metrics(mode, outcomes, ctx.config);
     use super::liquidity::LiquidityStage;
     let relaxed_used = outcomes
         .iter()
@@ -157,6 +185,19 @@ pub fn result_for_mode(
                                 "symbolsUsingRelaxedStages": relaxed_used, "stages": stages}),
         ),
         ("fallback", json!(ranked.fallback_used)),
+        (
+            "marketContext",
+            json!({"available": ctx.market.is_some(),
+                   "volatilityProxy": ctx.market.and_then(|m| m.vol_proxy.as_ref().map(|v| v.0.clone()))}),
+        ),
+        (
+            "newsSentiment",
+            if ctx.news_configured {
+                json!({"available": true})
+            } else {
+                json!({"available": false, "reason": "no news source configured"})
+            },
+        ),
         (
             "ivRank",
             json!(outcomes

@@ -1,0 +1,292 @@
+//! The replay itself. [`PathSet`] holds what every candidate of a symbol shares (prices, the
+//! volatility known each day, the session calendar), so each candidate's backtest is one pass
+//! over entry days with no per-candidate setup.
+
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+
+use crate::model::{OptionKind, PriceHistory};
+use crate::pricing::{bsm_price, norm_cdf};
+use crate::{Error, Result};
+
+/// Sessions per year used to annualise daily close-to-close volatility.
+const SESSIONS_PER_YEAR: f64 = 252.0;
+
+/// Prices, session dates and the volatility known at each close, shared by all candidates of
+/// one symbol.
+#[derive(Debug, Clone)]
+pub struct PathSet {
+    dates: Vec<NaiveDate>,
+    open: Vec<f64>,
+    high: Vec<f64>,
+    low: Vec<f64>,
+    close: Vec<f64>,
+    /// Annual volatility known at each close (NaN before enough history).
+    vol: Vec<f64>,
+}
+
+impl PathSet {
+    /// From a history, with `vol[i]` the close-to-close volatility of the `window` log returns
+    /// ending at row `i` (only data up to and including day `i`).
+    pub fn new(h: &PriceHistory, window: usize) -> Self {
+        let c = h.close();
+        let mut vol = vec![f64::NAN; c.len()];
+        if window >= 2 && c.len() > window {
+            let r: Vec<f64> = c.windows(2).map(|w| (w[1] / w[0]).ln()).collect();
+            let (mut s, mut s2) = (0.0, 0.0);
+            for (k, x) in r.iter().enumerate() {
+                s += x;
+                s2 += x * x;
+                if k >= window {
+                    let old = r[k - window];
+                    s -= old;
+                    s2 -= old * old;
+                }
+                if k + 1 >= window {
+                    let w = window as f64;
+                    let var = ((s2 - s * s / w) / (w - 1.0)).max(0.0);
+                    vol[k + 1] = (var * SESSIONS_PER_YEAR).sqrt();
+                }
+            }
+        }
+        Self::from_parts(h, vol)
+    }
+
+    /// From a history and a caller-supplied volatility per row (e.g. a known model
+    /// volatility, or an implied-volatility history).
+    ///
+    /// # Errors
+    /// [`ErrorKind::InvalidInput`](crate::ErrorKind::InvalidInput) when `vol` has a different
+    /// length than the history.
+    pub fn with_vol(h: &PriceHistory, vol: Vec<f64>) -> Result<Self> {
+        if vol.len() != h.len() {
+            return Err(Error::invalid_input(format!(
+                "{}: {} volatilities for {} sessions",
+                h.symbol(),
+                vol.len(),
+                h.len()
+            )));
+        }
+        Ok(Self::from_parts(h, vol))
+    }
+
+    fn from_parts(h: &PriceHistory, vol: Vec<f64>) -> Self {
+        Self {
+            dates: h.dates().to_vec(),
+            open: h.open().to_vec(),
+            high: h.high().to_vec(),
+            low: h.low().to_vec(),
+            close: h.close().to_vec(),
+            vol,
+        }
+    }
+
+    /// Number of sessions.
+    pub fn len(&self) -> usize {
+        self.dates.len()
+    }
+
+    /// Whether there are no sessions.
+    pub fn is_empty(&self) -> bool {
+        self.dates.is_empty()
+    }
+
+    /// The row of the last session on or before `entry`'s date + `dte` calendar days, if the
+    /// data reaches that date (otherwise the trade is not complete and is skipped).
+    fn expiry_row(&self, entry: usize, expiry: NaiveDate) -> Option<usize> {
+        let last = *self.dates.last()?;
+        if last < expiry {
+            return None;
+        }
+        let after = self.dates[entry..].partition_point(|d| *d <= expiry);
+        Some(entry + after - 1)
+    }
+}
+
+/// The contract replayed on each entry day.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TradeSpec {
+    /// Call or put.
+    pub kind: OptionKind,
+    /// Strike over spot at entry.
+    pub moneyness: f64,
+    /// Calendar days from entry to expiry.
+    pub dte: i64,
+    /// Take profit at this gain over the premium (0.5 = +50%).
+    pub take_profit: f64,
+    /// Stop at this loss of the premium (0.5 = −50%).
+    pub stop_loss: f64,
+    /// Risk-free rate.
+    pub rate: f64,
+    /// Dividend yield.
+    pub dividend_yield: f64,
+}
+
+/// Why a trade closed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ExitReason {
+    /// The mark reached the take-profit level.
+    TakeProfit,
+    /// The mark reached the stop-loss level.
+    StopLoss,
+    /// Held to expiry, settled at intrinsic value of the expiry close.
+    Expiry,
+}
+
+/// One replayed trade.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Trade {
+    /// Entry row (at its close).
+    pub entry_row: usize,
+    /// Exit row.
+    pub exit_row: usize,
+    /// Entry date.
+    pub entry_date: NaiveDate,
+    /// Exit date.
+    pub exit_date: NaiveDate,
+    /// Premium paid per share.
+    pub premium: f64,
+    /// Return on the premium (0.5 = +50%, −1 = total loss).
+    pub ret: f64,
+    /// Why it closed.
+    pub exit: ExitReason,
+}
+
+/// A backtest replay: the trades and the calibration observations `(predicted PoP, profit
+/// at expiry)` of the same entries.
+#[derive(Debug, Clone, Default)]
+pub struct BacktestRun {
+    /// Completed trades, oldest entry first.
+    pub trades: Vec<Trade>,
+    /// Predicted probability of profit at entry and whether the held-to-expiry position was
+    /// profitable.
+    pub calibration: Vec<(f64, bool)>,
+    /// Entry days skipped because the theoretical premium was below half a cent.
+    pub unpriceable: usize,
+}
+
+/// P(S_T beyond breakeven) for a long option bought at `premium`, lognormal with drift
+/// `rate − dividend_yield` — the scan's probability-of-profit model in closed form.
+///
+/// ```
+/// use scanner_core::{backtest::pop_lognormal, model::OptionKind};
+/// use scanner_core::probability::{analyze, Drift, PositionInput};
+/// let a = analyze(&PositionInput { kind: OptionKind::Put, spot: 50.0, strike: 48.0,
+///     premium: 1.2, years: 0.1, rate: 0.04, dividend_yield: 0.01, vol: 0.35,
+///     drift: Drift::RiskNeutral })?;
+/// let p = pop_lognormal(OptionKind::Put, 50.0, 48.0, 1.2, 0.1, 0.04, 0.01, 0.35);
+/// assert!((p - a.probability_of_profit).abs() < 1e-12);
+/// # Ok::<(), scanner_core::Error>(())
+/// ```
+#[allow(clippy::too_many_arguments)]
+pub fn pop_lognormal(
+    kind: OptionKind,
+    spot: f64,
+    strike: f64,
+    premium: f64,
+    years: f64,
+    rate: f64,
+    dividend_yield: f64,
+    vol: f64,
+) -> f64 {
+    let w = kind.sign();
+    let be = strike + w * premium;
+    if be <= 0.0 {
+        return 0.0;
+    }
+    let sd = vol * years.sqrt();
+    let m = (spot / be).ln() + (rate - dividend_yield - 0.5 * vol * vol) * years;
+    if sd <= 0.0 {
+        return if w * m > 0.0 { 1.0 } else { 0.0 };
+    }
+    norm_cdf(w * m / sd)
+}
+
+/// Replay `spec` on every entry row among the last `lookback` rows of `paths` that has a
+/// known volatility and a complete holding period.
+///
+/// Entry at the close of day `i`: `K = moneyness·S_i`, premium = BSM at `σ_i`. On each later
+/// session up to expiry the option is marked by BSM at `σ_i` with the remaining calendar time,
+/// first at the open (a gap fills at the open's mark), then at the adverse extreme (low for
+/// calls, high for puts) against the stop, then at the favourable extreme against the
+/// take-profit — the stop is checked first, so a session touching both counts as a loss.
+/// Otherwise the position settles at the intrinsic value of the expiry session's close.
+pub fn run_backtest(paths: &PathSet, spec: &TradeSpec, lookback: usize) -> BacktestRun {
+    let mut out = BacktestRun::default();
+    let n = paths.len();
+    if n < 2 || spec.dte < 1 || spec.moneyness.is_nan() || spec.moneyness <= 0.0 {
+        return out;
+    }
+    let w = spec.kind.sign();
+    let (r, q) = (spec.rate, spec.dividend_yield);
+    let years0 = spec.dte as f64 / 365.0;
+    for i in n.saturating_sub(lookback)..n {
+        let vol = paths.vol[i];
+        if !(vol.is_finite() && vol > 0.0) {
+            continue;
+        }
+        let expiry = paths.dates[i] + chrono::Duration::days(spec.dte);
+        let Some(e) = paths.expiry_row(i, expiry) else {
+            break; // later entries expire even later
+        };
+        if e <= i {
+            continue;
+        }
+        let s0 = paths.close[i];
+        let k = spec.moneyness * s0;
+        let premium = bsm_price(spec.kind, s0, k, years0, r, q, vol);
+        if premium.is_nan() || premium < 0.005 {
+            out.unpriceable += 1;
+            continue;
+        }
+        let pop = pop_lognormal(spec.kind, s0, k, premium, years0, r, q, vol);
+        let settle = (w * (paths.close[e] - k)).max(0.0);
+        out.calibration.push((pop, settle > premium));
+        let (tp, sl) = (
+            premium * (1.0 + spec.take_profit),
+            premium * (1.0 - spec.stop_loss),
+        );
+        let mut result = (e, settle / premium - 1.0, ExitReason::Expiry);
+        for j in i + 1..=e {
+            let tau = (expiry - paths.dates[j]).num_days().max(0) as f64 / 365.0;
+            let mark = |s: f64| bsm_price(spec.kind, s, k, tau, r, q, vol);
+            let (adverse, favourable) = if w > 0.0 {
+                (paths.low[j], paths.high[j])
+            } else {
+                (paths.high[j], paths.low[j])
+            };
+            let at_open = mark(paths.open[j]);
+            if at_open <= sl || at_open >= tp {
+                let exit = if at_open <= sl {
+                    ExitReason::StopLoss
+                } else {
+                    ExitReason::TakeProfit
+                };
+                result = (j, at_open / premium - 1.0, exit);
+                break;
+            }
+            if mark(adverse) <= sl {
+                result = (j, -spec.stop_loss, ExitReason::StopLoss);
+                break;
+            }
+            if mark(favourable) >= tp {
+                result = (j, spec.take_profit, ExitReason::TakeProfit);
+                break;
+            }
+        }
+        let (x, ret, exit) = result;
+        out.trades.push(Trade {
+            entry_row: i,
+            exit_row: x,
+            entry_date: paths.dates[i],
+            exit_date: paths.dates[x],
+            premium,
+            ret,
+            exit,
+        });
+    }
+    out
+}
