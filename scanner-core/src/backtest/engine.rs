@@ -21,6 +21,10 @@ pub struct PathSet {
     high: Vec<f64>,
     low: Vec<f64>,
     close: Vec<f64>,
+    /// Natural logs of open, high and low (marks reuse them for every candidate).
+    ln_open: Vec<f64>,
+    ln_high: Vec<f64>,
+    ln_low: Vec<f64>,
     /// Annual volatility known at each close (NaN before enough history).
     vol: Vec<f64>,
 }
@@ -71,7 +75,11 @@ impl PathSet {
     }
 
     fn from_parts(h: &PriceHistory, vol: Vec<f64>) -> Self {
+        let ln = |v: &[f64]| v.iter().map(|x| x.ln()).collect();
         Self {
+            ln_open: ln(h.open()),
+            ln_high: ln(h.high()),
+            ln_low: ln(h.low()),
             dates: h.dates().to_vec(),
             open: h.open().to_vec(),
             high: h.high().to_vec(),
@@ -168,6 +176,54 @@ pub struct BacktestRun {
     pub unpriceable: usize,
 }
 
+/// Per whole calendar day to expiry: `(years, √years, e^{−q·years}, e^{−r·years})`, shared by
+/// every entry of one spec.
+fn day_table(dte: i64, r: f64, q: f64) -> Vec<(f64, f64, f64, f64)> {
+    (0..=dte)
+        .map(|d| {
+            let t = d as f64 / 365.0;
+            (t, t.sqrt(), (-q * t).exp(), (-r * t).exp())
+        })
+        .collect()
+}
+
+/// BSM marks of one contract on one day, with everything but the spot computed once.
+struct Mark {
+    w: f64,
+    strike: f64,
+    ln_k: f64,
+    drift: f64,
+    sd: f64,
+    df_q: f64,
+    df_r: f64,
+}
+
+/// `1/√(2π)`: the largest time value per unit of `S·e^{−qT}·σ√T` (reached at the forward).
+const MAX_TIME_VALUE: f64 = 0.398_942_280_401_432_7;
+
+impl Mark {
+    /// The forward intrinsic value: a lower bound of the BSM value.
+    fn lower(&self, s: f64) -> f64 {
+        (self.w * (s * self.df_q - self.strike * self.df_r)).max(0.0)
+    }
+
+    /// Forward intrinsic plus the at-the-forward time value: an upper bound of the BSM value.
+    fn upper(&self, s: f64) -> f64 {
+        self.lower(s) + s * self.df_q * self.sd * MAX_TIME_VALUE
+    }
+
+    /// The same value as [`bsm_price`] at spot `s = e^{ln_s}`.
+    fn value(&self, s: f64, ln_s: f64) -> f64 {
+        let w = self.w;
+        if self.sd <= 0.0 {
+            return self.lower(s);
+        }
+        let d1 = (ln_s - self.ln_k + self.drift) / self.sd + 0.5 * self.sd;
+        let d2 = d1 - self.sd;
+        w * (s * self.df_q * norm_cdf(w * d1) - self.strike * self.df_r * norm_cdf(w * d2))
+    }
+}
+
 /// P(S_T beyond breakeven) for a long option bought at `premium`, lognormal with drift
 /// `rate − dividend_yield` — the scan's probability-of-profit model in closed form.
 ///
@@ -209,11 +265,13 @@ pub fn pop_lognormal(
 /// known volatility and a complete holding period.
 ///
 /// Entry at the close of day `i`: `K = moneyness·S_i`, premium = BSM at `σ_i`. On each later
-/// session up to expiry the option is marked by BSM at `σ_i` with the remaining calendar time,
-/// first at the open (a gap fills at the open's mark), then at the adverse extreme (low for
-/// calls, high for puts) against the stop, then at the favourable extreme against the
-/// take-profit — the stop is checked first, so a session touching both counts as a loss.
-/// Otherwise the position settles at the intrinsic value of the expiry session's close.
+/// session up to expiry the option is marked by BSM at `σ_i` with the remaining calendar time:
+/// at the adverse extreme (low for calls, high for puts) against the stop, then at the
+/// favourable extreme against the take-profit — the stop is checked first, so a session
+/// touching both counts as a loss. A level is filled exactly, unless the open was already
+/// through it (a gap), which fills at the open's mark. Otherwise the position settles at the
+/// intrinsic value of the expiry session's close. Only rows `≤ i` set the entry; rows after
+/// the exit are never read.
 pub fn run_backtest(paths: &PathSet, spec: &TradeSpec, lookback: usize) -> BacktestRun {
     let mut out = BacktestRun::default();
     let n = paths.len();
@@ -223,6 +281,7 @@ pub fn run_backtest(paths: &PathSet, spec: &TradeSpec, lookback: usize) -> Backt
     let w = spec.kind.sign();
     let (r, q) = (spec.rate, spec.dividend_yield);
     let years0 = spec.dte as f64 / 365.0;
+    let table = day_table(spec.dte, r, q);
     for i in n.saturating_sub(lookback)..n {
         let vol = paths.vol[i];
         if !(vol.is_finite() && vol > 0.0) {
@@ -250,30 +309,43 @@ pub fn run_backtest(paths: &PathSet, spec: &TradeSpec, lookback: usize) -> Backt
             premium * (1.0 - spec.stop_loss),
         );
         let mut result = (e, settle / premium - 1.0, ExitReason::Expiry);
+        let ln_k = k.ln();
         for j in i + 1..=e {
-            let tau = (expiry - paths.dates[j]).num_days().max(0) as f64 / 365.0;
-            let mark = |s: f64| bsm_price(spec.kind, s, k, tau, r, q, vol);
-            let (adverse, favourable) = if w > 0.0 {
-                (paths.low[j], paths.high[j])
-            } else {
-                (paths.high[j], paths.low[j])
+            let days = (expiry - paths.dates[j]).num_days().clamp(0, spec.dte) as usize;
+            let (t, sqrt_t, df_q, df_r) = table[days];
+            let mark = Mark {
+                w,
+                strike: k,
+                ln_k,
+                drift: (r - q) * t,
+                sd: vol * sqrt_t,
+                df_q,
+                df_r,
             };
-            let at_open = mark(paths.open[j]);
-            if at_open <= sl || at_open >= tp {
-                let exit = if at_open <= sl {
-                    ExitReason::StopLoss
-                } else {
-                    ExitReason::TakeProfit
-                };
-                result = (j, at_open / premium - 1.0, exit);
+            let (adverse, favourable) = if w > 0.0 {
+                (
+                    (paths.low[j], paths.ln_low[j]),
+                    (paths.high[j], paths.ln_high[j]),
+                )
+            } else {
+                (
+                    (paths.high[j], paths.ln_high[j]),
+                    (paths.low[j], paths.ln_low[j]),
+                )
+            };
+            let open = (paths.open[j], paths.ln_open[j]);
+            // The open lies between the low and the high and the value is monotone in the
+            // spot, so the open is only marked when an extreme triggers: a gap through the
+            // level fills at the open's mark.
+            // Exact marks only when the cheap bounds cannot decide.
+            if mark.lower(adverse.0) <= sl && mark.value(adverse.0, adverse.1) <= sl {
+                let at_open = mark.value(open.0, open.1);
+                result = (j, at_open.min(sl) / premium - 1.0, ExitReason::StopLoss);
                 break;
             }
-            if mark(adverse) <= sl {
-                result = (j, -spec.stop_loss, ExitReason::StopLoss);
-                break;
-            }
-            if mark(favourable) >= tp {
-                result = (j, spec.take_profit, ExitReason::TakeProfit);
+            if mark.upper(favourable.0) >= tp && mark.value(favourable.0, favourable.1) >= tp {
+                let at_open = mark.value(open.0, open.1);
+                result = (j, at_open.max(tp) / premium - 1.0, ExitReason::TakeProfit);
                 break;
             }
         }

@@ -9,9 +9,7 @@ use super::iv_rank::IvRank;
 use super::score::{catalysts, confidence, patterns, quality_lane, reasoning, risk_level};
 use super::sizing::{position_sizing, SizingInputs};
 use super::tags::{tags, TagInputs};
-use super::validation::{
-    backtest_risk_level, mark_backtest_driven, validation_json, Validation, MIN_KELLY_TRADES,
-};
+use super::validation::{backtest_risk_level, mark_backtest_driven, Validation, MIN_KELLY_TRADES};
 use super::ScanConfig;
 use crate::market::quality::QualityReport;
 use crate::model::{Opportunity, OptionKind, OptionQuote};
@@ -73,7 +71,8 @@ fn messages(items: &[crate::market::quality::QualityItem]) -> Vec<String> {
     items.iter().map(|i| i.message.clone()).collect()
 }
 
-/// Symbol-level analyses attached to each of its opportunities.
+/// Symbol-level analyses that shape an opportunity (their JSON is attached to the finalists
+/// only, after ranking, so candidates stay small).
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Extras<'a> {
     /// Swing signal and directional biases.
@@ -191,17 +190,7 @@ pub fn build_opportunity(
         }
     }
     put("positionSizing", json!(sizing));
-    if let Some(sig) = extras.signals {
-        for (k, v) in sig.json_for(q.kind) {
-            put(k, v);
-        }
-        if let Err(e) = &sig.swing {
-            put("swingSignalError", json!(e));
-        }
-    }
-    if let Some(v) = extras.validation {
-        put("backtestValidation", validation_json(v, cfg));
-    }
+
     put(
         "enhancedProbabilityOfProfit",
         json!(r(p.probability_of_profit * 100.0, 2)),

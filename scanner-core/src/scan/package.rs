@@ -12,6 +12,7 @@ use super::moves::analyze_moves;
 use super::rank::{rank, Candidate};
 use super::symbol::SymbolOutcome;
 use super::universe::Batch;
+use super::validation::validation_json;
 use super::ScanConfig;
 use crate::model::{
     FailedSymbol, FilterMode, Opportunity, OptionKind, Rejections, ScanMetadata, ScanResult,
@@ -57,6 +58,26 @@ pub fn partial(o: &SymbolOutcome, n: usize) -> Vec<(FilterMode, Vec<Opportunity>
             (*m, v)
         })
         .collect()
+}
+
+/// Attach `swingSignal`, `directionalBias`, `enhancedDirectionalBias` and
+/// `backtestValidation` to a finalist.
+fn attach_signals_and_backtest(o: &mut Opportunity, outcomes: &[SymbolOutcome], cfg: &ScanConfig) {
+    let Some(sym) = outcomes.iter().find(|s| s.symbol == o.symbol) else {
+        return;
+    };
+    if let Some(sig) = &sym.signals {
+        for (k, v) in sig.json_for(o.option_type) {
+            o.details.insert(k.into(), v);
+        }
+        if let Err(e) = &sig.swing {
+            o.details.insert("swingSignalError".into(), json!(e));
+        }
+    }
+    if let Some(v) = sym.validations.get(&o.contract_symbol) {
+        o.details
+            .insert("backtestValidation".into(), validation_json(v, cfg));
+    }
 }
 
 /// Attach `historicalContext` to an opportunity from its symbol's history.
@@ -110,18 +131,19 @@ fn calibration_metrics(
 /// Rank, enrich and package the result of one mode.
 pub fn result_for_mode(
     mode: FilterMode,
-    outcomes: &[SymbolOutcome],
+    outcomes: &mut [SymbolOutcome],
     ctx: &Context<'_>,
 ) -> ScanResult {
     let rank_start = Instant::now();
     let mut rejections = Rejections::default();
     let mut candidates: Vec<Candidate> = Vec::new();
     let (mut evaluated, mut fetched) = (0u64, 0u64);
-    for o in outcomes {
+    for o in outcomes.iter_mut() {
         if let Some(r) = o.rejections.get(&mode) {
             rejections.merge(r);
         }
-        candidates.extend(o.candidates.get(&mode).cloned().unwrap_or_default());
+        // Each mode's candidates are read once: move them instead of cloning.
+        candidates.extend(o.candidates.remove(&mode).unwrap_or_default());
         evaluated += o.evaluated.get(&mode).copied().unwrap_or(0);
         fetched += o.contracts_fetched;
     }
@@ -133,6 +155,7 @@ pub fn result_for_mode(
     let mut opportunities = ranked.opportunities;
     for o in &mut opportunities {
         attach_history(o, outcomes);
+        attach_signals_and_backtest(o, outcomes, ctx.config);
     }
     let symbols: Vec<String> = outcomes.iter().map(|o| o.symbol.clone()).collect();
     let mut meta = ScanMetadata {

@@ -137,7 +137,7 @@ impl Scanner {
         emit(ScanEvent::Stage {
             stage: "ranking".into(),
         });
-        let (mut ok, mut failed) = (Vec::new(), Vec::new());
+        let (mut ok, mut failed) = (Vec::<SymbolOutcome>::new(), Vec::new());
         for (symbol, o) in batch.symbols.iter().zip(outcomes) {
             match o {
                 Ok(o) => ok.push(o),
@@ -161,7 +161,7 @@ impl Scanner {
         };
         let results: Vec<ScanResult> = modes
             .iter()
-            .map(|&m| package::result_for_mode(m, &ok, &ctx))
+            .map(|&m| package::result_for_mode(m, &mut ok, &ctx))
             .collect();
         emit(ScanEvent::Finished {
             opportunities: results

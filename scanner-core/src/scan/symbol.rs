@@ -2,7 +2,7 @@
 //! term structure and rank, and every admitted contract's analysis — shared by both filter
 //! modes, so `filter_mode = both` costs one pass.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
@@ -61,6 +61,8 @@ pub struct SymbolOutcome {
     pub signals: Option<SymbolSignals>,
     /// Probability-of-profit calibration over the candidates' replays, per mode.
     pub calibration: BTreeMap<FilterMode, Calibration>,
+    /// Backtest validation per contract symbol (attached to finalists after ranking).
+    pub validations: HashMap<String, Validation>,
 }
 
 /// Analyse one symbol's chain for `modes`. `iv_history` holds past 30-day ATM IVs (may be
@@ -204,6 +206,10 @@ pub fn analyze_symbol(
         history,
         signals,
         calibration,
+        validations: validations
+            .into_iter()
+            .map(|(i, v)| (quotes[i].contract_symbol.clone(), v))
+            .collect(),
     }
 }
 

@@ -31,7 +31,8 @@ struct Side {
 /// 30 sessions, attributed to calls and puts by their volume shares; aggression =
 /// volume-weighted `(last − mid)/mid·100` per side; block = % of a side's volume in contracts
 /// with volume/OI > 0.5; net = (uc − up)/2 + (ac − ap)/4 + (bc − bp)/4 + C/P term +
-/// 20·direction·(Vc − Vp)/(Vc + Vp), clipped to ±100; direction at ±20.
+/// 20·direction·|Vc − Vp|/(Vc + Vp) when the dominant side agrees with the price direction,
+/// clipped to ±100; direction at ±20.
 pub fn smart_money_flow(x: &FlowInputs<'_>) -> Option<Signal> {
     let (mut c, mut p) = (Side::default(), Side::default());
     for q in x.quotes {
@@ -98,11 +99,14 @@ pub fn smart_money_flow(x: &FlowInputs<'_>) -> Option<Signal> {
         0.0
     };
     let confirm = (c.volume - p.volume) / total;
-    let net = ((uc - up) / 2.0
-        + (ac - ap) / 4.0
-        + (bc - bp) / 4.0
-        + cp_term
-        + 20.0 * x.price_direction * confirm)
+    // Price confirmation counts only when the dominant side agrees with the price move (the
+    // original's `20·dir·(Vc − Vp)/(Vc + Vp)` read falling prices on put volume as bullish).
+    let confirmed = if x.price_direction * confirm > 0.0 {
+        20.0 * x.price_direction * confirm.abs()
+    } else {
+        0.0
+    };
+    let net = ((uc - up) / 2.0 + (ac - ap) / 4.0 + (bc - bp) / 4.0 + cp_term + confirmed)
         .clamp(-100.0, 100.0);
     let mut conf: f64 = 50.0;
     if unusual > 50.0 {
@@ -114,7 +118,7 @@ pub fn smart_money_flow(x: &FlowInputs<'_>) -> Option<Signal> {
     if bc.max(bp) > 30.0 {
         conf += 10.0;
     }
-    if x.price_direction != 0.0 && confirm.abs() > 0.3 {
+    if x.price_direction * confirm > 0.0 && confirm.abs() > 0.3 {
         conf += 10.0;
     }
     Some(Signal::new(
