@@ -90,6 +90,46 @@ pub fn build_opportunity(
     cfg: &ScanConfig,
     extras: &Extras<'_>,
 ) -> Opportunity {
+    let mut o = skeleton(q, spot, a);
+    o.details = details(q, spot, a, iv_rank, cfg, extras);
+    o
+}
+
+/// The opportunity's top-level fields without `details`: enough to rank it, cheap to build,
+/// so the JSON is only built for contracts that can still be selected.
+pub fn skeleton(q: &OptionQuote, spot: f64, a: &ContractAnalysis) -> Opportunity {
+    let s = &a.inputs;
+    let cost = a.premium * 100.0;
+    Opportunity {
+        symbol: q.underlying.clone(),
+        option_type: q.kind,
+        contract_symbol: q.contract_symbol.clone(),
+        strike: r(q.strike, 2),
+        expiration: q.expiration.format("%Y-%m-%d").to_string(),
+        premium: r(cost, 2),
+        bid: r(q.bid * 100.0, 2),
+        ask: r(q.ask * 100.0, 2),
+        volume: q.volume,
+        open_interest: q.open_interest,
+        implied_volatility: r(a.iv, 4),
+        stock_price: r(spot, 2),
+        score: r(a.score, 1),
+        risk_adjusted_score: r(a.risk.risk_adjusted_score, 2),
+        probability_of_profit: r(s.pop_pct, 2),
+        days_to_expiration: a.dte,
+        details: Map::new(),
+    }
+}
+
+/// The `details` map of the original schema.
+fn details(
+    q: &OptionQuote,
+    spot: f64,
+    a: &ContractAnalysis,
+    iv_rank: Option<&IvRank>,
+    cfg: &ScanConfig,
+    extras: &Extras<'_>,
+) -> Map<String, Value> {
     let (grid, p, s) = (&a.grid, &a.probability, &a.inputs);
     let (one, two, best) = (
         &grid.scenarios[grid.one_sd],
@@ -228,25 +268,7 @@ pub fn build_opportunity(
             "riskMetrics": a.risk,
         }),
     );
-    Opportunity {
-        symbol: q.underlying.clone(),
-        option_type: q.kind,
-        contract_symbol: q.contract_symbol.clone(),
-        strike: r(q.strike, 2),
-        expiration: q.expiration.format("%Y-%m-%d").to_string(),
-        premium: r(cost, 2),
-        bid: r(q.bid * 100.0, 2),
-        ask: r(q.ask * 100.0, 2),
-        volume: q.volume,
-        open_interest: q.open_interest,
-        implied_volatility: r(a.iv, 4),
-        stock_price: r(spot, 2),
-        score: r(a.score, 1),
-        risk_adjusted_score: r(a.risk.risk_adjusted_score, 2),
-        probability_of_profit: r(s.pop_pct, 2),
-        days_to_expiration: a.dte,
-        details: d,
-    }
+    d
 }
 
 fn tier_name(q: &QualityReport) -> &'static str {

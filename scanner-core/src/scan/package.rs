@@ -48,7 +48,12 @@ pub fn partial(o: &SymbolOutcome, n: usize) -> Vec<(FilterMode, Vec<Opportunity>
     o.candidates
         .iter()
         .map(|(m, c)| {
-            let mut v: Vec<Opportunity> = c.iter().map(|c| c.opportunity.clone()).collect();
+            // Candidates the ranking can never select carry no details: leave them out.
+            let mut v: Vec<Opportunity> = c
+                .iter()
+                .filter(|c| !c.opportunity.details.is_empty())
+                .map(|c| c.opportunity.clone())
+                .collect();
             v.sort_by(|a, b| {
                 b.risk_adjusted_score
                     .total_cmp(&a.risk_adjusted_score)
@@ -122,7 +127,7 @@ fn calibration_metrics(
     let mut v = all.to_json();
     v["available"] = json!(all.observations() > 0);
     v["method"] = json!(format!(
-        "for every candidate, each entry session of the last {} whose expiry has passed: lognormal PoP of a same-moneyness, same-DTE contract priced at the {}-session realized volatility, against the close at expiry",
+        "for every backtested candidate (each one the ranking could select, and each one a strong backtest could rescue), each entry session of the last {} whose expiry has passed: lognormal PoP of a same-moneyness, same-DTE contract priced at the {}-session realized volatility, against the close at expiry",
         cfg.backtest_lookback_sessions, cfg.backtest_vol_window
     ));
     v

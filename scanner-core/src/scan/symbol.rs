@@ -7,16 +7,16 @@ use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 
-use super::build::{build_opportunity, Extras};
+use super::build::{build_opportunity, skeleton, Extras};
 use super::contract::{analyze_contract, ContractAnalysis, SymbolInputs};
 use super::directional::{symbol_signals, SymbolSignals};
 use super::iv_rank::{atm_term_structure, constant_maturity_iv, iv_rank, IvPoint, IvRank};
 use super::liquidity::{liquid_sets, LiquidityStage};
-use super::rank::Candidate;
+use super::rank::{contenders, rescuable, Candidate};
 use super::validation::{validate, Validation};
 use super::volatility::{realized_vol, rolling_close_vol, RealizedVol};
 use super::ScanConfig;
-use crate::backtest::{is_strong, Calibration};
+use crate::backtest::{is_strong, Calibration, PathSet};
 use crate::calendar::years_to_expiry;
 use crate::model::{FilterMode, OptionChain, PriceHistory, Rejections};
 use crate::pricing::{implied_vol, IvStatus};
@@ -121,16 +121,10 @@ pub fn analyze_symbol(
             .as_ref()
             .is_some_and(|s| s.filters_out(quotes[i].kind))
     };
-    let survivors: Vec<usize> = analysed
-        .iter()
-        .filter(|(i, a)| a.is_ok() && !blocked(**i))
-        .map(|(i, _)| *i)
-        .collect();
-    let validations: BTreeMap<usize, Validation> = if cfg.backtest {
-        validate(&history, quotes, &analysed, &survivors, &sym, cfg)
-    } else {
-        BTreeMap::new()
-    };
+    let paths = cfg
+        .backtest
+        .then(|| PathSet::new(&history, cfg.backtest_vol_window));
+    let mut validations: BTreeMap<usize, Validation> = BTreeMap::new();
     let realized = [realized_vol(&history, 20), realized_vol(&history, 60)];
     let rank = atm_iv_30d.and_then(|iv| {
         if iv_history.len() >= MIN_IV_HISTORY {
@@ -154,38 +148,58 @@ pub fn analyze_symbol(
         };
         let mut rej = common.clone();
         rej.merge(liq);
-        let mut cands = Vec::new();
-        let mut cal = Calibration::default();
+        let (mut cands, mut idx) = (Vec::new(), Vec::new());
         for i in set {
             match &analysed[i] {
                 Ok(_) if blocked(*i) => rej.add("contract_gates", "directional_filter", 1),
                 Ok(a) => {
-                    let validation = validations.get(i);
-                    if let Some(v) = validation {
-                        cal.merge(&v.calibration);
-                    }
-                    let extras = Extras {
-                        signals: signals.as_ref(),
-                        validation,
-                    };
+                    idx.push(*i);
                     cands.push(Candidate {
-                        opportunity: build_opportunity(
-                            &quotes[*i],
-                            chain.spot,
-                            a,
-                            rank.as_ref(),
-                            cfg,
-                            &extras,
-                        ),
+                        opportunity: skeleton(&quotes[*i], chain.spot, a),
                         pop: a.probability.probability_of_profit,
                         delta: a.greeks.delta,
                         quality_score: a.enhanced_quality.score,
                         tier: a.enhanced_quality.tier,
-                        strong_backtest: validation
-                            .is_some_and(|v| is_strong(v.report.trades, v.report.win_rate)),
+                        strong_backtest: false,
                     })
                 }
                 Err(reason) => rej.add("contract_gates", reason, 1),
+            }
+        }
+        if let Some(paths) = &paths {
+            // Backtest every candidate the ranking could select, and every one a strong
+            // backtest could rescue (§4.6); with those flags known, the contenders below are
+            // a subset of what was backtested.
+            let first = contenders(&cands, cfg);
+            let need: Vec<usize> = idx
+                .iter()
+                .zip(&cands)
+                .zip(&first)
+                .filter(|((i, c), k)| (**k || rescuable(c, cfg)) && !validations.contains_key(i))
+                .map(|((i, _), _)| *i)
+                .collect();
+            validations.extend(validate(paths, quotes, &analysed, &need, &sym, cfg));
+            for (i, c) in idx.iter().zip(cands.iter_mut()) {
+                c.strong_backtest = validations
+                    .get(i)
+                    .is_some_and(|v| is_strong(v.report.trades, v.report.win_rate));
+            }
+        }
+        // Only contracts the final ranking could select get their JSON details.
+        let keep = contenders(&cands, cfg);
+        let mut cal = Calibration::default();
+        for ((c, keep), i) in cands.iter_mut().zip(keep).zip(&idx) {
+            let validation = validations.get(i);
+            if let Some(v) = validation {
+                cal.merge(&v.calibration);
+            }
+            if let (true, Ok(a)) = (keep, &analysed[i]) {
+                let extras = Extras {
+                    signals: signals.as_ref(),
+                    validation,
+                };
+                c.opportunity =
+                    build_opportunity(&quotes[*i], chain.spot, a, rank.as_ref(), cfg, &extras);
             }
         }
         evaluated.insert(m, set.len() as u64);

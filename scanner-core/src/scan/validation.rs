@@ -11,7 +11,7 @@ use super::contract::{ContractAnalysis, SymbolInputs};
 use super::sizing::PositionSizing;
 use super::ScanConfig;
 use crate::backtest::{run_backtest, summarize, BacktestReport, Calibration, PathSet, TradeSpec};
-use crate::model::{OptionQuote, PriceHistory};
+use crate::model::OptionQuote;
 
 /// Trades needed before a backtest is reported and adjusts the risk level (5).
 pub const MIN_REPORTED_TRADES: usize = 5;
@@ -27,16 +27,15 @@ pub struct Validation {
     pub calibration: Calibration,
 }
 
-/// Replay every contract in `indices` (which passed the gates) on `history`.
+/// Replay every contract in `indices` (which passed the gates) on the symbol's `paths`.
 pub fn validate(
-    history: &PriceHistory,
+    paths: &PathSet,
     quotes: &[OptionQuote],
     analysed: &BTreeMap<usize, Result<ContractAnalysis, &'static str>>,
     indices: &[usize],
     sym: &SymbolInputs,
     cfg: &ScanConfig,
 ) -> BTreeMap<usize, Validation> {
-    let paths = PathSet::new(history, cfg.backtest_vol_window);
     indices
         .iter()
         .filter_map(|&i| {
@@ -51,7 +50,7 @@ pub fn validate(
                 rate: sym.rate,
                 dividend_yield: sym.dividend_yield,
             };
-            let run = run_backtest(&paths, &spec, cfg.backtest_lookback_sessions);
+            let run = run_backtest(paths, &spec, cfg.backtest_lookback_sessions);
             let mut calibration = Calibration::default();
             for (p, y) in &run.calibration {
                 calibration.add(*p, *y, a.dte);
