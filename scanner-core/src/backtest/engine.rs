@@ -6,7 +6,7 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
 use crate::model::{OptionKind, PriceHistory};
-use crate::pricing::{bsm_price, norm_cdf};
+use crate::pricing::norm_cdf;
 use crate::{Error, Result};
 
 /// Sessions per year used to annualise daily close-to-close volatility.
@@ -212,7 +212,7 @@ impl Mark {
         self.lower(s) + s * self.df_q * self.sd * MAX_TIME_VALUE
     }
 
-    /// The same value as [`bsm_price`] at spot `s = e^{ln_s}`.
+    /// The same value as [`crate::pricing::bsm_price`] at spot `s = e^{ln_s}`.
     fn value(&self, s: f64, ln_s: f64) -> f64 {
         let w = self.w;
         if self.sd <= 0.0 {
@@ -282,6 +282,7 @@ pub fn run_backtest(paths: &PathSet, spec: &TradeSpec, lookback: usize) -> Backt
     let (r, q) = (spec.rate, spec.dividend_yield);
     let years0 = spec.dte as f64 / 365.0;
     let table = day_table(spec.dte, r, q);
+    let ln_m = spec.moneyness.ln();
     for i in n.saturating_sub(lookback)..n {
         let vol = paths.vol[i];
         if !(vol.is_finite() && vol > 0.0) {
@@ -296,7 +297,18 @@ pub fn run_backtest(paths: &PathSet, spec: &TradeSpec, lookback: usize) -> Backt
         }
         let s0 = paths.close[i];
         let k = spec.moneyness * s0;
-        let premium = bsm_price(spec.kind, s0, k, years0, r, q, vol);
+        // BSM is homogeneous in (S, K): price the unit contract (S = 1, K = moneyness).
+        let (_, sqrt0, df_q0, df_r0) = table[table.len() - 1];
+        let unit = Mark {
+            w,
+            strike: spec.moneyness,
+            ln_k: ln_m,
+            drift: (r - q) * years0,
+            sd: vol * sqrt0,
+            df_q: df_q0,
+            df_r: df_r0,
+        };
+        let premium = s0 * unit.value(1.0, 0.0);
         if premium.is_nan() || premium < 0.005 {
             out.unpriceable += 1;
             continue;

@@ -141,7 +141,8 @@ fn failures(c: &Candidate, gates: &super::InstitutionalGates) -> Vec<&'static st
 
 /// Which of one symbol's candidates [`rank`] could ever select: its best `max_per_symbol`
 /// passing candidates by riskAdjustedScore (the normal path) and its first `min_results`
-/// in the fallback order. The others need no opportunity JSON — they are still counted.
+/// in the fallback order (unless the symbol alone has `min_results` passing candidates, which
+/// rules the fallback out). The others need no opportunity JSON — they are still counted.
 pub fn contenders(candidates: &[Candidate], cfg: &ScanConfig) -> Vec<bool> {
     let n = candidates.len();
     let mut keep = vec![false; n];
@@ -151,6 +152,10 @@ pub fn contenders(candidates: &[Candidate], cfg: &ScanConfig) -> Vec<bool> {
     passing.sort_by(|&a, &b| by_score_desc(&candidates[a], &candidates[b]));
     for &i in passing.iter().take(cfg.max_per_symbol) {
         keep[i] = true;
+    }
+    // With this many passing here, the scan passes at least as many: no fallback can happen.
+    if passing.len() >= cfg.institutional.min_results {
+        return keep;
     }
     let f: Vec<f64> = candidates.iter().map(fscore).collect();
     let mut all: Vec<usize> = (0..n).collect();
