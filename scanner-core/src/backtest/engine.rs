@@ -1,115 +1,12 @@
-//! The replay itself. [`PathSet`] holds what every candidate of a symbol shares (prices, the
-//! volatility known each day, the session calendar), so each candidate's backtest is one pass
-//! over entry days with no per-candidate setup.
+//! The replay itself: one pass over entry days per candidate, over a shared [`PathSet`],
+//! recording each trade and each entry's predicted probability of profit.
 
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
-use crate::model::{OptionKind, PriceHistory};
+use super::paths::PathSet;
+use crate::model::OptionKind;
 use crate::pricing::norm_cdf;
-use crate::{Error, Result};
-
-/// Sessions per year used to annualise daily close-to-close volatility.
-const SESSIONS_PER_YEAR: f64 = 252.0;
-
-/// Prices, session dates and the volatility known at each close, shared by all candidates of
-/// one symbol.
-#[derive(Debug, Clone)]
-pub struct PathSet {
-    dates: Vec<NaiveDate>,
-    open: Vec<f64>,
-    high: Vec<f64>,
-    low: Vec<f64>,
-    close: Vec<f64>,
-    /// Natural logs of open, high and low (marks reuse them for every candidate).
-    ln_open: Vec<f64>,
-    ln_high: Vec<f64>,
-    ln_low: Vec<f64>,
-    /// Annual volatility known at each close (NaN before enough history).
-    vol: Vec<f64>,
-}
-
-impl PathSet {
-    /// From a history, with `vol[i]` the close-to-close volatility of the `window` log returns
-    /// ending at row `i` (only data up to and including day `i`).
-    pub fn new(h: &PriceHistory, window: usize) -> Self {
-        let c = h.close();
-        let mut vol = vec![f64::NAN; c.len()];
-        if window >= 2 && c.len() > window {
-            let r: Vec<f64> = c.windows(2).map(|w| (w[1] / w[0]).ln()).collect();
-            let (mut s, mut s2) = (0.0, 0.0);
-            for (k, x) in r.iter().enumerate() {
-                s += x;
-                s2 += x * x;
-                if k >= window {
-                    let old = r[k - window];
-                    s -= old;
-                    s2 -= old * old;
-                }
-                if k + 1 >= window {
-                    let w = window as f64;
-                    let var = ((s2 - s * s / w) / (w - 1.0)).max(0.0);
-                    vol[k + 1] = (var * SESSIONS_PER_YEAR).sqrt();
-                }
-            }
-        }
-        Self::from_parts(h, vol)
-    }
-
-    /// From a history and a caller-supplied volatility per row (e.g. a known model
-    /// volatility, or an implied-volatility history).
-    ///
-    /// # Errors
-    /// [`ErrorKind::InvalidInput`](crate::ErrorKind::InvalidInput) when `vol` has a different
-    /// length than the history.
-    pub fn with_vol(h: &PriceHistory, vol: Vec<f64>) -> Result<Self> {
-        if vol.len() != h.len() {
-            return Err(Error::invalid_input(format!(
-                "{}: {} volatilities for {} sessions",
-                h.symbol(),
-                vol.len(),
-                h.len()
-            )));
-        }
-        Ok(Self::from_parts(h, vol))
-    }
-
-    fn from_parts(h: &PriceHistory, vol: Vec<f64>) -> Self {
-        let ln = |v: &[f64]| v.iter().map(|x| x.ln()).collect();
-        Self {
-            ln_open: ln(h.open()),
-            ln_high: ln(h.high()),
-            ln_low: ln(h.low()),
-            dates: h.dates().to_vec(),
-            open: h.open().to_vec(),
-            high: h.high().to_vec(),
-            low: h.low().to_vec(),
-            close: h.close().to_vec(),
-            vol,
-        }
-    }
-
-    /// Number of sessions.
-    pub fn len(&self) -> usize {
-        self.dates.len()
-    }
-
-    /// Whether there are no sessions.
-    pub fn is_empty(&self) -> bool {
-        self.dates.is_empty()
-    }
-
-    /// The row of the last session on or before `entry`'s date + `dte` calendar days, if the
-    /// data reaches that date (otherwise the trade is not complete and is skipped).
-    fn expiry_row(&self, entry: usize, expiry: NaiveDate) -> Option<usize> {
-        let last = *self.dates.last()?;
-        if last < expiry {
-            return None;
-        }
-        let after = self.dates[entry..].partition_point(|d| *d <= expiry);
-        Some(entry + after - 1)
-    }
-}
 
 /// The contract replayed on each entry day.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]

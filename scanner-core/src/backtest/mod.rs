@@ -27,8 +27,10 @@
 
 mod calibration;
 mod engine;
+mod paths;
 mod stats;
 
 pub use calibration::{Calibration, DTE_BUCKETS};
-pub use engine::{pop_lognormal, run_backtest, BacktestRun, ExitReason, PathSet, Trade, TradeSpec};
+pub use engine::{pop_lognormal, run_backtest, BacktestRun, ExitReason, Trade, TradeSpec};
+pub use paths::PathSet;
 pub use stats::{is_strong, summarize, BacktestReport};
