@@ -125,6 +125,14 @@ impl Default for InstitutionalGates {
 /// assert_eq!(c.filter_mode, ModeSelection::Relaxed);
 /// assert_eq!(c.max_symbols, Some(30));
 /// assert_eq!(c.max_results, 20); // default kept
+///
+/// // Backtest validation and signals: on by default, tunable, or off.
+/// let b: ScanConfig = serde_json::from_str(
+///     r#"{"takeProfit": 1.0, "stopLoss": 0.3, "backtestLookbackSessions": 126}"#).unwrap();
+/// assert!(b.backtest && b.signals);
+/// assert_eq!((b.take_profit, b.stop_loss, b.backtest_vol_window), (1.0, 0.3, 20));
+/// let off: ScanConfig = serde_json::from_str(r#"{"backtest": false, "signals": false}"#).unwrap();
+/// assert!(!off.backtest && !off.signals);
 /// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", default)]
