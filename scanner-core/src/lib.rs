@@ -8,6 +8,7 @@
 //! derivatives) are documented in [`calendar`] and [`pricing`].
 #![deny(missing_docs)]
 
+pub mod backtest;
 #[cfg(any(feature = "postgres", feature = "sqlite"))]
 pub mod cache;
 pub mod calendar;
@@ -17,6 +18,7 @@ pub mod model;
 pub mod pricing;
 pub mod probability;
 pub mod scan;
+pub mod signals;
 
 pub use error::{Error, ErrorKind, Result};
 

@@ -4,10 +4,12 @@
 use serde_json::{json, Map, Value};
 
 use super::contract::{itm_fraction, ContractAnalysis};
+use super::directional::SymbolSignals;
 use super::iv_rank::IvRank;
 use super::score::{catalysts, confidence, patterns, quality_lane, reasoning, risk_level};
 use super::sizing::{position_sizing, SizingInputs};
 use super::tags::{tags, TagInputs};
+use super::validation::{backtest_risk_level, mark_backtest_driven, Validation, MIN_KELLY_TRADES};
 use super::ScanConfig;
 use crate::market::quality::QualityReport;
 use crate::model::{Opportunity, OptionKind, OptionQuote};
@@ -69,6 +71,16 @@ fn messages(items: &[crate::market::quality::QualityItem]) -> Vec<String> {
     items.iter().map(|i| i.message.clone()).collect()
 }
 
+/// Symbol-level analyses that shape an opportunity (their JSON is attached to the finalists
+/// only, after ranking, so candidates stay small).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Extras<'a> {
+    /// Swing signal and directional biases.
+    pub signals: Option<&'a SymbolSignals>,
+    /// This contract's backtest validation.
+    pub validation: Option<&'a Validation>,
+}
+
 /// Build the opportunity for `q` from its analysis.
 pub fn build_opportunity(
     q: &OptionQuote,
@@ -76,7 +88,48 @@ pub fn build_opportunity(
     a: &ContractAnalysis,
     iv_rank: Option<&IvRank>,
     cfg: &ScanConfig,
+    extras: &Extras<'_>,
 ) -> Opportunity {
+    let mut o = skeleton(q, spot, a);
+    o.details = details(q, spot, a, iv_rank, cfg, extras);
+    o
+}
+
+/// The opportunity's top-level fields without `details`: enough to rank it, cheap to build,
+/// so the JSON is only built for contracts that can still be selected.
+pub fn skeleton(q: &OptionQuote, spot: f64, a: &ContractAnalysis) -> Opportunity {
+    let s = &a.inputs;
+    let cost = a.premium * 100.0;
+    Opportunity {
+        symbol: q.underlying.clone(),
+        option_type: q.kind,
+        contract_symbol: q.contract_symbol.clone(),
+        strike: r(q.strike, 2),
+        expiration: q.expiration.format("%Y-%m-%d").to_string(),
+        premium: r(cost, 2),
+        bid: r(q.bid * 100.0, 2),
+        ask: r(q.ask * 100.0, 2),
+        volume: q.volume,
+        open_interest: q.open_interest,
+        implied_volatility: r(a.iv, 4),
+        stock_price: r(spot, 2),
+        score: r(a.score, 1),
+        risk_adjusted_score: r(a.risk.risk_adjusted_score, 2),
+        probability_of_profit: r(s.pop_pct, 2),
+        days_to_expiration: a.dte,
+        details: Map::new(),
+    }
+}
+
+/// The `details` map of the original schema.
+fn details(
+    q: &OptionQuote,
+    spot: f64,
+    a: &ContractAnalysis,
+    iv_rank: Option<&IvRank>,
+    cfg: &ScanConfig,
+    extras: &Extras<'_>,
+) -> Map<String, Value> {
     let (grid, p, s) = (&a.grid, &a.probability, &a.inputs);
     let (one, two, best) = (
         &grid.scenarios[grid.one_sd],
@@ -86,7 +139,11 @@ pub fn build_opportunity(
     let t = a.greeks.trader();
     let cost = a.premium * 100.0;
     let sigma_pct = a.iv * (a.dte.max(1) as f64 / 365.0).sqrt() * 100.0;
-    let level = risk_level(s);
+    let bt = extras.validation.map(|v| &v.report);
+    let level = match bt {
+        Some(b) => backtest_risk_level(risk_level(s), b.trades, b.win_rate, s.pop_pct),
+        None => risk_level(s),
+    };
     let mut d = Map::new();
     let mut put = |k: &str, v: Value| {
         d.insert(k.to_owned(), v);
@@ -95,7 +152,10 @@ pub fn build_opportunity(
     put("tradeSummary", json!(trade_summary(q.kind, a)));
     put("reasoning", json!(reasoning(s)));
     put("catalysts", json!(catalysts(s)));
-    put("patterns", json!(patterns(s, None)));
+    put(
+        "patterns",
+        json!(patterns(s, extras.signals.map(|x| x.enhanced.score))),
+    );
     put("riskLevel", json!(level));
     put("qualityLane", json!(quality_lane(s)));
     put("potentialReturn", json!(r(one.roi_pct, 1)));
@@ -145,7 +205,7 @@ pub fn build_opportunity(
     );
     put("returnsAnalysis", json!(grid.scenarios.iter().map(|x| json!({"move": x.move_label, "movePct": r(x.move_pct, 2), "return": r(x.roi_pct, 1)})).collect::<Vec<_>>()));
     put("_dataQuality", quality_json(&a.quality));
-    let sizing = position_sizing(&SizingInputs {
+    let sizing_in = SizingInputs {
         cost,
         pop_pct: s.pop_pct,
         net_1sd: one.net,
@@ -157,8 +217,20 @@ pub fn build_opportunity(
         expected_move_1sd_pct: sigma_pct,
         portfolio_size: cfg.portfolio_size,
         daily_contract_budget: cfg.daily_contract_budget,
-    });
+    };
+    let mut sizing = position_sizing(&sizing_in);
+    if let Some(b) = bt.filter(|b| b.trades >= MIN_KELLY_TRADES) {
+        let redo = position_sizing(&SizingInputs {
+            pop_pct: b.win_rate.clamp(0.05, 0.95) * 100.0,
+            ..sizing_in
+        });
+        if let Some(mut x) = redo.filter(|x| x.expected_edge > 0.0) {
+            mark_backtest_driven(&mut x, b.trades);
+            sizing = Some(x);
+        }
+    }
     put("positionSizing", json!(sizing));
+
     put(
         "enhancedProbabilityOfProfit",
         json!(r(p.probability_of_profit * 100.0, 2)),
@@ -196,25 +268,7 @@ pub fn build_opportunity(
             "riskMetrics": a.risk,
         }),
     );
-    Opportunity {
-        symbol: q.underlying.clone(),
-        option_type: q.kind,
-        contract_symbol: q.contract_symbol.clone(),
-        strike: r(q.strike, 2),
-        expiration: q.expiration.format("%Y-%m-%d").to_string(),
-        premium: r(cost, 2),
-        bid: r(q.bid * 100.0, 2),
-        ask: r(q.ask * 100.0, 2),
-        volume: q.volume,
-        open_interest: q.open_interest,
-        implied_volatility: r(a.iv, 4),
-        stock_price: r(spot, 2),
-        score: r(a.score, 1),
-        risk_adjusted_score: r(a.risk.risk_adjusted_score, 2),
-        probability_of_profit: r(s.pop_pct, 2),
-        days_to_expiration: a.dte,
-        details: d,
-    }
+    d
 }
 
 fn tier_name(q: &QualityReport) -> &'static str {

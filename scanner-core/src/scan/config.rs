@@ -125,6 +125,14 @@ impl Default for InstitutionalGates {
 /// assert_eq!(c.filter_mode, ModeSelection::Relaxed);
 /// assert_eq!(c.max_symbols, Some(30));
 /// assert_eq!(c.max_results, 20); // default kept
+///
+/// // Backtest validation and signals: on by default, tunable, or off.
+/// let b: ScanConfig = serde_json::from_str(
+///     r#"{"takeProfit": 1.0, "stopLoss": 0.3, "backtestLookbackSessions": 126}"#).unwrap();
+/// assert!(b.backtest && b.signals);
+/// assert_eq!((b.take_profit, b.stop_loss, b.backtest_vol_window), (1.0, 0.3, 20));
+/// let off: ScanConfig = serde_json::from_str(r#"{"backtest": false, "signals": false}"#).unwrap();
+/// assert!(!off.backtest && !off.signals);
 /// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", default)]
@@ -167,6 +175,15 @@ pub struct ScanConfig {
     pub take_profit: f64,
     /// Stop-loss of the backtest as a fraction of the premium (0.5 = −50%).
     pub stop_loss: f64,
+    /// Entry days replayed by each backtest, counted in sessions back from the as-of date
+    /// (252). Only entries whose holding period ends by the as-of date count.
+    pub backtest_lookback_sessions: usize,
+    /// Sessions of close-to-close returns behind the volatility "known that day" that prices
+    /// each backtest entry (20).
+    pub backtest_vol_window: usize,
+    /// Compute the swing signal and directional biases once per symbol and apply the
+    /// directional filter (true).
+    pub signals: bool,
 }
 
 impl Default for ScanConfig {
@@ -199,6 +216,9 @@ impl Default for ScanConfig {
             backtest: true,
             take_profit: 0.5,
             stop_loss: 0.5,
+            backtest_lookback_sessions: 252,
+            backtest_vol_window: 20,
+            signals: true,
         }
     }
 }
@@ -240,6 +260,11 @@ impl ScanConfig {
         }
         if !(self.take_profit > 0.0 && self.stop_loss > 0.0 && self.stop_loss <= 1.0) {
             return bad("take_profit must be positive and stop_loss in (0, 1]");
+        }
+        if self.backtest_lookback_sessions == 0 || self.backtest_vol_window < 2 {
+            return bad(
+                "backtest_lookback_sessions must be at least 1 and backtest_vol_window at least 2",
+            );
         }
         if self
             .portfolio_size

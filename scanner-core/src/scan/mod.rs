@@ -16,6 +16,7 @@ mod build;
 mod composite;
 mod config;
 mod contract;
+mod directional;
 mod iv_rank;
 mod liquidity;
 mod moves;
@@ -28,11 +29,13 @@ mod sizing;
 mod symbol;
 mod tags;
 mod universe;
+mod validation;
 mod volatility;
 
 pub use composite::{filter_score, quality_multiplier, risk_metrics, CompositeInputs, RiskMetrics};
 pub use config::{ContractGates, InstitutionalGates, LiquidityGate, ModeSelection, ScanConfig};
 pub use contract::{analyze_contract, itm_fraction, ContractAnalysis, SymbolInputs};
+pub use directional::{symbol_signals, SymbolSignals, FILTER_CONFIDENCE, FILTER_SCORE};
 pub use iv_rank::{atm_term_structure, constant_maturity_iv, iv_rank, AtmIv, IvPoint, IvRank};
 pub use liquidity::{gate_failure, liquid_sets, LiquidSets, LiquidityStage};
 pub use moves::{analyze_moves, Interval, MoveContext, MoveRequirement, TouchEvent};
@@ -43,7 +46,11 @@ pub use score::{
     catalysts, confidence, legacy_score, patterns, quality_lane, reasoning, risk_level, ScoreInputs,
 };
 pub use sizing::{position_sizing, PositionSizing, SizingInputs};
-pub use symbol::{analyze_symbol, SymbolOutcome};
+pub use symbol::{analyze_symbol, SymbolEnv, SymbolOutcome};
 pub use tags::{tags, TagInputs};
 pub use universe::{next_batch, Batch};
+pub use validation::{
+    backtest_risk_level, validate, validation_json, Validation, MIN_KELLY_TRADES,
+    MIN_REPORTED_TRADES,
+};
 pub use volatility::{realized_vol, rolling_close_vol, sample_variance, RealizedVol};

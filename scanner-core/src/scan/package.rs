@@ -12,6 +12,7 @@ use super::moves::analyze_moves;
 use super::rank::{rank, Candidate};
 use super::symbol::SymbolOutcome;
 use super::universe::Batch;
+use super::validation::validation_json;
 use super::ScanConfig;
 use crate::model::{
     FailedSymbol, FilterMode, Opportunity, OptionKind, Rejections, ScanMetadata, ScanResult,
@@ -32,6 +33,10 @@ pub struct Context<'a> {
     pub batch: &'a Batch,
     /// Symbols that failed.
     pub failed: &'a [FailedSymbol],
+    /// SPY / volatility-proxy context, when the source had SPY.
+    pub market: Option<&'a crate::signals::MarketContext>,
+    /// Whether a news-sentiment hook was supplied.
+    pub news_configured: bool,
     /// When the scan started.
     pub started: Instant,
     /// Seconds spent fetching and analysing.
@@ -43,7 +48,12 @@ pub fn partial(o: &SymbolOutcome, n: usize) -> Vec<(FilterMode, Vec<Opportunity>
     o.candidates
         .iter()
         .map(|(m, c)| {
-            let mut v: Vec<Opportunity> = c.iter().map(|c| c.opportunity.clone()).collect();
+            // Candidates the ranking can never select carry no details: leave them out.
+            let mut v: Vec<Opportunity> = c
+                .iter()
+                .filter(|c| !c.opportunity.details.is_empty())
+                .map(|c| c.opportunity.clone())
+                .collect();
             v.sort_by(|a, b| {
                 b.risk_adjusted_score
                     .total_cmp(&a.risk_adjusted_score)
@@ -53,6 +63,26 @@ pub fn partial(o: &SymbolOutcome, n: usize) -> Vec<(FilterMode, Vec<Opportunity>
             (*m, v)
         })
         .collect()
+}
+
+/// Attach `swingSignal`, `directionalBias`, `enhancedDirectionalBias` and
+/// `backtestValidation` to a finalist.
+fn attach_signals_and_backtest(o: &mut Opportunity, outcomes: &[SymbolOutcome], cfg: &ScanConfig) {
+    let Some(sym) = outcomes.iter().find(|s| s.symbol == o.symbol) else {
+        return;
+    };
+    if let Some(sig) = &sym.signals {
+        for (k, v) in sig.json_for(o.option_type) {
+            o.details.insert(k.into(), v);
+        }
+        if let Err(e) = &sig.swing {
+            o.details.insert("swingSignalError".into(), json!(e));
+        }
+    }
+    if let Some(v) = sym.validations.get(&o.contract_symbol) {
+        o.details
+            .insert("backtestValidation".into(), validation_json(v, cfg));
+    }
 }
 
 /// Attach `historicalContext` to an opportunity from its symbol's history.
@@ -79,21 +109,46 @@ fn attach_history(o: &mut Opportunity, outcomes: &[SymbolOutcome]) {
     o.details.insert("historicalContext".into(), json!(ctx));
 }
 
+/// `calibrationMetrics`: the PoP replays of every candidate of `mode`, over all symbols.
+fn calibration_metrics(
+    mode: FilterMode,
+    outcomes: &[SymbolOutcome],
+    cfg: &ScanConfig,
+) -> serde_json::Value {
+    if !cfg.backtest {
+        return json!({"available": false, "reason": "backtest disabled"});
+    }
+    let mut all = crate::backtest::Calibration::default();
+    for o in outcomes {
+        if let Some(c) = o.calibration.get(&mode) {
+            all.merge(c);
+        }
+    }
+    let mut v = all.to_json();
+    v["available"] = json!(all.observations() > 0);
+    v["method"] = json!(format!(
+        "for every backtested candidate (each one the ranking could select, and each one a strong backtest could rescue), each entry session of the last {} whose expiry has passed: lognormal PoP of a same-moneyness, same-DTE contract priced at the {}-session realized volatility, against the close at expiry",
+        cfg.backtest_lookback_sessions, cfg.backtest_vol_window
+    ));
+    v
+}
+
 /// Rank, enrich and package the result of one mode.
 pub fn result_for_mode(
     mode: FilterMode,
-    outcomes: &[SymbolOutcome],
+    outcomes: &mut [SymbolOutcome],
     ctx: &Context<'_>,
 ) -> ScanResult {
     let rank_start = Instant::now();
     let mut rejections = Rejections::default();
     let mut candidates: Vec<Candidate> = Vec::new();
     let (mut evaluated, mut fetched) = (0u64, 0u64);
-    for o in outcomes {
+    for o in outcomes.iter_mut() {
         if let Some(r) = o.rejections.get(&mode) {
             rejections.merge(r);
         }
-        candidates.extend(o.candidates.get(&mode).cloned().unwrap_or_default());
+        // Each mode's candidates are read once: move them instead of cloning.
+        candidates.extend(o.candidates.remove(&mode).unwrap_or_default());
         evaluated += o.evaluated.get(&mode).copied().unwrap_or(0);
         fetched += o.contracts_fetched;
     }
@@ -105,6 +160,7 @@ pub fn result_for_mode(
     let mut opportunities = ranked.opportunities;
     for o in &mut opportunities {
         attach_history(o, outcomes);
+        attach_signals_and_backtest(o, outcomes, ctx.config);
     }
     let symbols: Vec<String> = outcomes.iter().map(|o| o.symbol.clone()).collect();
     let mut meta = ScanMetadata {
@@ -127,7 +183,7 @@ pub fn result_for_mode(
         .insert("ranking".into(), rank_start.elapsed().as_secs_f64());
     meta.stage_timings
         .insert("total".into(), ctx.started.elapsed().as_secs_f64());
-    meta.calibration_metrics = json!({});
+    meta.calibration_metrics = calibration_metrics(mode, outcomes, ctx.config);
     use super::liquidity::LiquidityStage;
     let relaxed_used = outcomes
         .iter()
@@ -157,6 +213,19 @@ pub fn result_for_mode(
                                 "symbolsUsingRelaxedStages": relaxed_used, "stages": stages}),
         ),
         ("fallback", json!(ranked.fallback_used)),
+        (
+            "marketContext",
+            json!({"available": ctx.market.is_some(),
+                   "volatilityProxy": ctx.market.and_then(|m| m.vol_proxy.as_ref().map(|v| v.0.clone()))}),
+        ),
+        (
+            "newsSentiment",
+            if ctx.news_configured {
+                json!({"available": true})
+            } else {
+                json!({"available": false, "reason": "no news source configured"})
+            },
+        ),
         (
             "ivRank",
             json!(outcomes

@@ -10,11 +10,12 @@ use std::time::{Duration, Instant};
 use chrono::{DateTime, Utc};
 
 use super::progress::{CancelToken, ProgressFn, ScanEvent};
-use super::symbol::{analyze_symbol, SymbolOutcome};
+use super::symbol::{analyze_symbol, SymbolEnv, SymbolOutcome};
 use super::universe::next_batch;
 use super::{package, ScanConfig};
 use crate::market::MarketData;
 use crate::model::{FailedSymbol, FilterMode, ScanResult};
+use crate::signals::{MarketContext, NewsSentiment};
 use crate::{Error, ErrorKind, Result};
 
 /// One scan request; everything optional has a sensible default.
@@ -32,7 +33,16 @@ pub struct ScanRequest {
     pub progress: Option<ProgressFn>,
     /// Cancellation flag.
     pub cancel: CancelToken,
+    /// News-sentiment hook for the swing signal and legacy bias (default: none, reported
+    /// as absent).
+    pub news: Option<Arc<dyn NewsSentiment>>,
 }
+
+/// Symbols tried, in order, as the market's volatility proxy.
+pub const VOLATILITY_PROXIES: [&str; 3] = ["VIX", "^VIX", "VXX"];
+
+/// Sessions of SPY and volatility-proxy history fetched for the market context.
+const MARKET_SESSIONS: usize = 60;
 
 /// What a scan returns besides the results.
 #[derive(Debug, Clone)]
@@ -97,9 +107,18 @@ impl Scanner {
         emit(ScanEvent::Stage {
             stage: "fetch".into(),
         });
+        let source_universe = match &req.symbols {
+            Some(_) if !self.config.signals => None,
+            Some(_) => self.source.universe().await.ok(),
+            None => Some(self.source.universe().await?),
+        };
         let universe = match &req.symbols {
             Some(s) => s.clone(),
-            None => self.source.universe().await?,
+            None => source_universe.clone().unwrap_or_default(),
+        };
+        let market = match &source_universe {
+            Some(u) if self.config.signals => self.market_context(u, as_of).await,
+            _ => None,
         };
         let max = if req.symbols.is_some() {
             None
@@ -108,7 +127,9 @@ impl Scanner {
         };
         let batch = next_batch(&universe, max, req.rotation_position);
         let modes = self.config.filter_mode.modes();
-        let outcomes = self.fetch_and_analyse(&batch.symbols, as_of, &req).await;
+        let outcomes = self
+            .fetch_and_analyse(&batch.symbols, as_of, &req, market.clone())
+            .await;
         if req.cancel.is_cancelled() {
             return Err(Error::new(ErrorKind::Cancelled, "scan cancelled"));
         }
@@ -116,7 +137,7 @@ impl Scanner {
         emit(ScanEvent::Stage {
             stage: "ranking".into(),
         });
-        let (mut ok, mut failed) = (Vec::new(), Vec::new());
+        let (mut ok, mut failed) = (Vec::<SymbolOutcome>::new(), Vec::new());
         for (symbol, o) in batch.symbols.iter().zip(outcomes) {
             match o {
                 Ok(o) => ok.push(o),
@@ -133,12 +154,14 @@ impl Scanner {
             as_of,
             batch: &batch,
             failed: &failed,
+            market: market.as_deref(),
+            news_configured: req.news.is_some(),
             started,
             fetch_and_analysis_secs: analysis_secs,
         };
         let results: Vec<ScanResult> = modes
             .iter()
-            .map(|&m| package::result_for_mode(m, &ok, &ctx))
+            .map(|&m| package::result_for_mode(m, &mut ok, &ctx))
             .collect();
         emit(ScanEvent::Finished {
             opportunities: results
@@ -158,12 +181,42 @@ impl Scanner {
         })
     }
 
+    /// SPY and a volatility proxy as of `as_of`, when `universe` has SPY; `None` otherwise
+    /// or when fetching fails (the market-regime factor is then reported absent).
+    async fn market_context(
+        &self,
+        universe: &[String],
+        as_of: DateTime<Utc>,
+    ) -> Option<Arc<MarketContext>> {
+        let has = |s: &str| universe.iter().any(|u| u == s);
+        if !has("SPY") {
+            return None;
+        }
+        let deadline = Duration::from_secs_f64(self.config.symbol_deadline_secs);
+        let fetch = |sym: &'static str| {
+            tokio::time::timeout(
+                deadline,
+                self.source.price_history(sym, MARKET_SESSIONS, as_of),
+            )
+        };
+        let spy = fetch("SPY").await.ok()?.ok()?;
+        let mut vol = None;
+        for proxy in VOLATILITY_PROXIES.iter().filter(|p| has(p)) {
+            if let Ok(Ok(h)) = fetch(proxy).await {
+                vol = Some(h);
+                break;
+            }
+        }
+        Some(Arc::new(MarketContext::new(&spy, vol.as_ref())))
+    }
+
     /// Fetch and analyse every symbol; results in `symbols` order.
     async fn fetch_and_analyse(
         &self,
         symbols: &[String],
         as_of: DateTime<Utc>,
         req: &ScanRequest,
+        market: Option<Arc<MarketContext>>,
     ) -> Vec<Result<SymbolOutcome>> {
         let permits = Arc::new(tokio::sync::Semaphore::new(self.config.fetch_concurrency));
         let deadline = Duration::from_secs_f64(self.config.symbol_deadline_secs);
@@ -180,6 +233,7 @@ impl Scanner {
             let (progress, done, evaluated) =
                 (req.progress.clone(), done.clone(), evaluated.clone());
             let iv_history = req.iv_history.get(&symbol).cloned().unwrap_or_default();
+            let (market, news) = (market.clone(), req.news.clone());
             tasks.spawn(async move {
                 let out = async {
                     if cancel.is_cancelled() {
@@ -206,14 +260,20 @@ impl Scanner {
                         })??
                     };
                     let (tx, rx) = tokio::sync::oneshot::channel();
+                    let symbol_for_news = symbol.clone();
                     rayon::spawn(move || {
                         let (history, chain) = fetched;
+                        let env = SymbolEnv {
+                            market,
+                            news: news.and_then(|n| n.sentiment(&symbol_for_news, as_of)),
+                        };
                         let o = analyze_symbol(
                             Arc::new(history),
                             &chain,
                             &iv_history,
                             cfg.filter_mode.modes(),
                             &cfg,
+                            &env,
                         );
                         let _ = tx.send(o);
                     });

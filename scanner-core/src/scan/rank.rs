@@ -49,20 +49,7 @@ pub fn rank(candidates: Vec<Candidate>, cfg: &ScanConfig) -> Ranked {
     let mut rejections = Rejections::default();
     let (mut passed, mut failed) = (Vec::new(), Vec::new());
     for c in candidates {
-        let ras = c.opportunity.risk_adjusted_score;
-        let mut failures = Vec::new();
-        if c.tier == QualityTier::Rejected {
-            failures.push("rejected_quality");
-        }
-        if c.pop < gates.min_probability && !(c.strong_backtest && c.pop >= 0.08) {
-            failures.push("probability");
-        }
-        if ras < gates.min_risk_adjusted_score && !(c.strong_backtest && c.pop >= 0.08) {
-            failures.push("risk_adjusted_score");
-        }
-        if c.delta.abs() < gates.min_abs_delta {
-            failures.push("delta");
-        }
+        let failures = failures(&c, gates);
         if failures.is_empty() {
             passed.push(c);
         } else {
@@ -130,6 +117,68 @@ pub fn rank(candidates: Vec<Candidate>, cfg: &ScanConfig) -> Ranked {
         fallback_used,
         rejections,
     }
+}
+
+/// The institutional filters a candidate fails (§4.6), in a fixed order.
+fn failures(c: &Candidate, gates: &super::InstitutionalGates) -> Vec<&'static str> {
+    let ras = c.opportunity.risk_adjusted_score;
+    let strong = c.strong_backtest && c.pop >= 0.08;
+    let mut out = Vec::new();
+    if c.tier == QualityTier::Rejected {
+        out.push("rejected_quality");
+    }
+    if c.pop < gates.min_probability && !strong {
+        out.push("probability");
+    }
+    if ras < gates.min_risk_adjusted_score && !strong {
+        out.push("risk_adjusted_score");
+    }
+    if c.delta.abs() < gates.min_abs_delta {
+        out.push("delta");
+    }
+    out
+}
+
+/// Which of one symbol's candidates [`rank`] could ever select: its best `max_per_symbol`
+/// passing candidates by riskAdjustedScore (the normal path) and its first `min_results`
+/// in the fallback order (unless the symbol alone has `min_results` passing candidates, which
+/// rules the fallback out). The others need no opportunity JSON — they are still counted.
+pub fn contenders(candidates: &[Candidate], cfg: &ScanConfig) -> Vec<bool> {
+    let n = candidates.len();
+    let mut keep = vec![false; n];
+    let mut passing: Vec<usize> = (0..n)
+        .filter(|&i| failures(&candidates[i], &cfg.institutional).is_empty())
+        .collect();
+    passing.sort_by(|&a, &b| by_score_desc(&candidates[a], &candidates[b]));
+    for &i in passing.iter().take(cfg.max_per_symbol) {
+        keep[i] = true;
+    }
+    // With this many passing here, the scan passes at least as many: no fallback can happen.
+    if passing.len() >= cfg.institutional.min_results {
+        return keep;
+    }
+    let f: Vec<f64> = candidates.iter().map(fscore).collect();
+    let mut all: Vec<usize> = (0..n).collect();
+    all.sort_by(|&a, &b| {
+        let (x, y) = (&candidates[a], &candidates[b]);
+        f[b].total_cmp(&f[a])
+            .then_with(|| x.opportunity.premium.total_cmp(&y.opportunity.premium))
+            .then_with(|| by_score_desc(x, y))
+    });
+    for &i in all.iter().take(cfg.institutional.min_results) {
+        keep[i] = true;
+    }
+    keep
+}
+
+/// Whether only a strong backtest stands between `c` and the institutional filters: PoP ≥
+/// 0.08 and every failure is one a strong backtest waives (§4.6).
+pub fn rescuable(c: &Candidate, cfg: &ScanConfig) -> bool {
+    let g = &cfg.institutional;
+    c.pop >= 0.08
+        && c.tier != QualityTier::Rejected
+        && c.delta.abs() >= g.min_abs_delta
+        && !failures(c, g).is_empty()
 }
 
 fn fscore(c: &Candidate) -> f64 {

@@ -2,21 +2,34 @@
 //! term structure and rank, and every admitted contract's analysis — shared by both filter
 //! modes, so `filter_mode = both` costs one pass.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 
-use super::build::build_opportunity;
+use super::build::{build_opportunity, skeleton, Extras};
 use super::contract::{analyze_contract, ContractAnalysis, SymbolInputs};
+use super::directional::{symbol_signals, SymbolSignals};
 use super::iv_rank::{atm_term_structure, constant_maturity_iv, iv_rank, IvPoint, IvRank};
 use super::liquidity::{liquid_sets, LiquidityStage};
-use super::rank::Candidate;
+use super::rank::{contenders, rescuable, Candidate};
+use super::validation::{validate, Validation};
 use super::volatility::{realized_vol, rolling_close_vol, RealizedVol};
 use super::ScanConfig;
+use crate::backtest::{is_strong, Calibration, PathSet};
 use crate::calendar::years_to_expiry;
 use crate::model::{FilterMode, OptionChain, PriceHistory, Rejections};
 use crate::pricing::{implied_vol, IvStatus};
+use crate::signals::{MarketContext, NewsReading};
+
+/// Scan-wide inputs of the per-symbol signals.
+#[derive(Debug, Clone, Default)]
+pub struct SymbolEnv {
+    /// SPY and a volatility proxy, when the source has them.
+    pub market: Option<Arc<MarketContext>>,
+    /// The news hook's reading for this symbol, when a hook is configured.
+    pub news: Option<NewsReading>,
+}
 
 /// Minimum IV observations before the IV rank uses IV history instead of the proxy.
 pub const MIN_IV_HISTORY: usize = 20;
@@ -44,6 +57,12 @@ pub struct SymbolOutcome {
     pub realized: [RealizedVol; 2],
     /// The history, kept for the analyses attached after ranking.
     pub history: Arc<PriceHistory>,
+    /// Swing signal and directional biases (when `cfg.signals`).
+    pub signals: Option<SymbolSignals>,
+    /// Probability-of-profit calibration over the candidates' replays, per mode.
+    pub calibration: BTreeMap<FilterMode, Calibration>,
+    /// Backtest validation per contract symbol (attached to finalists after ranking).
+    pub validations: HashMap<String, Validation>,
 }
 
 /// Analyse one symbol's chain for `modes`. `iv_history` holds past 30-day ATM IVs (may be
@@ -54,6 +73,7 @@ pub fn analyze_symbol(
     iv_history: &[f64],
     modes: &[FilterMode],
     cfg: &ScanConfig,
+    env: &SymbolEnv,
 ) -> SymbolOutcome {
     let as_of = chain.as_of;
     let quotes = &chain.quotes;
@@ -82,7 +102,29 @@ pub fn analyze_symbol(
         .map(|&i| (i, analyze_contract(&quotes[i], &sym, cfg)))
         .collect();
 
-    let atm_iv_30d = atm_iv(chain, &eligible, &sym);
+    let points = iv_points(chain, &eligible, &sym);
+    let term = atm_term_structure(&points, sym.spot);
+    let atm_iv_30d = constant_maturity_iv(&term, 30.0 / 365.0);
+    let signals = cfg.signals.then(|| {
+        symbol_signals(
+            &history,
+            chain,
+            &eligible,
+            &points,
+            &term,
+            env.market.as_deref(),
+            env.news,
+        )
+    });
+    let blocked = |i: usize| {
+        signals
+            .as_ref()
+            .is_some_and(|s| s.filters_out(quotes[i].kind))
+    };
+    let paths = cfg
+        .backtest
+        .then(|| PathSet::new(&history, cfg.backtest_vol_window));
+    let mut validations: BTreeMap<usize, Validation> = BTreeMap::new();
     let realized = [realized_vol(&history, 20), realized_vol(&history, 60)];
     let rank = atm_iv_30d.and_then(|iv| {
         if iv_history.len() >= MIN_IV_HISTORY {
@@ -92,8 +134,12 @@ pub fn analyze_symbol(
         }
     });
 
-    let (mut candidates, mut evaluated, mut rejections) =
-        (BTreeMap::new(), BTreeMap::new(), BTreeMap::new());
+    let (mut candidates, mut evaluated, mut rejections, mut calibration) = (
+        BTreeMap::new(),
+        BTreeMap::new(),
+        BTreeMap::new(),
+        BTreeMap::new(),
+    );
     for &m in modes {
         let (set, liq) = if m == FilterMode::Strict {
             (&sets.strict, &sets.strict_rejections)
@@ -102,23 +148,64 @@ pub fn analyze_symbol(
         };
         let mut rej = common.clone();
         rej.merge(liq);
-        let mut cands = Vec::new();
+        let (mut cands, mut idx) = (Vec::new(), Vec::new());
         for i in set {
             match &analysed[i] {
-                Ok(a) => cands.push(Candidate {
-                    opportunity: build_opportunity(&quotes[*i], chain.spot, a, rank.as_ref(), cfg),
-                    pop: a.probability.probability_of_profit,
-                    delta: a.greeks.delta,
-                    quality_score: a.enhanced_quality.score,
-                    tier: a.enhanced_quality.tier,
-                    strong_backtest: false,
-                }),
+                Ok(_) if blocked(*i) => rej.add("contract_gates", "directional_filter", 1),
+                Ok(a) => {
+                    idx.push(*i);
+                    cands.push(Candidate {
+                        opportunity: skeleton(&quotes[*i], chain.spot, a),
+                        pop: a.probability.probability_of_profit,
+                        delta: a.greeks.delta,
+                        quality_score: a.enhanced_quality.score,
+                        tier: a.enhanced_quality.tier,
+                        strong_backtest: false,
+                    })
+                }
                 Err(reason) => rej.add("contract_gates", reason, 1),
+            }
+        }
+        if let Some(paths) = &paths {
+            // Backtest every candidate the ranking could select, and every one a strong
+            // backtest could rescue (§4.6); with those flags known, the contenders below are
+            // a subset of what was backtested.
+            let first = contenders(&cands, cfg);
+            let need: Vec<usize> = idx
+                .iter()
+                .zip(&cands)
+                .zip(&first)
+                .filter(|((i, c), k)| (**k || rescuable(c, cfg)) && !validations.contains_key(i))
+                .map(|((i, _), _)| *i)
+                .collect();
+            validations.extend(validate(paths, quotes, &analysed, &need, &sym, cfg));
+            for (i, c) in idx.iter().zip(cands.iter_mut()) {
+                c.strong_backtest = validations
+                    .get(i)
+                    .is_some_and(|v| is_strong(v.report.trades, v.report.win_rate));
+            }
+        }
+        // Only contracts the final ranking could select get their JSON details.
+        let keep = contenders(&cands, cfg);
+        let mut cal = Calibration::default();
+        for ((c, keep), i) in cands.iter_mut().zip(keep).zip(&idx) {
+            let validation = validations.get(i);
+            if let Some(v) = validation {
+                cal.merge(&v.calibration);
+            }
+            if let (true, Ok(a)) = (keep, &analysed[i]) {
+                let extras = Extras {
+                    signals: signals.as_ref(),
+                    validation,
+                };
+                c.opportunity =
+                    build_opportunity(&quotes[*i], chain.spot, a, rank.as_ref(), cfg, &extras);
             }
         }
         evaluated.insert(m, set.len() as u64);
         candidates.insert(m, cands);
         rejections.insert(m, rej);
+        calibration.insert(m, cal);
     }
     SymbolOutcome {
         symbol: chain.underlying.clone(),
@@ -131,6 +218,12 @@ pub fn analyze_symbol(
         iv_rank: rank,
         realized,
         history,
+        signals,
+        calibration,
+        validations: validations
+            .into_iter()
+            .map(|(i, v)| (quotes[i].contract_symbol.clone(), v))
+            .collect(),
     }
 }
 
@@ -160,9 +253,10 @@ fn eligible_contracts(
     out
 }
 
-/// 30-day ATM IV from contracts within 15% of spot whose mid gives a solvable IV.
-fn atm_iv(chain: &OptionChain, eligible: &[usize], sym: &SymbolInputs) -> Option<f64> {
-    let points: Vec<IvPoint> = eligible
+/// Solved IVs of contracts within 15% of spot whose mid gives a solvable IV (the input of
+/// the ATM term structure and of the skew signal).
+fn iv_points(chain: &OptionChain, eligible: &[usize], sym: &SymbolInputs) -> Vec<IvPoint> {
+    eligible
         .iter()
         .map(|&i| &chain.quotes[i])
         .filter(|q| (q.strike / sym.spot - 1.0).abs() < 0.15)
@@ -186,6 +280,5 @@ fn atm_iv(chain: &OptionChain, eligible: &[usize], sym: &SymbolInputs) -> Option
                 iv: sol.vol,
             })
         })
-        .collect();
-    constant_maturity_iv(&atm_term_structure(&points, sym.spot), 30.0 / 365.0)
+        .collect()
 }

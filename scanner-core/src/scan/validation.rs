@@ -1,0 +1,128 @@
+//! Backtest validation of a symbol's surviving candidates: one shared [`PathSet`] per symbol
+//! (prices, the volatility known each day, the session calendar), one replay per candidate,
+//! and the risk-level and Kelly adjustments the original meant the backtest to drive
+//! (original-system.md §5.1, §8.1, §9).
+
+use std::collections::BTreeMap;
+
+use serde_json::{json, Value};
+
+use super::contract::{ContractAnalysis, SymbolInputs};
+use super::sizing::PositionSizing;
+use super::ScanConfig;
+use crate::backtest::{run_backtest, summarize, BacktestReport, Calibration, PathSet, TradeSpec};
+use crate::model::OptionQuote;
+
+/// Trades needed before a backtest is reported and adjusts the risk level (5).
+pub const MIN_REPORTED_TRADES: usize = 5;
+/// Trades needed before the Kelly sizing is recomputed from the win rate (20).
+pub const MIN_KELLY_TRADES: usize = 20;
+
+/// One candidate's backtest and calibration replay.
+#[derive(Debug, Clone)]
+pub struct Validation {
+    /// The statistics.
+    pub report: BacktestReport,
+    /// Predicted PoP against outcomes at expiry.
+    pub calibration: Calibration,
+}
+
+/// Replay every contract in `indices` (which passed the gates) on the symbol's `paths`.
+pub fn validate(
+    paths: &PathSet,
+    quotes: &[OptionQuote],
+    analysed: &BTreeMap<usize, Result<ContractAnalysis, &'static str>>,
+    indices: &[usize],
+    sym: &SymbolInputs,
+    cfg: &ScanConfig,
+) -> BTreeMap<usize, Validation> {
+    indices
+        .iter()
+        .filter_map(|&i| {
+            let a = analysed.get(&i)?.as_ref().ok()?;
+            let q = &quotes[i];
+            let spec = TradeSpec {
+                kind: q.kind,
+                moneyness: q.strike / sym.spot,
+                dte: a.dte.max(1),
+                take_profit: cfg.take_profit,
+                stop_loss: cfg.stop_loss,
+                rate: sym.rate,
+                dividend_yield: sym.dividend_yield,
+            };
+            let run = run_backtest(paths, &spec, cfg.backtest_lookback_sessions);
+            let mut calibration = Calibration::default();
+            for (p, y) in &run.calibration {
+                calibration.add(*p, *y, a.dte);
+            }
+            Some((
+                i,
+                Validation {
+                    report: summarize(&run.trades, sym.rate),
+                    calibration,
+                },
+            ))
+        })
+        .collect()
+}
+
+/// The risk level after the backtest rules of §5.1 (only with ≥ 5 trades): `extreme` at win
+/// rate ≤ 10% with ≥ 50 trades, `high` ≤ 30%, `medium` ≤ 45%, `low` when PoP ≥ 50%, else the
+/// level without backtest.
+///
+/// ```
+/// use scanner_core::scan::backtest_risk_level;
+/// assert_eq!(backtest_risk_level("medium", 60, 0.05, 40.0), "extreme");
+/// assert_eq!(backtest_risk_level("low", 10, 0.25, 70.0), "high");
+/// assert_eq!(backtest_risk_level("high", 30, 0.60, 55.0), "low");
+/// assert_eq!(backtest_risk_level("high", 3, 0.0, 55.0), "high"); // too few trades
+/// ```
+pub fn backtest_risk_level(
+    base: &'static str,
+    trades: usize,
+    win_rate: f64,
+    pop_pct: f64,
+) -> &'static str {
+    if trades < MIN_REPORTED_TRADES {
+        base
+    } else if win_rate <= 0.10 && trades >= 50 {
+        "extreme"
+    } else if win_rate <= 0.30 {
+        "high"
+    } else if win_rate <= 0.45 {
+        "medium"
+    } else if pop_pct >= 50.0 {
+        "low"
+    } else {
+        base
+    }
+}
+
+/// The `backtestValidation` JSON.
+pub fn validation_json(v: &Validation, cfg: &ScanConfig) -> Value {
+    let r = &v.report;
+    let mut j = json!(r);
+    j["available"] = json!(r.trades >= MIN_REPORTED_TRADES);
+    if r.trades < MIN_REPORTED_TRADES {
+        j["reason"] = json!(format!(
+            "{} completed trades (needs {MIN_REPORTED_TRADES})",
+            r.trades
+        ));
+    }
+    j["winRate"] = json!((r.win_rate * 10_000.0).round() / 100.0);
+    j["patternType"] = json!("same_moneyness_same_dte_replay");
+    j["method"] = json!(format!(
+        "entry each session at BSM with {}-session realized volatility; take profit +{:.0}%, stop −{:.0}% on daily open/high/low marks; else held to expiry",
+        cfg.backtest_vol_window, cfg.take_profit * 100.0, cfg.stop_loss * 100.0
+    ));
+    j["lookbackSessions"] = json!(cfg.backtest_lookback_sessions);
+    j
+}
+
+/// Mark a sizing as recomputed from a backtest.
+pub fn mark_backtest_driven(s: &mut PositionSizing, trades: usize) {
+    if let Value::Object(m) = &mut s.inputs {
+        m.insert("backtestDriven".into(), json!(true));
+        m.insert("backtestSampleSize".into(), json!(trades));
+    }
+}
