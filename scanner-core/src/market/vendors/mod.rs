@@ -6,6 +6,8 @@
 //! in the past is an InvalidInput error rather than a silently current chain. Histories
 //! honour `as_of` by dropping bars after its New York date.
 
+#[macro_use]
+mod core_macro;
 mod config;
 mod core;
 mod failure;

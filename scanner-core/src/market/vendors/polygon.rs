@@ -2,16 +2,14 @@
 //! `next_url`) and v2 daily aggregates, authenticated with a bearer API key that never
 //! leaves the configured host.
 
-use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use reqwest::Url;
 
-use super::core::{normalize_symbol, VendorCore};
+use super::core::VendorCore;
 use super::http::Auth;
 use super::polygon_json::{parse_aggs, parse_prev_close, parse_snapshot};
 use super::{finish_chain, lookback_start, nearest_expirations, HttpConfig, ParseReport, Secret};
 use crate::calendar::ny_date;
-use crate::market::MarketData;
 use crate::model::{OptionChain, PriceHistory};
 use crate::{Error, ErrorKind, Result};
 
@@ -175,38 +173,4 @@ impl std::fmt::Debug for PolygonMarket {
     }
 }
 
-#[async_trait]
-impl MarketData for PolygonMarket {
-    fn name(&self) -> &str {
-        "polygon"
-    }
-
-    async fn universe(&self) -> Result<Vec<String>> {
-        Ok(self.core.universe.clone())
-    }
-
-    async fn price_history(
-        &self,
-        symbol: &str,
-        sessions: usize,
-        as_of: DateTime<Utc>,
-    ) -> Result<PriceHistory> {
-        self.core.check_as_of(as_of)?;
-        let symbol = normalize_symbol(symbol)?;
-        let what = format!("{symbol} price history");
-        self.core
-            .http()?
-            .within_deadline(&what, self.fetch_history(&symbol, sessions, as_of))
-            .await
-    }
-
-    async fn option_chain(&self, symbol: &str, as_of: DateTime<Utc>) -> Result<OptionChain> {
-        self.core.check_live(as_of)?;
-        let symbol = normalize_symbol(symbol)?;
-        let what = format!("{symbol} option chain");
-        self.core
-            .http()?
-            .within_deadline(&what, self.fetch_chain(&symbol))
-            .await
-    }
-}
+vendor_market_data!(PolygonMarket, "polygon");

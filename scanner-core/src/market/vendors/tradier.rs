@@ -1,16 +1,14 @@
 //! Tradier as a [`MarketData`] source: expirations, one chain (with greeks) per
 //! expiration, the underlying quote and daily history, authenticated with a bearer token.
 
-use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use reqwest::Url;
 
-use super::core::{normalize_symbol, VendorCore};
+use super::core::VendorCore;
 use super::http::Auth;
 use super::tradier_json::{parse_chain, parse_expirations, parse_history, parse_quote};
 use super::{finish_chain, lookback_start, HttpConfig, ParseReport, Secret};
 use crate::calendar::ny_date;
-use crate::market::MarketData;
 use crate::model::{OptionChain, PriceHistory};
 use crate::{Error, ErrorKind, Result};
 
@@ -165,38 +163,4 @@ impl std::fmt::Debug for TradierMarket {
     }
 }
 
-#[async_trait]
-impl MarketData for TradierMarket {
-    fn name(&self) -> &str {
-        "tradier"
-    }
-
-    async fn universe(&self) -> Result<Vec<String>> {
-        Ok(self.core.universe.clone())
-    }
-
-    async fn price_history(
-        &self,
-        symbol: &str,
-        sessions: usize,
-        as_of: DateTime<Utc>,
-    ) -> Result<PriceHistory> {
-        self.core.check_as_of(as_of)?;
-        let symbol = normalize_symbol(symbol)?;
-        let what = format!("{symbol} price history");
-        self.core
-            .http()?
-            .within_deadline(&what, self.fetch_history(&symbol, sessions, as_of))
-            .await
-    }
-
-    async fn option_chain(&self, symbol: &str, as_of: DateTime<Utc>) -> Result<OptionChain> {
-        self.core.check_live(as_of)?;
-        let symbol = normalize_symbol(symbol)?;
-        let what = format!("{symbol} option chain");
-        self.core
-            .http()?
-            .within_deadline(&what, self.fetch_chain(&symbol))
-            .await
-    }
-}
+vendor_market_data!(TradierMarket, "tradier");

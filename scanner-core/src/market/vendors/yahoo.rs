@@ -1,16 +1,14 @@
 //! Yahoo Finance as a [`MarketData`] source: options v7 pages (one per expiration) and
 //! chart v8 daily bars, over the shared HTTP layer. Yahoo needs no API key.
 
-use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 
-use super::core::{normalize_symbol, VendorCore};
+use super::core::VendorCore;
 use super::http::Auth;
 use super::yahoo_json::{parse_chart, parse_options};
 use super::yahoo_session::{SessionCache, YahooSession};
 use super::{finish_chain, lookback_start, HttpConfig, ParseReport};
 use crate::calendar::ny_date;
-use crate::market::MarketData;
 use crate::model::{OptionChain, PriceHistory};
 use crate::{Error, ErrorKind, Result};
 use reqwest::Url;
@@ -211,38 +209,4 @@ impl std::fmt::Debug for YahooMarket {
     }
 }
 
-#[async_trait]
-impl MarketData for YahooMarket {
-    fn name(&self) -> &str {
-        "yahoo"
-    }
-
-    async fn universe(&self) -> Result<Vec<String>> {
-        Ok(self.core.universe.clone())
-    }
-
-    async fn price_history(
-        &self,
-        symbol: &str,
-        sessions: usize,
-        as_of: DateTime<Utc>,
-    ) -> Result<PriceHistory> {
-        self.core.check_as_of(as_of)?;
-        let symbol = normalize_symbol(symbol)?;
-        let what = format!("{symbol} price history");
-        self.core
-            .http()?
-            .within_deadline(&what, self.fetch_history(&symbol, sessions, as_of))
-            .await
-    }
-
-    async fn option_chain(&self, symbol: &str, as_of: DateTime<Utc>) -> Result<OptionChain> {
-        self.core.check_live(as_of)?;
-        let symbol = normalize_symbol(symbol)?;
-        let what = format!("{symbol} option chain");
-        self.core
-            .http()?
-            .within_deadline(&what, self.fetch_chain(&symbol))
-            .await
-    }
-}
+vendor_market_data!(YahooMarket, "yahoo");
