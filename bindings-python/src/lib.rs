@@ -2,9 +2,13 @@
 //! to core types and back; every bit of logic stays in the core.
 
 mod broadcast;
+mod cache;
 mod error;
+mod market;
+mod model;
 mod pricing;
 mod runtime;
+mod scan;
 
 use pyo3::prelude::*;
 
@@ -15,5 +19,17 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(pricing::black_scholes, m)?)?;
     m.add_function(wrap_pyfunction!(pricing::implied_volatility, m)?)?;
     m.add("IV_STATUS", pricing::iv_status(m.py())?)?;
+    m.add_class::<market::MarketData>()?;
+    m.add_class::<market::SyntheticMarket>()?;
+    m.add_class::<market::CsvMarket>()?;
+    m.add_class::<market::YahooMarket>()?;
+    m.add_class::<market::PolygonMarket>()?;
+    m.add_class::<market::TradierMarket>()?;
+    m.add_class::<scan::ScanConfig>()?;
+    m.add_class::<scan::Scanner>()?;
+    m.add_class::<model::ScanResult>()?;
+    m.add_class::<model::CachedScan>()?;
+    m.add_class::<model::ScanSummary>()?;
+    m.add_class::<cache::ScanStore>()?;
     Ok(())
 }
