@@ -18,6 +18,8 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     error::register(m)?;
     m.add_function(wrap_pyfunction!(pricing::black_scholes, m)?)?;
     m.add_function(wrap_pyfunction!(pricing::implied_volatility, m)?)?;
+    m.add_function(wrap_pyfunction!(pricing::_bsm_scalar, m)?)?;
+    m.add_function(wrap_pyfunction!(pricing::_implied_vol_scalar, m)?)?;
     m.add("IV_STATUS", pricing::iv_status(m.py())?)?;
     m.add_class::<market::MarketData>()?;
     m.add_class::<market::SyntheticMarket>()?;

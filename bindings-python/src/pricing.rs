@@ -182,3 +182,63 @@ pub fn iv_status<'py>(py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
     }
     Ok(d)
 }
+
+fn kind(is_call: bool) -> scanner_core::model::OptionKind {
+    if is_call {
+        scanner_core::model::OptionKind::Call
+    } else {
+        scanner_core::model::OptionKind::Put
+    }
+}
+
+/// The core's scalar `bsm` (not the batch kernel), as a dict of floats: the tests compare
+/// the numpy API against it. Invalid inputs raise `InvalidInputError`.
+#[pyfunction]
+#[allow(clippy::too_many_arguments)]
+pub fn _bsm_scalar<'py>(
+    py: Python<'py>,
+    is_call: bool,
+    spot: f64,
+    strike: f64,
+    years: f64,
+    rate: f64,
+    dividend_yield: f64,
+    vol: f64,
+) -> PyResult<Bound<'py, PyAny>> {
+    let g = scanner_core::pricing::bsm(
+        kind(is_call),
+        spot,
+        strike,
+        years,
+        rate,
+        dividend_yield,
+        vol,
+    )
+    .map_err(to_py)?;
+    crate::model::to_py_value(py, &g)
+}
+
+/// The core's scalar `implied_vol`: `(vol, status code)`.
+#[pyfunction]
+#[allow(clippy::too_many_arguments)]
+pub fn _implied_vol_scalar(
+    price: f64,
+    is_call: bool,
+    spot: f64,
+    strike: f64,
+    years: f64,
+    rate: f64,
+    dividend_yield: f64,
+) -> PyResult<(f64, i8)> {
+    let s = scanner_core::pricing::implied_vol(
+        price,
+        kind(is_call),
+        spot,
+        strike,
+        years,
+        rate,
+        dividend_yield,
+    )
+    .map_err(to_py)?;
+    Ok((s.vol, s.status.code()))
+}
