@@ -30,6 +30,6 @@ def test_real_failures_map_to_their_kind():
     with pytest.raises(optscan.InvalidInputError):
         optscan.ScanConfig(max_results=0)
     with pytest.raises(optscan.InvalidInputError):
-        optscan.ScanConfig(filter_mode="loose-ish")
+        optscan.ScanConfig(filter_mode="sideways")
     with pytest.raises(optscan.OptscanError):
         optscan.ScanStore.open("mysql://nowhere/db")
