@@ -1,6 +1,8 @@
 //! `optscan._native`: the Python face of `scanner-core`. Each module converts Python values
 //! to core types and back; every bit of logic stays in the core.
 
+#![deny(missing_docs)]
+
 mod broadcast;
 mod cache;
 mod error;
@@ -12,6 +14,7 @@ mod scan;
 
 use pyo3::prelude::*;
 
+/// The native module: registers every function, class and exception.
 #[pymodule]
 fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     runtime::init_async()?;

@@ -13,6 +13,7 @@ use crate::runtime::block_on;
 /// Base class of every source.
 #[pyclass(subclass, frozen, module = "optscan")]
 pub struct MarketData {
+    /// The wrapped core value.
     pub inner: Arc<dyn core::MarketData>,
     /// The default as-of instant of scans over this source (None: now).
     pub as_of: Option<DateTime<Utc>>,

@@ -54,6 +54,7 @@ fn to_json<T: serde::Serialize>(v: &T) -> PyResult<String> {
 /// The outcome of one scan of one filter mode.
 #[pyclass(frozen, module = "optscan")]
 pub struct ScanResult {
+    /// The wrapped core value.
     pub inner: model::ScanResult,
 }
 
@@ -149,6 +150,7 @@ impl ScanResult {
 /// A scan as served by the cache: the result plus its age and provenance.
 #[pyclass(frozen, module = "optscan")]
 pub struct CachedScan {
+    /// The wrapped core value.
     pub inner: cache::CachedScan,
 }
 
@@ -208,6 +210,7 @@ impl CachedScan {
 /// One row of `ScanStore.history()`: a stored scan without its opportunities.
 #[pyclass(frozen, module = "optscan")]
 pub struct ScanSummary {
+    /// The wrapped core value.
     pub inner: cache::ScanSummary,
 }
 

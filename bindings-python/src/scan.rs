@@ -19,6 +19,7 @@ use crate::runtime::block_on;
 #[pyclass(frozen, module = "optscan")]
 #[derive(Clone)]
 pub struct ScanConfig {
+    /// The wrapped core value.
     pub inner: core::ScanConfig,
 }
 
@@ -115,6 +116,7 @@ impl ScanConfig {
 /// Scans a market-data source.
 #[pyclass(frozen, module = "optscan")]
 pub struct Scanner {
+    /// The wrapped core value.
     pub inner: Arc<core::Scanner>,
     as_of: Option<DateTime<Utc>>,
 }
