@@ -1,8 +1,8 @@
 # The one test command (README "Quickstart"): formatting, lints, every test and doctest, and
 # every example.
-.PHONY: test lint rust-test examples bench
+.PHONY: test lint rust-test examples bench python-test python-bench
 
-test: lint rust-test examples
+test: lint rust-test examples python-test
 
 lint:
 	cargo fmt --all --check
@@ -20,3 +20,21 @@ examples:
 
 bench:
 	cargo bench -p scanner-core
+
+# Python package (bindings-python): a .venv inside the repo with pinned tools, the native
+# module built in place by maturin, the stub drift check (mypy stubtest), then pytest.
+PYTHON ?= python3
+VENV := .venv
+python-test:
+	test -x $(VENV)/bin/python || $(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/pip install -q --disable-pip-version-check -r bindings-python/requirements-dev.txt
+	$(VENV)/bin/maturin develop -q -m bindings-python/Cargo.toml
+	$(VENV)/bin/python -m mypy.stubtest optscan
+	$(VENV)/bin/python -m pytest -q bindings-python/tests
+
+# Peer benchmark (optscan vs QuantLib and py_vollib_vectorized); release build, run by hand.
+python-bench:
+	test -x $(VENV)/bin/python || $(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/pip install -q --disable-pip-version-check -r bindings-python/requirements-dev.txt -r bench/requirements.txt
+	$(VENV)/bin/maturin develop -q --release -m bindings-python/Cargo.toml
+	$(VENV)/bin/python bench/python_peers.py

@@ -1,0 +1,262 @@
+"""Type stubs of the native module ``optscan._native`` (checked against it by stubtest)."""
+
+from collections.abc import Awaitable, Callable, Sequence
+from datetime import datetime
+from os import PathLike
+from typing import Any, Literal, Optional, Union, final, overload
+
+from typing_extensions import disjoint_base
+
+import numpy as np
+import numpy.typing as npt
+
+_ArrayLike = npt.ArrayLike
+_CallFlags = Union[bool, Literal["call", "put"], npt.NDArray[np.bool_], npt.NDArray[np.int8], _ArrayLike]
+_F64Array = npt.NDArray[np.float64]
+_ProgressCallback = Callable[[dict[str, Any]], object]
+
+__all__ = [
+    "OptscanError",
+    "InvalidInputError",
+    "NotFoundError",
+    "DataSourceError",
+    "RateLimitedError",
+    "TimeoutError",
+    "DatabaseError",
+    "BusyError",
+    "CancelledError",
+    "InternalError",
+    "_error_classes",
+    "_raise_kind",
+    "black_scholes",
+    "implied_volatility",
+    "_bsm_scalar",
+    "_implied_vol_scalar",
+    "IV_STATUS",
+    "MarketData",
+    "SyntheticMarket",
+    "CsvMarket",
+    "YahooMarket",
+    "PolygonMarket",
+    "TradierMarket",
+    "ScanConfig",
+    "Scanner",
+    "ScanResult",
+    "CachedScan",
+    "ScanSummary",
+    "ScanStore",
+]
+
+IV_STATUS: dict[int, str]
+
+class OptscanError(Exception): ...
+class InvalidInputError(OptscanError): ...
+class NotFoundError(OptscanError): ...
+class DataSourceError(OptscanError): ...
+class RateLimitedError(OptscanError): ...
+class TimeoutError(OptscanError): ...
+class DatabaseError(OptscanError): ...
+class BusyError(OptscanError): ...
+class CancelledError(OptscanError): ...
+class InternalError(OptscanError): ...
+
+def black_scholes(
+    is_call: _CallFlags,
+    spot: _ArrayLike,
+    strike: _ArrayLike,
+    years: _ArrayLike,
+    rate: _ArrayLike,
+    vol: _ArrayLike,
+    *,
+    dividend_yield: Optional[_ArrayLike] = None,
+) -> dict[str, _F64Array]: ...
+@overload
+def implied_volatility(
+    price: _ArrayLike,
+    is_call: _CallFlags,
+    spot: _ArrayLike,
+    strike: _ArrayLike,
+    years: _ArrayLike,
+    rate: _ArrayLike,
+    *,
+    dividend_yield: Optional[_ArrayLike] = None,
+    return_status: Literal[False] = False,
+) -> _F64Array: ...
+@overload
+def implied_volatility(
+    price: _ArrayLike,
+    is_call: _CallFlags,
+    spot: _ArrayLike,
+    strike: _ArrayLike,
+    years: _ArrayLike,
+    rate: _ArrayLike,
+    *,
+    dividend_yield: Optional[_ArrayLike] = None,
+    return_status: Literal[True],
+) -> tuple[_F64Array, npt.NDArray[np.int8]]: ...
+def _bsm_scalar(
+    is_call: bool, spot: float, strike: float, years: float, rate: float,
+    dividend_yield: float, vol: float,
+) -> dict[str, float]: ...
+def _implied_vol_scalar(
+    price: float, is_call: bool, spot: float, strike: float, years: float, rate: float,
+    dividend_yield: float,
+) -> tuple[float, int]: ...
+def _error_classes() -> list[tuple[str, type[OptscanError]]]: ...
+def _raise_kind(kind: str) -> None: ...
+
+@disjoint_base
+class MarketData:
+    @property
+    def name(self) -> str: ...
+    def universe(self) -> list[str]: ...
+
+@final
+class SyntheticMarket(MarketData):
+    def __new__(cls, seed: int = 7, symbols: int = 60) -> SyntheticMarket: ...
+
+@final
+class CsvMarket(MarketData):
+    def __new__(cls, path: Union[str, PathLike[str]], as_of: Optional[datetime] = None) -> CsvMarket: ...
+
+@final
+class YahooMarket(MarketData):
+    def __new__(cls) -> YahooMarket: ...
+
+@final
+class PolygonMarket(MarketData):
+    def __new__(cls, api_key: Optional[str] = None) -> PolygonMarket: ...
+
+@final
+class TradierMarket(MarketData):
+    def __new__(cls, token: Optional[str] = None) -> TradierMarket: ...
+
+@final
+class ScanConfig:
+    def __new__(
+        cls,
+        *,
+        filter_mode: Optional[Literal["strict", "relaxed", "both"]] = None,
+        max_symbols: Optional[int] = None,
+        max_results: Optional[int] = None,
+        max_per_symbol: Optional[int] = None,
+        lookback_sessions: Optional[int] = None,
+        risk_free_rate: Optional[float] = None,
+        backtest: Optional[bool] = None,
+    ) -> ScanConfig: ...
+    @property
+    def filter_mode(self) -> str: ...
+    @property
+    def max_symbols(self) -> Optional[int]: ...
+    @property
+    def max_results(self) -> int: ...
+    @property
+    def max_per_symbol(self) -> int: ...
+    @property
+    def lookback_sessions(self) -> int: ...
+    @property
+    def risk_free_rate(self) -> float: ...
+    @property
+    def backtest(self) -> bool: ...
+    def to_dict(self) -> dict[str, Any]: ...
+
+@final
+class ScanResult:
+    @staticmethod
+    def from_json(text: str) -> ScanResult: ...
+    @property
+    def scan_id(self) -> str: ...
+    @property
+    def scan_timestamp(self) -> datetime: ...
+    @property
+    def filter_mode(self) -> str: ...
+    @property
+    def opportunities(self) -> list[dict[str, Any]]: ...
+    @property
+    def total_evaluated(self) -> int: ...
+    @property
+    def symbols_scanned(self) -> list[str]: ...
+    @property
+    def scan_duration_seconds(self) -> float: ...
+    @property
+    def metadata(self) -> dict[str, Any]: ...
+    def to_json(self) -> str: ...
+    def to_dict(self) -> dict[str, Any]: ...
+    def to_pandas(self) -> Any: ...
+    def __len__(self) -> int: ...
+
+@final
+class CachedScan:
+    @property
+    def result(self) -> ScanResult: ...
+    @property
+    def age_minutes(self) -> float: ...
+    @property
+    def is_stale(self) -> bool: ...
+    @property
+    def source(self) -> Literal["cache", "live"]: ...
+    @property
+    def error(self) -> Optional[str]: ...
+    def to_json(self) -> str: ...
+
+@final
+class ScanSummary:
+    @property
+    def scan_id(self) -> str: ...
+    @property
+    def filter_mode(self) -> str: ...
+    @property
+    def scan_timestamp(self) -> datetime: ...
+    @property
+    def age_minutes(self) -> float: ...
+    @property
+    def opportunity_count(self) -> int: ...
+    @property
+    def total_evaluated(self) -> int: ...
+    @property
+    def symbols_scanned(self) -> int: ...
+    @property
+    def scan_duration_seconds(self) -> float: ...
+    @property
+    def degraded(self) -> bool: ...
+    def to_dict(self) -> dict[str, Any]: ...
+
+@final
+class Scanner:
+    def __new__(cls, source: MarketData, config: Optional[ScanConfig] = None) -> Scanner: ...
+    def scan(
+        self,
+        symbols: Optional[Sequence[str]] = None,
+        on_progress: Optional[_ProgressCallback] = None,
+        *,
+        as_of: Optional[datetime] = None,
+    ) -> Any: ...
+    def scan_async(
+        self,
+        symbols: Optional[Sequence[str]] = None,
+        on_progress: Optional[_ProgressCallback] = None,
+        *,
+        as_of: Optional[datetime] = None,
+    ) -> Awaitable[Any]: ...
+    @property
+    def config(self) -> ScanConfig: ...
+
+@final
+class ScanStore:
+    @staticmethod
+    def open(url: Optional[str] = None, *, migrate: bool = True) -> ScanStore: ...
+    def save(self, result: ScanResult) -> str: ...
+    def latest(
+        self, filter_mode: str = "strict", max_age_minutes: Optional[float] = None
+    ) -> Optional[CachedScan]: ...
+    def history(self, filter_mode: Optional[str] = None, limit: int = 10) -> list[ScanSummary]: ...
+    def cleanup(self, keep: int = 100) -> int: ...
+    def serve(
+        self,
+        scanner: Scanner,
+        filter_mode: str = "strict",
+        max_age_minutes: float = 15.0,
+        stale: Literal["revalidate", "live"] = "revalidate",
+    ) -> CachedScan: ...
+    @property
+    def backend(self) -> str: ...

@@ -1,0 +1,140 @@
+//! `ScanStore` for Python: the core cache (SQLite or PostgreSQL/Supabase), every call run on
+//! the binding's runtime with the GIL released.
+
+use pyo3::prelude::*;
+use scanner_core::cache::{self as core, ServeOptions, StalePolicy, StoreOptions};
+use scanner_core::model::FilterMode;
+
+use crate::error::{invalid, to_py};
+use crate::model::{CachedScan, ScanResult, ScanSummary};
+use crate::runtime::block_on;
+use crate::scan::Scanner;
+
+fn mode(s: &str) -> PyResult<FilterMode> {
+    s.parse::<FilterMode>().map_err(to_py)
+}
+
+fn minutes(m: f64, what: &str) -> PyResult<chrono::Duration> {
+    if !(m.is_finite() && m >= 0.0) {
+        return Err(invalid(format!(
+            "{what} must be a finite number >= 0, got {m}"
+        )));
+    }
+    Ok(chrono::Duration::microseconds((m * 60e6).round() as i64))
+}
+
+/// The scan cache.
+#[pyclass(frozen, module = "optscan")]
+pub struct ScanStore {
+    inner: core::ScanStore,
+}
+
+#[pymethods]
+impl ScanStore {
+    /// Open `url` (`sqlite://PATH`, `sqlite::memory:`, `postgres://…`); None means
+    /// `$DATABASE_URL`, else `sqlite://optscan.db`. Applies migrations unless `migrate=False`.
+    #[staticmethod]
+    #[pyo3(signature = (url = None, *, migrate = true))]
+    fn open(py: Python<'_>, url: Option<String>, migrate: bool) -> PyResult<Self> {
+        let opts = StoreOptions {
+            migrate,
+            ..StoreOptions::default()
+        };
+        let inner = block_on(py, async move {
+            core::ScanStore::open(url.as_deref(), opts).await
+        })?;
+        Ok(Self { inner })
+    }
+
+    /// Save a result in one transaction; returns its scan_id. Saving it again is a no-op.
+    fn save(&self, py: Python<'_>, result: PyRef<'_, ScanResult>) -> PyResult<String> {
+        let (store, r) = (self.inner.clone(), result.inner.clone());
+        let id = block_on(py, async move { store.save(&r).await })?;
+        Ok(id.to_string())
+    }
+
+    /// The newest scan of `filter_mode`, or None when none is cached or it is older than
+    /// `max_age_minutes`.
+    #[pyo3(signature = (filter_mode = "strict", max_age_minutes = None))]
+    fn latest(
+        &self,
+        py: Python<'_>,
+        filter_mode: &str,
+        max_age_minutes: Option<f64>,
+    ) -> PyResult<Option<CachedScan>> {
+        let m = mode(filter_mode)?;
+        let age = max_age_minutes
+            .map(|a| minutes(a, "max_age_minutes"))
+            .transpose()?;
+        let store = self.inner.clone();
+        let c = block_on(py, async move { store.latest(m, age).await })?;
+        Ok(c.map(|inner| CachedScan { inner }))
+    }
+
+    /// Summaries of the newest `limit` scans, of one mode or all.
+    #[pyo3(signature = (filter_mode = None, limit = 10))]
+    fn history(
+        &self,
+        py: Python<'_>,
+        filter_mode: Option<&str>,
+        limit: u32,
+    ) -> PyResult<Vec<ScanSummary>> {
+        let m = filter_mode.map(mode).transpose()?;
+        let store = self.inner.clone();
+        let rows = block_on(py, async move { store.history(m, limit).await })?;
+        Ok(rows
+            .into_iter()
+            .map(|inner| ScanSummary { inner })
+            .collect())
+    }
+
+    /// Delete all but the newest `keep` scans per mode; returns the rows deleted.
+    #[pyo3(signature = (keep = 100))]
+    fn cleanup(&self, py: Python<'_>, keep: u32) -> PyResult<u64> {
+        let store = self.inner.clone();
+        block_on(py, async move { store.cleanup(keep).await })
+    }
+
+    /// Serve `filter_mode` by policy: a fresh cached scan; a stale one plus a background
+    /// refresh (`stale="revalidate"`) or after a live scan (`stale="live"`); a single-flight
+    /// live scan when nothing is cached.
+    #[pyo3(signature = (scanner, filter_mode = "strict", max_age_minutes = 15.0, stale = "revalidate"))]
+    fn serve(
+        &self,
+        py: Python<'_>,
+        scanner: PyRef<'_, Scanner>,
+        filter_mode: &str,
+        max_age_minutes: f64,
+        stale: &str,
+    ) -> PyResult<CachedScan> {
+        let m = mode(filter_mode)?;
+        let policy = match stale {
+            "revalidate" => StalePolicy::Revalidate,
+            "live" => StalePolicy::Live,
+            other => {
+                return Err(invalid(format!(
+                    "stale must be \"revalidate\" or \"live\", got {other:?}"
+                )))
+            }
+        };
+        let opts = ServeOptions {
+            max_age: minutes(max_age_minutes, "max_age_minutes")?,
+            stale: policy,
+            ..ServeOptions::default()
+        };
+        let live: std::sync::Arc<dyn core::LiveScan> = scanner.inner.clone();
+        let store = self.inner.clone();
+        let c = block_on(py, async move { store.serve(live, m, opts).await })?;
+        Ok(CachedScan { inner: c })
+    }
+
+    /// `"sqlite"` or `"postgres"`.
+    #[getter]
+    fn backend(&self) -> String {
+        format!("{:?}", self.inner.backend()).to_ascii_lowercase()
+    }
+
+    fn __repr__(&self) -> String {
+        format!("<optscan.ScanStore {}>", self.inner.redacted_url())
+    }
+}

@@ -1,0 +1,73 @@
+"""ScanStore on SQLite and on a fresh local PostgreSQL database."""
+
+import json
+from datetime import datetime, timezone
+
+import pytest
+
+import optscan
+
+AS_OF = datetime(2026, 3, 2, 21, 0, tzinfo=timezone.utc)
+
+
+def scanner():
+    return optscan.Scanner(optscan.SyntheticMarket(seed=7, symbols=6),
+                           optscan.ScanConfig(backtest=False))
+
+
+def exercise(url):
+    store = optscan.ScanStore.open(url)
+    assert store.latest() is None
+    r = scanner().scan(as_of=AS_OF)
+    assert store.save(r) == r.scan_id
+    assert store.save(r) == r.scan_id  # idempotent
+    cached = store.latest("strict")
+    assert isinstance(cached, optscan.CachedScan)
+    assert cached.source == "cache" and not cached.is_stale and cached.age_minutes >= 0
+    assert json.loads(cached.result.to_json()) == json.loads(r.to_json())
+    assert json.loads(cached.to_json())["isStale"] is False
+    assert store.latest("relaxed") is None
+    hist = store.history()
+    assert [h.scan_id for h in hist] == [r.scan_id]
+    assert hist[0].opportunity_count == len(r.opportunities)
+    for _ in range(2):
+        store.save(scanner().scan(as_of=AS_OF))
+    assert len(store.history(filter_mode="strict", limit=10)) == 3
+    assert store.cleanup(keep=1) == 2
+    assert len(store.history()) == 1
+    return store
+
+
+def test_sqlite_round_trip(tmp_path):
+    store = exercise(f"sqlite://{tmp_path / 'scans.db'}")
+    assert store.backend == "sqlite"
+
+
+def test_postgres_round_trip(pg_url):
+    store = exercise(pg_url)
+    assert store.backend == "postgres"
+    assert "postgres" in repr(store)
+
+
+def test_serve_scans_live_once_then_serves_the_cache():
+    store = optscan.ScanStore.open("sqlite::memory:")
+    sc = scanner()
+    first = store.serve(sc, filter_mode="strict", max_age_minutes=15)
+    assert first.source == "live"
+    second = store.serve(sc)
+    assert second.source == "cache"
+    assert second.result.scan_id == first.result.scan_id
+    with pytest.raises(optscan.InvalidInputError):
+        store.serve(sc, stale="sometimes")
+    with pytest.raises(optscan.InvalidInputError):
+        store.latest(filter_mode="sideways")
+    with pytest.raises(optscan.InvalidInputError):
+        store.latest(max_age_minutes=-1)
+
+
+def test_database_url_is_the_default(tmp_path, monkeypatch):
+    url = f"sqlite://{tmp_path / 'env.db'}"
+    monkeypatch.setenv("DATABASE_URL", url)
+    store = optscan.ScanStore.open()
+    store.save(scanner().scan(as_of=AS_OF))
+    assert optscan.ScanStore.open(url).latest() is not None
