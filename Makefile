@@ -1,8 +1,8 @@
 # The one test command (README "Quickstart"): formatting, lints, every test and doctest, and
 # every example.
-.PHONY: test lint rust-test examples bench
+.PHONY: test lint rust-test examples bench node-test
 
-test: lint rust-test examples
+test: lint rust-test examples node-test
 
 lint:
 	cargo fmt --all --check
@@ -20,3 +20,12 @@ examples:
 
 bench:
 	cargo bench -p scanner-core
+
+# The Node addon (bindings-node) and the Next.js example: install from npm, build the addon
+# (debug), check the committed index.d.ts/index.js did not drift, type-check a usage file,
+# run the addon tests, then build and test the Next.js app end to end.
+node-test:
+	cd bindings-node && npm ci --no-audit --no-fund && npx napi build --platform
+	git diff --exit-code -- bindings-node/index.d.ts bindings-node/index.js
+	cd bindings-node && npx tsc --noEmit -p __test__/tsconfig.json && npm test
+	cd examples/nextjs && npm ci --no-audit --no-fund && npm test

@@ -125,19 +125,19 @@ export declare function blackScholes(input: BlackScholesInput): Promise<Greeks>
 /** Arguments of [`black_scholes`]: every field broadcast against the others. */
 export interface BlackScholesInput {
   /** `true`/`"call"`/1 for calls, `false`/`"put"`/0 for puts. */
-  isCall: Kind
+  isCall: boolean | "call" | "put" | Uint8Array
   /** Underlying price. */
-  spot: Num
+  spot: Float64Array | number
   /** Strike. */
-  strike: Num
+  strike: Float64Array | number
   /** Calendar years to expiry. */
-  years: Num
+  years: Float64Array | number
   /** Continuous risk-free rate (0.045 = 4.5%). */
-  rate: Num
+  rate: Float64Array | number
   /** Annual volatility. */
-  vol: Num
+  vol: Float64Array | number
   /** Continuous dividend yield (default 0). */
-  dividendYield?: Num
+  dividendYield?: Float64Array | number
 }
 
 /** Black–Scholes–Merton price and every raw greek, on the calling thread. */
@@ -219,19 +219,19 @@ export declare function impliedVolatility(input: ImpliedVolatilityInput): Promis
 /** Arguments of [`implied_volatility`]: every field broadcast against the others. */
 export interface ImpliedVolatilityInput {
   /** Option price per share. */
-  price: Num
+  price: Float64Array | number
   /** `true`/`"call"`/1 for calls, `false`/`"put"`/0 for puts. */
-  isCall: Kind
+  isCall: boolean | "call" | "put" | Uint8Array
   /** Underlying price. */
-  spot: Num
+  spot: Float64Array | number
   /** Strike. */
-  strike: Num
+  strike: Float64Array | number
   /** Calendar years to expiry. */
-  years: Num
+  years: Float64Array | number
   /** Continuous risk-free rate. */
-  rate: Num
+  rate: Float64Array | number
   /** Continuous dividend yield (default 0). */
-  dividendYield?: Num
+  dividendYield?: Float64Array | number
 }
 
 /** Implied volatilities with a status code per row (see [`iv_status_names`]). */

@@ -8,11 +8,11 @@ use chrono::{DateTime, Utc};
 use napi::bindgen_prelude::{
     ClassInstance, Env, FromNapiValue, JavaScriptClassExt, PromiseRaw, Unknown,
 };
-use napi::sys;
+use napi::JsValue;
 use napi_derive::napi;
 use scanner_core::market::{self as core, CsvMarketOptions, MarketData};
 
-use crate::error::{invalid, IntoJs, JsError};
+use crate::error::{from_napi, invalid, IntoJs, JsError};
 use crate::runtime::promise;
 
 /// Parse an ISO-8601 instant (`2024-03-15T20:00:00Z`) or date (`2024-03-15`, read as the
@@ -193,14 +193,16 @@ pub struct SourceArg {
     pub as_of: Option<DateTime<Utc>>,
 }
 
-impl FromNapiValue for SourceArg {
-    unsafe fn from_napi_value(env: sys::napi_env, value: sys::napi_value) -> napi::Result<Self> {
-        let js_env = Env::from_raw(env);
-        let v = Unknown::from_napi_value(env, value)?;
+impl SourceArg {
+    /// Read a source class instance; anything else is `InvalidInput`.
+    pub fn from_js(env: &Env, v: &Unknown<'_>) -> Result<Self, JsError> {
+        let raw = (env.raw(), v.raw());
         macro_rules! try_class {
             ($t:ty, |$c:ident| $as_of:expr) => {
-                if <$t>::instance_of(&js_env, &v)? {
-                    let $c = ClassInstance::<$t>::from_napi_value(env, value)?;
+                if <$t>::instance_of(env, v).map_err(from_napi)? {
+                    // SAFETY: `raw` is a live value of this call, checked to be a `$t`.
+                    let $c = unsafe { ClassInstance::<$t>::from_napi_value(raw.0, raw.1) }
+                        .map_err(from_napi)?;
                     return Ok(Self {
                         inner: Arc::clone(&$c.inner),
                         as_of: $as_of,
@@ -213,8 +215,7 @@ impl FromNapiValue for SourceArg {
         try_class!(YahooMarket, |c| None);
         try_class!(PolygonMarket, |c| None);
         try_class!(TradierMarket, |c| None);
-        Err(napi::Error::new(
-            napi::Status::InvalidArg,
+        Err(invalid(
             "source must be a SyntheticMarket, CsvMarket, YahooMarket, PolygonMarket or TradierMarket",
         ))
     }

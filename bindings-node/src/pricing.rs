@@ -25,18 +25,25 @@ type Kind = Either3<bool, String, Uint8Array>;
 #[napi(object, object_to_js = false)]
 pub struct BlackScholesInput {
     /// `true`/`"call"`/1 for calls, `false`/`"put"`/0 for puts.
+    #[napi(ts_type = "boolean | \"call\" | \"put\" | Uint8Array")]
     pub is_call: Kind,
     /// Underlying price.
+    #[napi(ts_type = "Float64Array | number")]
     pub spot: Num,
     /// Strike.
+    #[napi(ts_type = "Float64Array | number")]
     pub strike: Num,
     /// Calendar years to expiry.
+    #[napi(ts_type = "Float64Array | number")]
     pub years: Num,
     /// Continuous risk-free rate (0.045 = 4.5%).
+    #[napi(ts_type = "Float64Array | number")]
     pub rate: Num,
     /// Annual volatility.
+    #[napi(ts_type = "Float64Array | number")]
     pub vol: Num,
     /// Continuous dividend yield (default 0).
+    #[napi(ts_type = "Float64Array | number")]
     pub dividend_yield: Option<Num>,
 }
 
@@ -44,18 +51,25 @@ pub struct BlackScholesInput {
 #[napi(object, object_to_js = false)]
 pub struct ImpliedVolatilityInput {
     /// Option price per share.
+    #[napi(ts_type = "Float64Array | number")]
     pub price: Num,
     /// `true`/`"call"`/1 for calls, `false`/`"put"`/0 for puts.
+    #[napi(ts_type = "boolean | \"call\" | \"put\" | Uint8Array")]
     pub is_call: Kind,
     /// Underlying price.
+    #[napi(ts_type = "Float64Array | number")]
     pub spot: Num,
     /// Strike.
+    #[napi(ts_type = "Float64Array | number")]
     pub strike: Num,
     /// Calendar years to expiry.
+    #[napi(ts_type = "Float64Array | number")]
     pub years: Num,
     /// Continuous risk-free rate.
+    #[napi(ts_type = "Float64Array | number")]
     pub rate: Num,
     /// Continuous dividend yield (default 0).
+    #[napi(ts_type = "Float64Array | number")]
     pub dividend_yield: Option<Num>,
 }
 

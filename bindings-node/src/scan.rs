@@ -3,7 +3,7 @@
 
 use std::sync::Arc;
 
-use napi::bindgen_prelude::{Env, PromiseRaw};
+use napi::bindgen_prelude::{Env, PromiseRaw, Unknown};
 use napi::threadsafe_function::{ThreadsafeFunction, ThreadsafeFunctionCallMode};
 use napi::Status;
 use napi_derive::napi;
@@ -180,7 +180,12 @@ impl Scanner {
         catch_unwind,
         ts_args_type = "source: SyntheticMarket | CsvMarket | YahooMarket | PolygonMarket | TradierMarket, config?: ScanConfigInit"
     )]
-    pub fn new(source: SourceArg, config: Option<ScanConfigInit>) -> Result<Self, JsError> {
+    pub fn new(
+        env: &Env,
+        source: Unknown<'_>,
+        config: Option<ScanConfigInit>,
+    ) -> Result<Self, JsError> {
+        let source = SourceArg::from_js(env, &source)?;
         let cfg = ScanConfig::try_from(config.unwrap_or_default())?;
         let inner = core::Scanner::new(source.inner, cfg).js()?;
         Ok(Self {
