@@ -3,7 +3,8 @@
 
 use std::sync::Arc;
 
-use napi::bindgen_prelude::{Env, PromiseRaw, Unknown};
+use napi::bindgen_prelude::{Env, FromNapiValue, PromiseRaw, ToNapiValue, Unknown};
+use napi::sys;
 use napi::threadsafe_function::{ThreadsafeFunction, ThreadsafeFunctionCallMode};
 use napi::Status;
 use napi_derive::napi;
@@ -14,6 +15,58 @@ use serde_json::Value;
 use crate::error::{invalid, IntoJs, JsError};
 use crate::market::{parse_instant, SourceArg};
 use crate::runtime::promise;
+
+/// A JSON document crossing into JS as one `JSON.parse` of its text: far cheaper than
+/// building a large object property by property through N-API (a scan is ~100 kB).
+#[derive(Clone, Debug, Default)]
+pub struct Json(pub Value);
+
+impl ToNapiValue for Json {
+    unsafe fn to_napi_value(env: sys::napi_env, val: Self) -> napi::Result<sys::napi_value> {
+        let text = serde_json::to_string(&val.0)
+            .map_err(|e| napi::Error::from_reason(format!("serialising JSON: {e}")))?;
+        let ok = |s: sys::napi_status, what: &str| {
+            if s == sys::Status::napi_ok {
+                Ok(())
+            } else {
+                Err(napi::Error::from_reason(format!(
+                    "JSON.parse bridge: {what}"
+                )))
+            }
+        };
+        let (mut global, mut json, mut parse, mut out) = (
+            std::ptr::null_mut(),
+            std::ptr::null_mut(),
+            std::ptr::null_mut(),
+            std::ptr::null_mut(),
+        );
+        // SAFETY: called on the JS thread with a live `env`, as every ToNapiValue is.
+        unsafe {
+            ok(sys::napi_get_global(env, &mut global), "global")?;
+            ok(
+                sys::napi_get_named_property(env, global, c"JSON".as_ptr(), &mut json),
+                "JSON",
+            )?;
+            ok(
+                sys::napi_get_named_property(env, json, c"parse".as_ptr(), &mut parse),
+                "parse",
+            )?;
+            let arg = String::to_napi_value(env, text)?;
+            ok(
+                sys::napi_call_function(env, json, parse, 1, &arg, &mut out),
+                "call",
+            )?;
+        }
+        Ok(out)
+    }
+}
+
+impl FromNapiValue for Json {
+    unsafe fn from_napi_value(env: sys::napi_env, v: sys::napi_value) -> napi::Result<Self> {
+        // SAFETY: forwarded unchanged from napi's own conversion of this argument.
+        unsafe { Value::from_napi_value(env, v) }.map(Json)
+    }
+}
 
 /// A finished scan (API.md §4): opportunities in the original camelCase schema.
 #[napi(object)]
@@ -27,7 +80,7 @@ pub struct ScanResult {
     pub filter_mode: String,
     /// Ranked opportunities (original-system.md §10.1).
     #[napi(ts_type = "Array<Record<string, any>>")]
-    pub opportunities: Vec<Value>,
+    pub opportunities: Json,
     /// Contracts analysed after liquidity filtering (exact below 2^53).
     pub total_evaluated: f64,
     /// Symbols that returned data.
@@ -36,7 +89,7 @@ pub struct ScanResult {
     pub scan_duration_seconds: f64,
     /// Counts, provenance and diagnostics (original-system.md §10.2 plus optscan fields).
     #[napi(ts_type = "Record<string, any>")]
-    pub metadata: Value,
+    pub metadata: Json,
 }
 
 fn take_str(v: &mut serde_json::Map<String, Value>, key: &str) -> String {
@@ -65,11 +118,11 @@ impl ScanResult {
             scan_id: take_str(&mut m, "scanId"),
             scan_timestamp: take_str(&mut m, "scanTimestamp"),
             filter_mode: take_str(&mut m, "filterMode"),
-            opportunities: arr(m.remove("opportunities")),
+            opportunities: Json(Value::Array(arr(m.remove("opportunities")))),
             total_evaluated: r.total_evaluated as f64,
             symbols_scanned: r.symbols_scanned.clone(),
             scan_duration_seconds: r.scan_duration_seconds,
-            metadata: m.remove("metadata").unwrap_or(Value::Null),
+            metadata: Json(m.remove("metadata").unwrap_or(Value::Null)),
         })
     }
 
@@ -85,11 +138,11 @@ impl ScanResult {
             "scanId": self.scan_id,
             "scanTimestamp": self.scan_timestamp,
             "filterMode": self.filter_mode,
-            "opportunities": self.opportunities,
+            "opportunities": self.opportunities.0,
             "totalEvaluated": n as u64,
             "symbolsScanned": self.symbols_scanned,
             "scanDurationSeconds": self.scan_duration_seconds,
-            "metadata": self.metadata,
+            "metadata": self.metadata.0,
         });
         serde_json::from_value(doc)
             .map_err(|e| scanner_core::Error::invalid_input(format!("not a scan result: {e}")))
