@@ -9,7 +9,7 @@ const g = globalThis as typeof globalThis & { __optscan?: Shared };
 function shared(): Shared {
   if (!g.__optscan) {
     const url = process.env.OPTSCAN_DB ?? process.env.DATABASE_URL ?? 'sqlite://optscan.db';
-    g.__optscan = { store: ScanStore.open(url, { pollIntervalMs: 250 }), scanners: new Map() };
+    g.__optscan = { store: ScanStore.open(url, { pollIntervalMs: 250, maxConnections: 10 }), scanners: new Map() };
   }
   return g.__optscan;
 }
