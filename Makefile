@@ -1,8 +1,8 @@
 # The one test command (README "Quickstart"): formatting, lints, every test and doctest, and
 # every example.
-.PHONY: test lint rust-test examples bench python-test python-bench
+.PHONY: test lint rust-test examples bench python-test python-bench node-test
 
-test: lint rust-test examples python-test
+test: lint rust-test examples python-test node-test
 
 lint:
 	cargo fmt --all --check
@@ -38,3 +38,11 @@ python-bench:
 	$(VENV)/bin/pip install -q --disable-pip-version-check -r bindings-python/requirements-dev.txt -r bench/requirements.txt
 	$(VENV)/bin/maturin develop -q --release -m bindings-python/Cargo.toml
 	$(VENV)/bin/python bench/python_peers.py
+# The Node addon (bindings-node) and the Next.js example: install from npm, build the addon
+# (debug), check the committed index.d.ts/index.js did not drift, type-check a usage file,
+# run the addon tests, then build and test the Next.js app end to end.
+node-test:
+	cd bindings-node && npm ci --no-audit --no-fund && npx napi build --platform
+	git diff --exit-code -- bindings-node/index.d.ts bindings-node/index.js
+	cd bindings-node && npx tsc --noEmit -p __test__/tsconfig.json && npm test
+	cd examples/nextjs && npm ci --no-audit --no-fund && npm test

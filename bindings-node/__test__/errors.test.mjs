@@ -1,0 +1,32 @@
+// Errors are Error objects whose `code` is the core ErrorKind name, sync and async alike.
+import test from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { optscan, rejectionOf, thrownBy, ERROR_CODES } from './helpers.mjs';
+
+test('a thrown error is an Error with a kind code', () => {
+  const e = thrownBy(() => optscan.blackScholesSync({ isCall: 'x', spot: 1, strike: 1, years: 1, rate: 0, vol: 0.2 }));
+  assert.ok(e instanceof Error);
+  assert.ok(ERROR_CODES.includes(e.code), e.code);
+});
+
+test('a rejected Promise carries the code too (Database for an unusable URL)', async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'optscan-err-'));
+  const file = path.join(dir, 'a-file');
+  fs.writeFileSync(file, 'not a directory');
+  const e = await rejectionOf(optscan.ScanStore.open(`sqlite://${path.join(file, 'x.db')}`));
+  fs.rmSync(dir, { recursive: true, force: true });
+  assert.ok(e instanceof Error);
+  assert.equal(e.code, 'Database');
+});
+
+test('an unknown URL scheme is InvalidInput', async () => {
+  const e = await rejectionOf(optscan.ScanStore.open('mysql://localhost/x'));
+  assert.equal(e.code, 'InvalidInput');
+});
+
+test('a missing CSV folder is NotFound', () => {
+  assert.equal(thrownBy(() => new optscan.CsvMarket({ path: 'missing-dir-xyz' })).code, 'NotFound');
+});

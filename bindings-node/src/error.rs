@@ -1,0 +1,77 @@
+//! The one mapping from `scanner_core::Error` to JS errors: every thrown or rejected error
+//! is an `Error` whose `code` is the core `ErrorKind` name (`"InvalidInput"`, `"NotFound"`,
+//! …), so programs branch on `err.code` and humans read `err.message`.
+
+use napi::bindgen_prelude::{Env, Object, Unknown};
+use napi::{JsValue, Status};
+use scanner_core::{Error as CoreError, ErrorKind};
+
+/// A napi error status carrying a core [`ErrorKind`]; napi uses its string as `err.code`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Code(pub ErrorKind);
+
+impl AsRef<str> for Code {
+    fn as_ref(&self) -> &str {
+        self.0.as_str()
+    }
+}
+
+/// A JS error with a kind `code` (synchronous functions, constructors).
+pub type JsError = napi::Error<Code>;
+
+/// `Result` of synchronous exports: the error becomes a thrown `Error` with `code`.
+pub type JsResult<T> = Result<T, JsError>;
+
+/// A core error as a thrown JS error.
+pub fn to_js(e: CoreError) -> JsError {
+    napi::Error::new(Code(e.kind()), e.message().to_owned())
+}
+
+/// An [`ErrorKind::InvalidInput`] JS error.
+pub fn invalid(message: impl Into<String>) -> JsError {
+    napi::Error::new(Code(ErrorKind::InvalidInput), message.into())
+}
+
+/// A napi-level failure (argument conversion, handle creation) as a JS error: bad
+/// arguments are `InvalidInput`, anything else `Internal`.
+pub fn from_napi(e: napi::Error) -> JsError {
+    let kind = match e.status {
+        Status::InvalidArg
+        | Status::ObjectExpected
+        | Status::StringExpected
+        | Status::NumberExpected
+        | Status::BooleanExpected
+        | Status::ArrayExpected
+        | Status::FunctionExpected
+        | Status::BigintExpected
+        | Status::DateExpected
+        | Status::ArrayBufferExpected => ErrorKind::InvalidInput,
+        _ => ErrorKind::Internal,
+    };
+    napi::Error::new(Code(kind), e.reason.clone())
+}
+
+/// `?`-friendly conversion of core results into [`JsResult`].
+pub trait IntoJs<T> {
+    /// Map the error with [`to_js`].
+    fn js(self) -> JsResult<T>;
+}
+
+impl<T> IntoJs<T> for scanner_core::Result<T> {
+    fn js(self) -> JsResult<T> {
+        self.map_err(to_js)
+    }
+}
+
+/// Build the JS `Error` object for `kind`/`message` on the JS thread and wrap it, so a
+/// rejected Promise carries `code` too (napi's async bridge only knows `Status` codes).
+pub fn rejection(env: &Env, kind: ErrorKind, message: &str) -> napi::Error {
+    let build = || -> napi::Result<napi::Error> {
+        let mut obj: Object =
+            env.create_error(napi::Error::new(Status::GenericFailure, message))?;
+        obj.set("code", kind.as_str())?;
+        let unknown: Unknown = obj.to_unknown();
+        Ok(napi::Error::from(unknown))
+    };
+    build().unwrap_or_else(|e| e)
+}

@@ -1,0 +1,16 @@
+//! # optscan for Node.js
+//!
+//! The npm package `optscan`: napi-rs glue that converts JS values to `scanner_core` types
+//! and back. It exists so a Next.js route can serve cached scans in-process and run live
+//! scans without spawning Python or blocking the event loop. No scanning logic lives here;
+//! module files mirror the core's (`pricing`, `market`, `scan`, `cache`), with errors mapped
+//! once in [`error`] and the one async runtime in [`runtime`].
+#![deny(missing_docs)]
+#![deny(clippy::unwrap_used, clippy::expect_used)]
+
+pub mod cache;
+pub mod error;
+pub mod market;
+pub mod pricing;
+pub mod runtime;
+pub mod scan;

@@ -1,0 +1,118 @@
+// End to end: `next build && next start` on a loopback port against a SQLite cache seeded
+// with the addon. Covers a stale hit (served at once, refreshed in the background and
+// announced on the SSE stream), a missing cache hit by 20 concurrent requests (exactly one
+// live scan), a fresh cache hit with its headers, bad input, scan-status and the page.
+import test from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createRequire } from 'node:module';
+
+const app = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
+const optscan = createRequire(import.meta.url)('optscan');
+const nextBin = path.join(app, 'node_modules', 'next', 'dist', 'bin', 'next');
+const env = { ...process.env, NEXT_TELEMETRY_DISABLED: '1' };
+
+const freePort = () => new Promise((res) => {
+  const s = net.createServer().listen(0, '127.0.0.1', () => { const { port } = s.address(); s.close(() => res(port)); });
+});
+
+test('the scan-enhanced route serves stale, missing and fresh caches', { timeout: 540_000 }, async () => {
+  execFileSync(process.execPath, [nextBin, 'build'], { cwd: app, env, stdio: 'inherit' });
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'optscan-next-'));
+  const db = `sqlite://${path.join(dir, 'cache.db')}`;
+  const seed = await optscan.ScanStore.open(db);
+  const scanner = new optscan.Scanner(new optscan.SyntheticMarket({ seed: 7, symbols: 8 }), { backtest: false });
+  const old = await scanner.scan();
+  old.scanTimestamp = new Date(Date.now() - 30 * 60_000).toISOString(); // 30 minutes ago: stale
+  await seed.save(old);
+
+  const port = await freePort();
+  const server = spawn(process.execPath, [nextBin, 'start', '-H', '127.0.0.1', '-p', String(port)], {
+    cwd: app, env: { ...env, OPTSCAN_DB: db, OPTSCAN_SYMBOLS: '8', OPTSCAN_MAX_AGE_MINUTES: '15' }, stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const base = `http://127.0.0.1:${port}`;
+  try {
+    for (let i = 0; ; i++) {
+      try { if ((await fetch(`${base}/api/scan-status`)).ok) break; } catch { /* not up yet */ }
+      assert.ok(i < 300, 'server did not start');
+      await new Promise((r) => setTimeout(r, 100));
+    }
+
+    // SSE: collect `scan` events from now on.
+    const events = [];
+    const ctrl = new AbortController();
+    const sse = await fetch(`${base}/api/scan-events`, { signal: ctrl.signal });
+    assert.equal(sse.headers.get('content-type'), 'text/event-stream');
+    const reading = (async () => {
+      const dec = new TextDecoder();
+      let buf = '';
+      try {
+        for await (const chunk of sse.body) {
+          buf += dec.decode(chunk, { stream: true });
+          let i;
+          while ((i = buf.indexOf('\n\n')) >= 0) {
+            const block = buf.slice(0, i); buf = buf.slice(i + 2);
+            const data = block.split('\n').find((l) => l.startsWith('data: '));
+            if (block.startsWith('event: scan') && data) events.push(JSON.parse(data.slice(6)));
+          }
+        }
+      } catch { /* aborted */ }
+    })();
+    await new Promise((r) => setTimeout(r, 300));
+
+    // Missing: 20 concurrent requests, one live scan.
+    const many = await Promise.all(Array.from({ length: 20 }, () => fetch(`${base}/api/scan-enhanced?mode=relaxed`).then(async (r) => [r.status, await r.json()])));
+    assert.ok(many.every(([s, b]) => s === 200 && b.success === true), `status ${many.map(([s]) => s)}`);
+    // Requests that arrive after the shared scan has been saved are plain cache hits.
+    assert.ok(many.some(([, b]) => b.source === 'live'), 'one live scan answered the first callers');
+    assert.equal(new Set(many.map(([, b]) => b.scanId)).size, 1);
+    assert.equal((await seed.history({ filterMode: 'relaxed' })).length, 1, 'exactly one live scan saved');
+
+    // Fresh hit: from the cache, with headers.
+    const hit = await fetch(`${base}/api/scan-enhanced?mode=relaxed`);
+    const hb = await hit.json();
+    assert.equal(hb.cached, true);
+    assert.equal(hb.isStale, false);
+    assert.equal(hb.scanId, many[0][1].scanId);
+    assert.ok(Array.isArray(hb.opportunities) && typeof hb.totalEvaluated === 'number' && hb.metadata);
+    assert.match(hit.headers.get('cache-control'), /s-maxage=\d+/);
+    assert.equal(hit.headers.get('last-modified'), new Date(hb.lastUpdated).toUTCString());
+
+    // Stale (default mode strict): served at once, refreshed in the background.
+    const stale = await (await fetch(`${base}/api/scan-enhanced`)).json();
+    assert.equal(stale.filterMode, 'strict');
+    assert.equal(stale.isStale, true);
+    assert.equal(stale.scanId, old.scanId);
+    assert.ok(stale.cacheAgeMinutes >= 29);
+
+    // SSE announced the live relaxed scan and the strict refresh.
+    for (let i = 0; i < 200 && !events.some((e) => e.filterMode === 'strict'); i++) await new Promise((r) => setTimeout(r, 50));
+    assert.ok(events.some((e) => e.scanId === hb.scanId), 'SSE saw the live scan');
+    const refreshed = events.find((e) => e.filterMode === 'strict');
+    assert.ok(refreshed && refreshed.scanId !== old.scanId, 'SSE saw the background refresh');
+    ctrl.abort();
+    await reading;
+
+    // Bad input is a clear 400, never an empty 200.
+    const bad = await fetch(`${base}/api/scan-enhanced?mode=wide-open`);
+    assert.equal(bad.status, 400);
+    assert.equal((await bad.json()).code, 'InvalidInput');
+
+    const status = await (await fetch(`${base}/api/scan-status`)).json();
+    assert.deepEqual(status.modes.map((m) => m.filterMode), ['strict', 'relaxed']);
+    assert.equal(status.modes[0].scans.length, 2);
+    assert.equal(status.modes[1].scans[0].opportunityCount, hb.opportunities.length);
+
+    const page = await (await fetch(`${base}/`)).text();
+    assert.match(page, /Last updated: (<!-- -->)?\d+(<!-- -->)? minutes ago/);
+  } finally {
+    server.kill('SIGTERM');
+    await seed.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
