@@ -25,6 +25,8 @@ pub(crate) trait ScanRows: Send + Sync + 'static {
     async fn save(&self, result: &ScanResult, degraded: bool) -> Result<()>;
     /// Newest scan of `mode`; with `prefer_good`, the newest non-degraded one when any exists.
     async fn latest(&self, mode: FilterMode, prefer_good: bool) -> Result<Option<ScanResult>>;
+    /// The `scan_id` that [`ScanRows::latest`] would return, without its payload.
+    async fn latest_id(&self, mode: FilterMode, prefer_good: bool) -> Result<Option<Uuid>>;
     async fn get(&self, scan_id: Uuid) -> Result<Option<ScanResult>>;
     async fn history(&self, mode: Option<FilterMode>, limit: u32) -> Result<Vec<ScanSummary>>;
     async fn cleanup(&self, keep: u32) -> Result<u64>;

@@ -11,6 +11,7 @@
 //! `migrations/{postgres,sqlite}` at the repository root and are embedded at build time.
 
 mod backend;
+mod hot;
 mod lock;
 mod notify;
 mod options;
@@ -32,7 +33,7 @@ pub use notify::ScanSubscription;
 pub use options::{PoolerMode, ServeOptions, StalePolicy, StoreOptions};
 pub use serve::LiveScan;
 pub use store::{ScanStore, DEFAULT_URL};
-pub use types::{CachedScan, RotationState, ScanNotice, ScanSummary, ServeSource};
+pub use types::{CachedJson, CachedScan, RotationState, ScanNotice, ScanSummary, ServeSource};
 pub use url::{redact_url, Backend};
 
 #[cfg(test)]
@@ -47,6 +48,7 @@ mod send_sync {
     fn handles_and_records_are_send_and_sync() {
         is_send_sync::<ScanStore>();
         is_send_sync::<CachedScan>();
+        is_send_sync::<CachedJson>();
         is_send_sync::<WriterLease>();
         is_send_sync::<ScanNotice>();
         is_send_sync::<ScanSummary>();
@@ -81,6 +83,8 @@ mod send_sync {
         let mode = crate::model::FilterMode::Strict;
         is_send(&store.serve(std::sync::Arc::new(Never), mode, ServeOptions::default()));
         is_send(&store.latest(mode, None));
+        is_send(&store.latest_json(mode, None));
+        is_send(&store.serve_json(std::sync::Arc::new(Never), mode, ServeOptions::default()));
         is_send(&store.subscribe());
         let sub = rt.block_on(store.subscribe()).expect("subscription");
         is_send(&sub);

@@ -31,6 +31,12 @@ pub(crate) const CHANNEL: &str = "optscan_scans";
 const SCAN_COLUMNS: &str = "c.scan_id, c.scan_timestamp, c.filter_mode, c.opportunities, \
      c.total_evaluated, c.symbols_scanned, c.scan_duration_seconds, c.metadata";
 
+/// The newest row of mode `$1`; with `$2`, the newest good one while any exists.
+const LATEST_FROM: &str = "FROM cached_scan_results c WHERE c.filter_mode = $1 \
+     AND ($2 = false OR c.status = 'ok' OR NOT EXISTS (SELECT 1 FROM cached_scan_results g \
+     WHERE g.filter_mode = $1 AND g.status = 'ok')) \
+     ORDER BY c.scan_timestamp DESC LIMIT 1";
+
 pub(crate) struct PostgresBackend {
     pub(crate) pool: PgPool,
     pub(crate) transaction_mode: bool,
@@ -204,16 +210,18 @@ impl ScanRows for PostgresBackend {
     }
 
     async fn latest(&self, mode: FilterMode, prefer_good: bool) -> Result<Option<ScanResult>> {
-        const SQL_GOOD: &str =
-            "SELECT c.scan_id, c.scan_timestamp, c.filter_mode, c.opportunities, \
-             c.total_evaluated, c.symbols_scanned, c.scan_duration_seconds, c.metadata \
-             FROM cached_scan_results c WHERE c.filter_mode = $1 \
-             AND ($2 = false OR c.status = 'ok' OR NOT EXISTS (SELECT 1 FROM cached_scan_results g \
-             WHERE g.filter_mode = $1 AND g.status = 'ok')) \
-             ORDER BY c.scan_timestamp DESC LIMIT 1";
-        let query = self.q(SQL_GOOD).bind(mode.as_str()).bind(prefer_good);
+        let sql = format!("SELECT {SCAN_COLUMNS} {LATEST_FROM}");
+        let query = self.q(&sql).bind(mode.as_str()).bind(prefer_good);
         let row = self.read_optional(query, "reading latest scan").await?;
         row.as_ref().map(scan_from_row).transpose()
+    }
+
+    async fn latest_id(&self, mode: FilterMode, prefer_good: bool) -> Result<Option<Uuid>> {
+        let sql = format!("SELECT c.scan_id {LATEST_FROM}");
+        let query = self.q(&sql).bind(mode.as_str()).bind(prefer_good);
+        let row = self.read_optional(query, "reading latest scan id").await?;
+        row.map(|r| r.try_get(0).map_err(|e| corrupt("scan_id", e)))
+            .transpose()
     }
 
     async fn get(&self, scan_id: Uuid) -> Result<Option<ScanResult>> {

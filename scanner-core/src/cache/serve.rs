@@ -10,11 +10,11 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use async_trait::async_trait;
-use chrono::Utc;
 use futures_util::future::{BoxFuture, FutureExt, Shared};
 
+use super::hot::{HotScan, Served};
 use super::lock::{scan_lock_name, WriterLease};
-use super::types::{is_degraded, CachedScan, ServeSource};
+use super::types::{is_degraded, CachedJson, CachedScan, ServeSource};
 use super::{ScanStore, ServeOptions, StalePolicy};
 use crate::model::{FilterMode, ScanResult};
 use crate::{Error, ErrorKind, Result};
@@ -52,7 +52,7 @@ pub trait LiveScan: Send + Sync {
     async fn run_scan(&self, mode: FilterMode) -> Result<ScanResult>;
 }
 
-type FlightOutput = std::result::Result<CachedScan, (ErrorKind, String)>;
+type FlightOutput = std::result::Result<Served, (ErrorKind, String)>;
 /// One in-process live scan that every concurrent caller of a mode awaits.
 pub(crate) type Flight = Shared<BoxFuture<'static, FlightOutput>>;
 
@@ -96,6 +96,29 @@ impl ScanStore {
         mode: FilterMode,
         opts: ServeOptions,
     ) -> Result<CachedScan> {
+        Ok(self
+            .serve_served(scanner, mode, opts)
+            .await?
+            .into_cached_scan())
+    }
+
+    /// [`Self::serve`] answering with the scan's canonical JSON text (serialised once per
+    /// scan and shared), for HTTP handlers that pass the document through.
+    pub async fn serve_json(
+        &self,
+        scanner: Arc<dyn LiveScan>,
+        mode: FilterMode,
+        opts: ServeOptions,
+    ) -> Result<CachedJson> {
+        self.serve_served(scanner, mode, opts).await?.into_json()
+    }
+
+    async fn serve_served(
+        &self,
+        scanner: Arc<dyn LiveScan>,
+        mode: FilterMode,
+        opts: ServeOptions,
+    ) -> Result<Served> {
         for (name, d) in [
             ("max_age", opts.max_age),
             ("max_stale", opts.max_stale),
@@ -107,7 +130,7 @@ impl ScanStore {
                 )));
             }
         }
-        let cached = self.latest(mode, None).await?;
+        let cached = self.latest_served(mode, None).await?;
         if let Some(c) = &cached {
             if c.age_minutes <= minutes(opts.max_age) {
                 return Ok(c.clone());
@@ -171,7 +194,7 @@ impl ScanStore {
         scanner: &dyn LiveScan,
         mode: FilterMode,
         opts: ServeOptions,
-    ) -> Result<CachedScan> {
+    ) -> Result<Served> {
         let deadline = Instant::now() + opts.wait;
         loop {
             match WriterLease::acquire(
@@ -182,7 +205,7 @@ impl ScanStore {
             .await
             {
                 Ok(lease) => {
-                    let out = match self.latest(mode, Some(opts.max_age)).await? {
+                    let out = match self.latest_served(mode, Some(opts.max_age)).await? {
                         // Another process finished a scan while we queued for the lease.
                         Some(fresh) => Ok(fresh),
                         None => {
@@ -194,7 +217,7 @@ impl ScanStore {
                     return out;
                 }
                 Err(e) if e.kind() == ErrorKind::Busy => {
-                    if let Some(fresh) = self.latest(mode, Some(opts.max_age)).await? {
+                    if let Some(fresh) = self.latest_served(mode, Some(opts.max_age)).await? {
                         return Ok(fresh);
                     }
                     if Instant::now() >= deadline {
@@ -213,7 +236,7 @@ impl ScanStore {
         }
     }
 
-    async fn scan_and_save(&self, scanner: &dyn LiveScan, mode: FilterMode) -> Result<CachedScan> {
+    async fn scan_and_save(&self, scanner: &dyn LiveScan, mode: FilterMode) -> Result<Served> {
         let result = scanner.run_scan(mode).await?;
         if result.filter_mode != mode {
             return Err(Error::internal(format!(
@@ -231,14 +254,13 @@ impl ScanStore {
                 ),
             ));
         }
-        let age_minutes = super::types::age_minutes(result.scan_timestamp, Utc::now());
-        Ok(CachedScan {
-            result,
-            age_minutes,
-            is_stale: false,
-            source: ServeSource::Live,
-            // A good scan that could not be cached is still served, with the reason.
-            error: saved.err().map(|e| format!("not cached: {e}")),
-        })
+        let scan = Arc::new(HotScan::new(result));
+        if saved.is_ok() {
+            self.inner.hot.put(Arc::clone(&scan));
+        }
+        let mut served = Served::new(scan, ServeSource::Live);
+        // A good scan that could not be cached is still served, with the reason.
+        served.error = saved.err().map(|e| format!("not cached: {e}"));
+        Ok(served)
     }
 }

@@ -27,6 +27,12 @@ use crate::{Error, Result};
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("../migrations/sqlite");
 
+/// The newest row of mode `?1`; with `?2`, the newest good one while any exists.
+const LATEST_FROM: &str = "FROM cached_scan_results c WHERE c.filter_mode = ?1 \
+     AND (?2 = 0 OR c.status = 'ok' OR NOT EXISTS (SELECT 1 FROM cached_scan_results g \
+     WHERE g.filter_mode = ?1 AND g.status = 'ok')) \
+     ORDER BY c.scan_timestamp DESC, c.seq DESC LIMIT 1";
+
 const SCAN_COLUMNS: &str = "scan_id, scan_timestamp, filter_mode, opportunities, \
      total_evaluated, symbols_scanned, scan_duration_seconds, metadata";
 
@@ -156,12 +162,7 @@ impl ScanRows for SqliteBackend {
     }
 
     async fn latest(&self, mode: FilterMode, prefer_good: bool) -> Result<Option<ScanResult>> {
-        let sql = format!(
-            "SELECT {SCAN_COLUMNS} FROM cached_scan_results c WHERE c.filter_mode = ?1 \
-             AND (?2 = 0 OR c.status = 'ok' OR NOT EXISTS (SELECT 1 FROM cached_scan_results g \
-             WHERE g.filter_mode = ?1 AND g.status = 'ok')) \
-             ORDER BY c.scan_timestamp DESC, c.seq DESC LIMIT 1"
-        );
+        let sql = format!("SELECT {SCAN_COLUMNS} {LATEST_FROM}");
         let row = sqlx::query(&sql)
             .bind(mode.as_str())
             .bind(prefer_good)
@@ -169,6 +170,18 @@ impl ScanRows for SqliteBackend {
             .await
             .map_err(self.err("reading latest scan"))?;
         row.as_ref().map(scan_from_row).transpose()
+    }
+
+    async fn latest_id(&self, mode: FilterMode, prefer_good: bool) -> Result<Option<Uuid>> {
+        let sql = format!("SELECT c.scan_id {LATEST_FROM}");
+        let id: Option<String> = sqlx::query_scalar(&sql)
+            .bind(mode.as_str())
+            .bind(prefer_good)
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(self.err("reading latest scan id"))?;
+        id.map(|s| Uuid::parse_str(&s).map_err(|e| corrupt("scan_id", e)))
+            .transpose()
     }
 
     async fn get(&self, scan_id: Uuid) -> Result<Option<ScanResult>> {

@@ -10,9 +10,10 @@ use chrono::{NaiveDate, Utc};
 use uuid::Uuid;
 
 use super::backend::StoreBackend;
+use super::hot::{HotCache, HotScan, Served};
 use super::lock::{scan_lock_name, WriterLease};
 use super::serve::Flight;
-use super::types::{is_degraded, CachedScan, RotationState, ScanSummary};
+use super::types::{is_degraded, CachedJson, CachedScan, RotationState, ScanSummary};
 use super::url::{Backend, DbUrl, PoolerMode};
 use super::StoreOptions;
 use crate::model::{FilterMode, ScanResult};
@@ -52,6 +53,7 @@ pub(crate) struct Inner {
     #[cfg(feature = "postgres")]
     pub pg: Option<Arc<super::postgres::PostgresBackend>>,
     pub flights: Mutex<HashMap<FilterMode, Flight>>,
+    pub hot: HotCache,
 }
 
 impl std::fmt::Debug for ScanStore {
@@ -128,6 +130,7 @@ impl ScanStore {
                 #[cfg(feature = "postgres")]
                 pg,
                 flights: Mutex::new(HashMap::new()),
+                hot: HotCache::default(),
             }),
         };
         if store.inner.opts.migrate {
@@ -167,11 +170,55 @@ impl ScanStore {
 
     /// The newest scan of `mode` (the newest good one while any exists, by default), or
     /// `None` when there is none or it is older than `max_age`.
+    ///
+    /// The decoded newest scan is kept in memory: while the table's newest `scan_id` stays
+    /// the same, a read costs one small query and no parsing.
     pub async fn latest(
         &self,
         mode: FilterMode,
         max_age: Option<chrono::Duration>,
     ) -> Result<Option<CachedScan>> {
+        Ok(self
+            .latest_served(mode, max_age)
+            .await?
+            .map(Served::into_cached_scan))
+    }
+
+    /// [`Self::latest`] as canonical JSON text, serialised once per scan and shared: the
+    /// cheapest way to hand a cached scan to an HTTP response.
+    ///
+    /// ```
+    /// # tokio::runtime::Runtime::new().unwrap().block_on(async {
+    /// use scanner_core::cache::{ScanStore, StoreOptions};
+    /// use scanner_core::model::{FilterMode, ScanResult};
+    ///
+    /// let store = ScanStore::open(Some("sqlite::memory:"), StoreOptions::default()).await?;
+    /// let scan = ScanResult::empty(FilterMode::Strict);
+    /// store.save(&scan).await?;
+    /// let cached = store.latest_json(FilterMode::Strict, None).await?.expect("just saved");
+    /// assert_eq!(&*cached.json, scan.to_json()?.as_str());
+    /// assert_eq!(cached.scan_id, scan.scan_id);
+    /// # Ok::<(), scanner_core::Error>(())
+    /// # }).unwrap();
+    /// ```
+    pub async fn latest_json(
+        &self,
+        mode: FilterMode,
+        max_age: Option<chrono::Duration>,
+    ) -> Result<Option<CachedJson>> {
+        self.latest_served(mode, max_age)
+            .await?
+            .map(Served::into_json)
+            .transpose()
+    }
+
+    /// The newest scan of `mode` from the in-memory memo when the table still leads with
+    /// it, else read and remembered; `None` when there is none or it is older than `max_age`.
+    pub(crate) async fn latest_served(
+        &self,
+        mode: FilterMode,
+        max_age: Option<chrono::Duration>,
+    ) -> Result<Option<Served>> {
         if let Some(age) = max_age {
             if age < chrono::Duration::zero() {
                 return Err(Error::invalid_input(format!(
@@ -179,15 +226,26 @@ impl ScanStore {
                 )));
             }
         }
-        let row = self
-            .inner
-            .backend
-            .latest(mode, self.inner.opts.prefer_good_scans)
-            .await?;
-        let cached = row.map(CachedScan::from_cache);
+        let prefer_good = self.inner.opts.prefer_good_scans;
+        let Some(id) = self.inner.backend.latest_id(mode, prefer_good).await? else {
+            return Ok(None);
+        };
+        let scan = match self.inner.hot.get(mode, id) {
+            Some(scan) => scan,
+            // Not seen yet: read it (or whatever newer row replaced it meanwhile).
+            None => match self.inner.backend.latest(mode, prefer_good).await? {
+                Some(result) => {
+                    let scan = Arc::new(HotScan::new(result));
+                    self.inner.hot.put(Arc::clone(&scan));
+                    scan
+                }
+                None => return Ok(None),
+            },
+        };
+        let served = Served::new(scan, super::ServeSource::Cache);
         Ok(match max_age {
-            Some(age) => cached.filter(|c| c.age_minutes <= minutes(age)),
-            None => cached,
+            Some(age) if served.age_minutes > minutes(age) => None,
+            _ => Some(served),
         })
     }
 

@@ -4,6 +4,8 @@
 //! They are plain serde structs so the CLI, the bindings and an HTTP route can emit them as
 //! JSON without another mapping layer.
 
+use std::sync::Arc;
+
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
@@ -53,6 +55,35 @@ impl CachedScan {
             error: None,
         }
     }
+}
+
+/// A scan as served, as its canonical JSON text: for HTTP handlers that hand the document
+/// on without building a [`ScanResult`] per request (see [`super::ScanStore::serve_json`]).
+///
+/// `json` is exactly [`ScanResult::to_json`] of the stored scan, serialised once per scan
+/// and shared by every reader; the other fields describe it without parsing it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CachedJson {
+    /// The scan's canonical JSON document.
+    pub json: Arc<str>,
+    /// The scan's id.
+    pub scan_id: Uuid,
+    /// When the scan ran.
+    pub scan_timestamp: DateTime<Utc>,
+    /// The scan's filter mode.
+    pub filter_mode: FilterMode,
+    /// Opportunities in the document.
+    pub opportunity_count: usize,
+    /// Contracts the scan analysed after liquidity filtering.
+    pub total_evaluated: u64,
+    /// Minutes between `scan_timestamp` and the moment it was read.
+    pub age_minutes: f64,
+    /// True when older than the caller's max age (served stale).
+    pub is_stale: bool,
+    /// `cache` or `live`.
+    pub source: ServeSource,
+    /// Why a stale scan was served instead of a fresh one, if so.
+    pub error: Option<String>,
 }
 
 /// Minutes from `then` to `now` (negative when `then` lies in the future).

@@ -5,6 +5,7 @@
 mod behaviour;
 mod fixtures;
 mod harness;
+mod json_reads;
 mod notify;
 mod process;
 mod secrets;
@@ -52,6 +53,8 @@ on_every_backend!(
     serve_cases::stale_if_error,
     serve_cases::all_failed_scan_keeps_the_good_one,
     serve_cases::long_scan_keeps_its_lease,
+    json_reads::json_reads_match_the_result,
+    json_reads::memo_follows_the_table,
     notify::subscribe_delivers_new_scans,
     process::writer_lock_across_processes,
     process::killed_writer_leaves_no_partial_row,

@@ -48,7 +48,7 @@ impl LiveScan for FakeScanner {
     }
 }
 
-fn opts() -> ServeOptions {
+pub fn opts() -> ServeOptions {
     ServeOptions {
         wait: Duration::from_secs(20),
         ..ServeOptions::default()

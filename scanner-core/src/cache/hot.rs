@@ -1,0 +1,140 @@
+//! The newest scan of each mode, decoded once and kept in memory.
+//!
+//! A cached scan is about 100 kB of JSON; fetching and parsing it on every read cost
+//! milliseconds. Saved rows never change (a second save of a `scan_id` is a no-op), so a
+//! read asks the database only for the `scan_id` at the head of the table and reuses the
+//! decoded scan, and its JSON text, while that id stays the same. The memo is always
+//! checked against the database, so it can never serve a scan the table no longer leads with.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, OnceLock};
+
+use chrono::Utc;
+use uuid::Uuid;
+
+use super::types::{age_minutes, CachedJson, CachedScan, ServeSource};
+use crate::model::{FilterMode, ScanResult};
+use crate::Result;
+
+/// A decoded scan and, once asked for, its canonical JSON text.
+#[derive(Debug)]
+pub(crate) struct HotScan {
+    pub result: ScanResult,
+    json: OnceLock<Arc<str>>,
+}
+
+impl HotScan {
+    pub fn new(result: ScanResult) -> Self {
+        Self {
+            result,
+            json: OnceLock::new(),
+        }
+    }
+
+    /// [`ScanResult::to_json`], serialised on first use and shared afterwards.
+    pub fn json(&self) -> Result<Arc<str>> {
+        if let Some(j) = self.json.get() {
+            return Ok(Arc::clone(j));
+        }
+        let text: Arc<str> = self.result.to_json()?.into();
+        Ok(Arc::clone(self.json.get_or_init(|| text)))
+    }
+}
+
+/// One memo per mode, keyed by the scan's id.
+#[derive(Debug, Default)]
+pub(crate) struct HotCache {
+    by_mode: Mutex<HashMap<FilterMode, Arc<HotScan>>>,
+}
+
+impl HotCache {
+    /// The memo of `mode` if it holds scan `id`.
+    pub fn get(&self, mode: FilterMode, id: Uuid) -> Option<Arc<HotScan>> {
+        let map = self
+            .by_mode
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        map.get(&mode)
+            .filter(|h| h.result.scan_id == id)
+            .map(Arc::clone)
+    }
+
+    /// Remember `scan` as the newest of its mode.
+    pub fn put(&self, scan: Arc<HotScan>) {
+        self.by_mode
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .insert(scan.result.filter_mode, scan);
+    }
+}
+
+/// A scan on its way out of the store: the shared decoded scan plus how it is served.
+#[derive(Debug, Clone)]
+pub(crate) struct Served {
+    pub scan: Arc<HotScan>,
+    pub age_minutes: f64,
+    pub is_stale: bool,
+    pub source: ServeSource,
+    pub error: Option<String>,
+}
+
+impl Served {
+    /// `scan` as read from the cache now: its current age, not stale.
+    pub fn new(scan: Arc<HotScan>, source: ServeSource) -> Self {
+        Self {
+            age_minutes: age_minutes(scan.result.scan_timestamp, Utc::now()),
+            scan,
+            is_stale: false,
+            source,
+            error: None,
+        }
+    }
+
+    /// As a [`CachedScan`] owning a copy of the result.
+    pub fn into_cached_scan(self) -> CachedScan {
+        CachedScan {
+            result: self.scan.result.clone(),
+            age_minutes: self.age_minutes,
+            is_stale: self.is_stale,
+            source: self.source,
+            error: self.error,
+        }
+    }
+
+    /// As a [`CachedJson`] sharing the scan's JSON text.
+    pub fn into_json(self) -> Result<CachedJson> {
+        let r = &self.scan.result;
+        Ok(CachedJson {
+            json: self.scan.json()?,
+            scan_id: r.scan_id,
+            scan_timestamp: r.scan_timestamp,
+            filter_mode: r.filter_mode,
+            opportunity_count: r.opportunities.len(),
+            total_evaluated: r.total_evaluated,
+            age_minutes: self.age_minutes,
+            is_stale: self.is_stale,
+            source: self.source,
+            error: self.error,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn memo_answers_only_for_the_same_id_and_json_matches_to_json() {
+        let cache = HotCache::default();
+        let scan = ScanResult::empty(FilterMode::Strict);
+        let id = scan.scan_id;
+        let expected = scan.to_json().expect("json");
+        cache.put(Arc::new(HotScan::new(scan)));
+        let hit = cache.get(FilterMode::Strict, id).expect("memo hit");
+        assert_eq!(&*hit.json().expect("json"), expected.as_str());
+        // The second call shares the same text.
+        assert!(Arc::ptr_eq(&hit.json().unwrap(), &hit.json().unwrap()));
+        assert!(cache.get(FilterMode::Strict, Uuid::new_v4()).is_none());
+        assert!(cache.get(FilterMode::Relaxed, id).is_none());
+    }
+}
