@@ -77,6 +77,13 @@ export declare class ScanStore {
    * `for await (const n of await store.subscribe()) …`.
    */
   subscribe(): Promise<ScanSubscription>
+  /** `latest()` as JSON bytes: the newest scan of a mode, or null. */
+  latestJson(options?: LatestOptions | undefined | null): Promise<CachedJson | null>
+  /**
+   * `serve()` as JSON bytes: same policy (fresh, stale-while-revalidate, single-flight
+   * live scan, stale-if-error), answering with the document a route can send as is.
+   */
+  serveJson(options: ServeInit): Promise<CachedJson>
 }
 
 /**
@@ -142,6 +149,34 @@ export interface BlackScholesInput {
 
 /** Black–Scholes–Merton price and every raw greek, on the calling thread. */
 export declare function blackScholesSync(input: BlackScholesInput): Greeks
+
+/** A scan as served, as its canonical JSON document plus what describes it (API.md §5). */
+export interface CachedJson {
+  /**
+   * UTF-8 bytes of the scan's canonical JSON document (`ScanResult::to_json` in the
+   * core): `JSON.parse(json.toString())` gives the object `latest()` returns as `result`.
+   * A fresh copy per call, so writing into it affects no one else.
+   */
+  json: Buffer
+  /** The scan's id. */
+  scanId: string
+  /** When it ran (ISO-8601, UTC). */
+  scanTimestamp: string
+  /** `"strict"` or `"relaxed"`. */
+  filterMode: string
+  /** Opportunities in the document. */
+  opportunityCount: number
+  /** Contracts analysed after liquidity filtering (exact below 2^53). */
+  totalEvaluated: number
+  /** Minutes since the scan ran. */
+  ageMinutes: number
+  /** True when older than the caller's max age. */
+  isStale: boolean
+  /** `"cache"` or `"live"`. */
+  source: string
+  /** Why a stale scan was served instead of a fresh one (a failed live scan). */
+  error?: string
+}
 
 /** A scan as served: the result plus its age and provenance (API.md §5). */
 export interface CachedScan {

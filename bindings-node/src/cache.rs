@@ -106,7 +106,7 @@ impl From<core::ScanNotice> for ScanNotice {
     }
 }
 
-fn iso(t: chrono::DateTime<chrono::Utc>) -> String {
+pub(crate) fn iso(t: chrono::DateTime<chrono::Utc>) -> String {
     // Same text as the scan JSON's timestamps.
     serde_json::to_value(t)
         .ok()
@@ -163,11 +163,11 @@ pub struct ServeInit<'a> {
     pub stale_if_error_minutes: Option<f64>,
 }
 
-fn mode(m: Option<&str>) -> Result<FilterMode, JsError> {
+pub(crate) fn mode(m: Option<&str>) -> Result<FilterMode, JsError> {
     m.map_or(Ok(FilterMode::Strict), |s| s.parse::<FilterMode>().js())
 }
 
-fn minutes(name: &str, m: f64) -> Result<chrono::Duration, JsError> {
+pub(crate) fn minutes(name: &str, m: f64) -> Result<chrono::Duration, JsError> {
     if !m.is_finite() || m < 0.0 {
         return Err(invalid(format!(
             "{name} must be a finite number >= 0, got {m}"
@@ -182,6 +182,34 @@ fn closed() -> CoreError {
     CoreError::invalid_input("the ScanStore is closed")
 }
 
+/// The mode, policy and live scanner of a `serve`/`serveJson` call.
+pub(crate) fn serve_args(
+    options: &ServeInit<'_>,
+) -> Result<(FilterMode, ServeOptions, Arc<dyn core::LiveScan>), JsError> {
+    let m = mode(options.filter_mode.as_deref())?;
+    let mut opts = ServeOptions::default();
+    if let Some(a) = options.max_age_minutes {
+        opts.max_age = minutes("maxAgeMinutes", a)?;
+    }
+    if let Some(a) = options.max_stale_minutes {
+        opts.max_stale = minutes("maxStaleMinutes", a)?;
+    }
+    if let Some(a) = options.stale_if_error_minutes {
+        opts.stale_if_error = minutes("staleIfErrorMinutes", a)?;
+    }
+    opts.stale = match options.stale.as_deref() {
+        None | Some("revalidate") => StalePolicy::Revalidate,
+        Some("live") => StalePolicy::Live,
+        Some(other) => {
+            return Err(invalid(format!(
+                "stale must be \"revalidate\" or \"live\", got {other:?}"
+            )))
+        }
+    };
+    let scanner: Arc<dyn core::LiveScan> = Arc::new(options.scanner.inner.clone());
+    Ok((m, opts, scanner))
+}
+
 /// The scan cache. Open with `await ScanStore.open(url)`; close with `close()`.
 #[napi]
 pub struct ScanStore {
@@ -189,7 +217,7 @@ pub struct ScanStore {
 }
 
 impl ScanStore {
-    fn get(&self) -> Result<Arc<core::ScanStore>, CoreError> {
+    pub(crate) fn get(&self) -> Result<Arc<core::ScanStore>, CoreError> {
         match self.inner.read() {
             Ok(g) => g.clone().ok_or_else(closed),
             Err(_) => Err(CoreError::internal("store lock poisoned")),
@@ -353,27 +381,7 @@ impl ScanStore {
         env: &'env Env,
         options: ServeInit<'_>,
     ) -> Result<PromiseRaw<'env, CachedScan>, JsError> {
-        let m = mode(options.filter_mode.as_deref())?;
-        let mut opts = ServeOptions::default();
-        if let Some(a) = options.max_age_minutes {
-            opts.max_age = minutes("maxAgeMinutes", a)?;
-        }
-        if let Some(a) = options.max_stale_minutes {
-            opts.max_stale = minutes("maxStaleMinutes", a)?;
-        }
-        if let Some(a) = options.stale_if_error_minutes {
-            opts.stale_if_error = minutes("staleIfErrorMinutes", a)?;
-        }
-        opts.stale = match options.stale.as_deref() {
-            None | Some("revalidate") => StalePolicy::Revalidate,
-            Some("live") => StalePolicy::Live,
-            Some(other) => {
-                return Err(invalid(format!(
-                    "stale must be \"revalidate\" or \"live\", got {other:?}"
-                )))
-            }
-        };
-        let scanner: Arc<dyn core::LiveScan> = Arc::new(options.scanner.inner.clone());
+        let (m, opts, scanner) = serve_args(&options)?;
         with_store!(
             self,
             env,

@@ -9,6 +9,7 @@
 #![deny(clippy::unwrap_used, clippy::expect_used)]
 
 pub mod cache;
+pub mod cache_json;
 pub mod error;
 pub mod market;
 pub mod pricing;

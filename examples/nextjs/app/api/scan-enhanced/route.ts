@@ -1,6 +1,10 @@
 // GET /api/scan-enhanced?mode=strict|relaxed — the original route's response, served
 // in-process: fresh cache at once, stale scans served while a background refresh runs, a
 // missing cache answered by one shared live scan. Never an empty 200.
+//
+// The scan arrives as the bytes of its JSON document (serialised once per scan by the
+// engine) and is spliced into the response as is: no object is built, no string decoded
+// or encoded per request.
 import { maxAgeMinutes, scanner, statusFor, store } from '../../../lib/optscan';
 
 export const runtime = 'nodejs';
@@ -13,27 +17,25 @@ export async function GET(req: Request): Promise<Response> {
   }
   try {
     const s = await store();
-    const c = await s.serve({ scanner: scanner(mode), filterMode: mode, maxAgeMinutes: maxAgeMinutes(), stale: 'revalidate' });
-    const r = c.result;
-    const body = {
+    const c = await s.serveJson({ scanner: scanner(mode), filterMode: mode, maxAgeMinutes: maxAgeMinutes(), stale: 'revalidate' });
+    // The cache fields first, then the scan document's own fields (scanId, filterMode,
+    // opportunities, totalEvaluated, metadata, …).
+    const head = JSON.stringify({
       success: true,
-      opportunities: r.opportunities,
-      metadata: r.metadata,
-      totalEvaluated: r.totalEvaluated,
-      scanId: r.scanId,
-      filterMode: r.filterMode,
       cached: c.source === 'cache',
       cacheAgeMinutes: c.ageMinutes,
-      lastUpdated: r.scanTimestamp,
+      lastUpdated: c.scanTimestamp,
       isStale: c.isStale,
       source: c.source,
       ...(c.error ? { refreshError: c.error } : {}),
-    };
+    });
+    const body = Buffer.concat([Buffer.from(`${head.slice(0, -1)},`), c.json.subarray(1)]);
     const fresh = Math.max(0, Math.floor((maxAgeMinutes() - c.ageMinutes) * 60));
-    return Response.json(body, {
+    return new Response(body, {
       headers: {
+        'Content-Type': 'application/json',
         'Cache-Control': `public, max-age=0, s-maxage=${fresh}, stale-while-revalidate=60`,
-        'Last-Modified': new Date(r.scanTimestamp).toUTCString(),
+        'Last-Modified': new Date(c.scanTimestamp).toUTCString(),
       },
     });
   } catch (e) {
