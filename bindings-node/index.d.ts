@@ -403,6 +403,11 @@ export interface StoreOpenOptions {
   maxConnections?: number
   /** How often `subscribe()` polls where it cannot LISTEN, milliseconds. */
   pollIntervalMs?: number
+  /**
+   * How long a call waits for a database connection before failing, milliseconds
+   * (10000); an HTTP route may want to fail faster while the database is down.
+   */
+  acquireTimeoutMs?: number
 }
 
 /** Options of [`SyntheticMarket`]. */

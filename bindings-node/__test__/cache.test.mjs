@@ -30,6 +30,41 @@ test('save then latest returns the same scan, from the cache', async () => {
   await store.close();
 });
 
+test('latestJson and serveJson hand out the scan document as bytes', async () => {
+  const store = await freshStore();
+  assert.equal(await store.latestJson(), null);
+  const r = await scanner().scan();
+  await store.save(r);
+  const j = await store.latestJson({ filterMode: 'strict' });
+  assert.ok(Buffer.isBuffer(j.json));
+  const latest = await store.latest();
+  assert.deepEqual(JSON.parse(j.json.toString('utf8')), latest.result);
+  assert.equal(j.scanId, r.scanId);
+  assert.equal(j.scanTimestamp, latest.result.scanTimestamp);
+  assert.equal(j.filterMode, 'strict');
+  assert.equal(j.opportunityCount, r.opportunities.length);
+  assert.equal(j.totalEvaluated, r.totalEvaluated);
+  assert.equal(j.source, 'cache');
+  assert.equal(j.isStale, false);
+  assert.equal(await store.latestJson({ filterMode: 'relaxed' }), null);
+  // Each call gets its own copy: writing into one leaves the next intact.
+  j.json.fill(0);
+  const again = await store.latestJson();
+  assert.deepEqual(JSON.parse(again.json.toString()), latest.result);
+
+  const s = scanner('relaxed');
+  const live = await Promise.all(Array.from({ length: 4 }, () => store.serveJson({ scanner: s, filterMode: 'relaxed' })));
+  assert.equal(new Set(live.map((c) => c.scanId)).size, 1, 'single flight');
+  assert.ok(live.every((c) => c.source === 'live'));
+  const cached = await store.serveJson({ scanner: s, filterMode: 'relaxed', maxAgeMinutes: 15 });
+  assert.equal(cached.source, 'cache');
+  assert.deepEqual(JSON.parse(cached.json.toString()), (await store.latest({ filterMode: 'relaxed' })).result);
+  await assert.rejects(async () => store.serveJson({ scanner: s, stale: 'sometimes' }), (e) => e.code === 'InvalidInput');
+  await assert.rejects(async () => store.latestJson({ maxAgeMinutes: -1 }), (e) => e.code === 'InvalidInput');
+  await store.close();
+  await assert.rejects(async () => store.latestJson(), (e) => e.code === 'InvalidInput');
+});
+
 test('history and cleanup count rows per mode', async () => {
   const store = await freshStore();
   for (let i = 0; i < 3; i++) await store.save(await scanner().scan());

@@ -30,3 +30,12 @@ test('an unknown URL scheme is InvalidInput', async () => {
 test('a missing CSV folder is NotFound', () => {
   assert.equal(thrownBy(() => new optscan.CsvMarket({ path: 'missing-dir-xyz' })).code, 'NotFound');
 });
+
+test('an unreachable database fails within acquireTimeoutMs, without the password', async () => {
+  const started = Date.now();
+  const e = await rejectionOf(optscan.ScanStore.open('postgres://app:hunter2@127.0.0.1:9/none', { acquireTimeoutMs: 300 }));
+  assert.ok(['Timeout', 'Database'].includes(e.code), e.code);
+  assert.ok(!e.message.includes('hunter2'), e.message);
+  assert.ok(Date.now() - started < 8000, 'gave up long before the 10 s default');
+  assert.equal(thrownBy(() => optscan.ScanStore.open('sqlite::memory:', { acquireTimeoutMs: 0 })).code, 'InvalidInput');
+});

@@ -1,7 +1,7 @@
 // Type-checked usage of the committed index.d.ts (`npm run typecheck`); never executed.
 import {
   blackScholes, impliedVolatility, SyntheticMarket, CsvMarket, Scanner, ScanStore,
-  type CachedScan, type Greeks, type ScanNotice, type ScanResult, type ScanSummary,
+  type CachedJson, type CachedScan, type Greeks, type ScanNotice, type ScanResult, type ScanSummary,
 } from '../index.js';
 
 export async function usage(): Promise<void> {
@@ -18,6 +18,10 @@ export async function usage(): Promise<void> {
   const rows: ScanSummary[] = await store.history({ limit: 5 });
   const deleted: number = await store.cleanup(100);
   const served: CachedScan = await store.serve({ scanner, filterMode: 'relaxed', maxAgeMinutes: 15, stale: 'revalidate' });
+  const body: CachedJson = await store.serveJson({ scanner, filterMode: 'strict' });
+  const bytes: Buffer = body.json;
+  const head: CachedJson | null = await store.latestJson({ filterMode: 'relaxed' });
+  console.log(bytes.length, body.opportunityCount, body.scanTimestamp, head?.isStale);
   for await (const notice of await store.subscribe()) {
     const n: ScanNotice = notice;
     console.log(n.scanId, n.filterMode, n.scanTimestamp);

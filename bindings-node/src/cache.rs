@@ -124,6 +124,9 @@ pub struct StoreOpenOptions {
     pub max_connections: Option<u32>,
     /// How often `subscribe()` polls where it cannot LISTEN, milliseconds.
     pub poll_interval_ms: Option<u32>,
+    /// How long a call waits for a database connection before failing, milliseconds
+    /// (10000); an HTTP route may want to fail faster while the database is down.
+    pub acquire_timeout_ms: Option<u32>,
 }
 
 /// Options of `latest`.
@@ -261,6 +264,12 @@ impl ScanStore {
         }
         if let Some(ms) = o.poll_interval_ms {
             opts.poll_interval = std::time::Duration::from_millis(u64::from(ms));
+        }
+        if let Some(ms) = o.acquire_timeout_ms {
+            if ms == 0 {
+                return Err(invalid("acquireTimeoutMs must be at least 1"));
+            }
+            opts.acquire_timeout = std::time::Duration::from_millis(u64::from(ms));
         }
         promise(
             env,

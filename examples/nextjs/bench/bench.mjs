@@ -1,14 +1,17 @@
-// Benchmark: GET /api/scan-enhanced (addon, store.serve) against /api/scan-enhanced-pg (the
-// `pg` client reading the same PostgreSQL row), both on a cache hit, 100 connections.
+// Benchmark: GET /api/scan-enhanced on a cache hit, 100 connections, against the same
+// response read with the `pg` client from the same PostgreSQL row (parsed as usual, and
+// tuned: JSON columns as text), plus two reference points: the framework's floor (the
+// liveness route, no data) and the addon under plain node:http (no framework).
 // Needs a built app (`npx next build`) and PostgreSQL: OPTSCAN_BENCH_DB (default
-// postgres://postgres@127.0.0.1:5432/optscan_bench, created when missing). Prints a Markdown table.
+// postgres://postgres@127.0.0.1:5432/optscan_bench, created when missing). Prints Markdown.
 import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createRequire } from 'node:module';
 import autocannon from 'autocannon';
 
-const app = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
+const here = path.dirname(fileURLToPath(import.meta.url));
+const app = path.dirname(here);
 const require = createRequire(import.meta.url);
 const optscan = require('optscan');
 const db = process.env.OPTSCAN_BENCH_DB ?? 'postgres://postgres@127.0.0.1:5432/optscan_bench';
@@ -26,28 +29,58 @@ const db = process.env.OPTSCAN_BENCH_DB ?? 'postgres://postgres@127.0.0.1:5432/o
 }
 const seconds = Number(process.env.BENCH_SECONDS ?? 10);
 const port = Number(process.env.BENCH_PORT ?? 3917);
+const plainPort = port + 1;
 
 const store = await optscan.ScanStore.open(db);
 const scanner = new optscan.Scanner(new optscan.SyntheticMarket({ seed: 7, symbols: 60 }), { filterMode: 'strict' });
 await store.save(await scanner.scan());
-const server = spawn(process.execPath, [path.join(app, 'node_modules/next/dist/bin/next'), 'start', '-H', '127.0.0.1', '-p', String(port)], {
-  cwd: app, env: { ...process.env, OPTSCAN_DB: db, NEXT_TELEMETRY_DISABLED: '1' }, stdio: 'ignore',
-});
-const base = `http://127.0.0.1:${port}`;
-for (let i = 0; ; i++) {
-  try { if ((await fetch(`${base}/api/scan-enhanced`)).ok) break; } catch { /* starting */ }
-  if (i > 300) throw new Error('server did not start');
-  await new Promise((r) => setTimeout(r, 100));
+const env = { ...process.env, OPTSCAN_DB: db, NEXT_TELEMETRY_DISABLED: '1' };
+const servers = [
+  spawn(process.execPath, [path.join(app, 'node_modules/next/dist/bin/next'), 'start', '-H', '127.0.0.1', '-p', String(port)], { cwd: app, env, stdio: 'ignore' }),
+  spawn(process.execPath, [path.join(here, 'plain-http.mjs'), String(plainPort)], { cwd: app, env, stdio: 'ignore' }),
+];
+let finished = false;
+for (const s of servers) {
+  s.on('exit', (code) => {
+    if (finished) return;
+    console.error(`a server exited early (code ${code}); is port ${port} or ${plainPort} in use? set BENCH_PORT`);
+    for (const other of servers) other.kill('SIGTERM');
+    process.exit(1);
+  });
 }
+const next = `http://127.0.0.1:${port}`;
+const plain = `http://127.0.0.1:${plainPort}/`;
+for (const url of [`${next}/api/scan-enhanced`, plain]) {
+  for (let i = 0; ; i++) {
+    try { if ((await fetch(url)).ok) break; } catch { /* starting */ }
+    if (i > 300) throw new Error(`${url} did not start`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+const cases = [
+  ['Next.js route, optscan addon (`serveJson`)', `${next}/api/scan-enhanced`],
+  ['Next.js route, `pg` client (JSON parsed, re-stringified)', `${next}/api/scan-enhanced-pg`],
+  ['Next.js route, `pg` client (JSON columns as text, spliced)', `${next}/api/scan-enhanced-pg?text=1`],
+  ['Next.js floor: liveness route, no data', `${next}/api/health`],
+  ['node:http + optscan addon, no framework', plain],
+];
 const rows = [];
-for (const [name, route] of [['optscan addon (store.serve)', '/api/scan-enhanced'], ['pg client (same row)', '/api/scan-enhanced-pg']]) {
-  const body = await (await fetch(base + route)).json();
-  if (!body.success || body.cached !== true) throw new Error(`${route} is not a cache hit`);
-  await autocannon({ url: base + route, connections: 10, duration: 2 }); // warm-up
-  const r = await autocannon({ url: base + route, connections: 100, duration: seconds });
-  rows.push(`| ${name} | ${Math.round(r.requests.average)} | ${r.latency.p50} | ${r.latency.p99} | ${r.non2xx + r.errors} |`);
+for (const [name, url] of cases) {
+  const res = await fetch(url);
+  const bytes = (await res.arrayBuffer()).byteLength;
+  if (!url.endsWith('/api/health')) {
+    const body = JSON.parse(new TextDecoder().decode(await (await fetch(url)).arrayBuffer()));
+    if (!body.success || body.cached !== true) throw new Error(`${url} is not a cache hit`);
+  }
+  await autocannon({ url, connections: 10, duration: 2 }); // warm-up
+  const r = await autocannon({ url, connections: 100, duration: seconds });
+  const few = await autocannon({ url, connections: 10, duration: seconds });
+  const errors = r.non2xx + r.errors + few.non2xx + few.errors;
+  rows.push(`| ${name} | ${Math.round(bytes / 1000)} kB | ${Math.round(r.requests.average)} | ${r.latency.p50} | ${r.latency.p99} | ${Math.round(few.requests.average)} | ${few.latency.p50} | ${few.latency.p99} | ${errors} |`);
 }
-server.kill('SIGTERM');
+finished = true;
+for (const s of servers) s.kill('SIGTERM');
 await store.close();
-console.log(`GET cache hit, ${seconds} s, 100 connections`);
-console.log('| Route | req/s | p50 ms | p99 ms | errors |\n|---|---|---|---|---|\n' + rows.join('\n'));
+console.log(`GET on a cache hit, ${seconds} s per cell, autocannon on the same machine`);
+console.log('| Server | body | 100 conn. req/s | p50 ms | p99 ms | 10 conn. req/s | p50 ms | p99 ms | errors |');
+console.log('|---|---|---|---|---|---|---|---|---|\n' + rows.join('\n'));

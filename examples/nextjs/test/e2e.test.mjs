@@ -1,7 +1,8 @@
 // End to end: `next build && next start` on a loopback port against a SQLite cache seeded
 // with the addon. Covers a stale hit (served at once, refreshed in the background and
 // announced on the SSE stream), a missing cache hit by 20 concurrent requests (exactly one
-// live scan), a fresh cache hit with its headers, bad input, scan-status and the page.
+// live scan), a fresh cache hit with its headers, bad input, scan-status and the page; and a
+// database that cannot be reached, where nothing can be served: a clear error status.
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, execFileSync } from 'node:child_process';
@@ -21,6 +22,21 @@ const freePort = () => new Promise((res) => {
   const s = net.createServer().listen(0, '127.0.0.1', () => { const { port } = s.address(); s.close(() => res(port)); });
 });
 
+/** `next start` on a free loopback port with extra environment; resolves once it answers. */
+async function startServer(extraEnv) {
+  const port = await freePort();
+  const server = spawn(process.execPath, [nextBin, 'start', '-H', '127.0.0.1', '-p', String(port)], {
+    cwd: app, env: { ...env, ...extraEnv }, stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const base = `http://127.0.0.1:${port}`;
+  for (let i = 0; ; i++) {
+    try { await fetch(`${base}/api/health`); break; } catch { /* not up yet */ }
+    if (i > 300) { server.kill('SIGTERM'); throw new Error('server did not start'); }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return { base, server };
+}
+
 test('the scan-enhanced route serves stale, missing and fresh caches', { timeout: 540_000 }, async () => {
   execFileSync(process.execPath, [nextBin, 'build'], { cwd: app, env, stdio: 'inherit' });
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'optscan-next-'));
@@ -31,17 +47,8 @@ test('the scan-enhanced route serves stale, missing and fresh caches', { timeout
   old.scanTimestamp = new Date(Date.now() - 30 * 60_000).toISOString(); // 30 minutes ago: stale
   await seed.save(old);
 
-  const port = await freePort();
-  const server = spawn(process.execPath, [nextBin, 'start', '-H', '127.0.0.1', '-p', String(port)], {
-    cwd: app, env: { ...env, OPTSCAN_DB: db, OPTSCAN_SYMBOLS: '8', OPTSCAN_MAX_AGE_MINUTES: '15' }, stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  const base = `http://127.0.0.1:${port}`;
+  const { base, server } = await startServer({ OPTSCAN_DB: db, OPTSCAN_SYMBOLS: '8', OPTSCAN_MAX_AGE_MINUTES: '15' });
   try {
-    for (let i = 0; ; i++) {
-      try { if ((await fetch(`${base}/api/scan-status`)).ok) break; } catch { /* not up yet */ }
-      assert.ok(i < 300, 'server did not start');
-      await new Promise((r) => setTimeout(r, 100));
-    }
 
     // SSE: collect `scan` events from now on.
     const events = [];
@@ -114,5 +121,28 @@ test('the scan-enhanced route serves stale, missing and fresh caches', { timeout
     server.kill('SIGTERM');
     await seed.close();
     fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('with the database unreachable nothing can be served: 503 with the error code, never an empty 200', { timeout: 120_000 }, async () => {
+  // Runs after the first test, whose `next build` it reuses.
+  const { base, server } = await startServer({
+    OPTSCAN_DB: 'postgres://optscan:hunter2@127.0.0.1:9/optscan', OPTSCAN_ACQUIRE_TIMEOUT_MS: '300',
+  });
+  try {
+    for (const route of ['/api/scan-enhanced', '/api/scan-enhanced?mode=relaxed', '/api/scan-status', '/api/scan-events']) {
+      const r = await fetch(base + route);
+      const text = await r.text();
+      assert.equal(r.status, 503, `${route}: ${text}`);
+      const body = JSON.parse(text);
+      assert.equal(body.success, false);
+      assert.ok(['Timeout', 'Database'].includes(body.code), body.code);
+      assert.match(body.error, /127\.0\.0\.1:9/);
+      assert.ok(!text.includes('hunter2'), 'the password never reaches the client');
+    }
+    // Liveness does not depend on the database.
+    assert.equal((await fetch(`${base}/api/health`)).status, 200);
+  } finally {
+    server.kill('SIGTERM');
   }
 });

@@ -1,11 +1,19 @@
 // GET /api/scan-events — Server-Sent Events: one `scan` event per newly saved scan.
-import { store } from '../../../lib/optscan';
+import type { ScanSubscription } from 'optscan';
+import { statusFor, store } from '../../../lib/optscan';
 
 export const runtime = 'nodejs';
 export const dynamic = 'force-dynamic';
 
 export async function GET(req: Request): Promise<Response> {
-  const sub = (await (await store()).subscribe())[Symbol.asyncIterator]();
+  let subscription: ScanSubscription;
+  try {
+    subscription = await (await store()).subscribe();
+  } catch (e) {
+    const err = e as { code?: string; message?: string };
+    return Response.json({ success: false, code: err.code ?? 'Internal', error: err.message ?? String(e) }, { status: statusFor(err.code) });
+  }
+  const sub = subscription[Symbol.asyncIterator]();
   const enc = new TextEncoder();
   const stream = new ReadableStream<Uint8Array>({
     async start(controller) {

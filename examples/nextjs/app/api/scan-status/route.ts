@@ -13,6 +13,6 @@ export async function GET(): Promise<Response> {
     return Response.json({ success: true, modes }, { headers: { 'Cache-Control': 'no-store' } });
   } catch (e) {
     const err = e as { code?: string; message?: string };
-    return Response.json({ success: false, code: err.code, error: err.message }, { status: statusFor(err.code) });
+    return Response.json({ success: false, code: err.code ?? 'Internal', error: err.message ?? String(e) }, { status: statusFor(err.code) });
   }
 }
