@@ -5,6 +5,7 @@ use pyo3::prelude::*;
 use scanner_core::cache::{self as core, ServeOptions, StalePolicy, StoreOptions};
 use scanner_core::model::FilterMode;
 
+use crate::cache_json::CachedJson;
 use crate::error::{invalid, to_py};
 use crate::model::{CachedScan, ScanResult, ScanSummary};
 use crate::runtime::block_on;
@@ -21,6 +22,30 @@ fn minutes(m: f64, what: &str) -> PyResult<chrono::Duration> {
         )));
     }
     Ok(chrono::Duration::microseconds((m * 60e6).round() as i64))
+}
+
+/// The mode and policy of a `serve` / `serve_json` call.
+fn serve_options(
+    filter_mode: &str,
+    max_age_minutes: f64,
+    stale: &str,
+) -> PyResult<(FilterMode, ServeOptions)> {
+    let m = mode(filter_mode)?;
+    let policy = match stale {
+        "revalidate" => StalePolicy::Revalidate,
+        "live" => StalePolicy::Live,
+        other => {
+            return Err(invalid(format!(
+                "stale must be \"revalidate\" or \"live\", got {other:?}"
+            )))
+        }
+    };
+    let opts = ServeOptions {
+        max_age: minutes(max_age_minutes, "max_age_minutes")?,
+        stale: policy,
+        ..ServeOptions::default()
+    };
+    Ok((m, opts))
 }
 
 /// The scan cache.
@@ -107,25 +132,46 @@ impl ScanStore {
         max_age_minutes: f64,
         stale: &str,
     ) -> PyResult<CachedScan> {
-        let m = mode(filter_mode)?;
-        let policy = match stale {
-            "revalidate" => StalePolicy::Revalidate,
-            "live" => StalePolicy::Live,
-            other => {
-                return Err(invalid(format!(
-                    "stale must be \"revalidate\" or \"live\", got {other:?}"
-                )))
-            }
-        };
-        let opts = ServeOptions {
-            max_age: minutes(max_age_minutes, "max_age_minutes")?,
-            stale: policy,
-            ..ServeOptions::default()
-        };
+        let (m, opts) = serve_options(filter_mode, max_age_minutes, stale)?;
         let live: std::sync::Arc<dyn core::LiveScan> = scanner.inner.clone();
         let store = self.inner.clone();
         let c = block_on(py, async move { store.serve(live, m, opts).await })?;
         Ok(CachedScan { inner: c })
+    }
+
+    /// `latest()` as the bytes of the scan's JSON document: the cheapest way to send a
+    /// cached scan from a web handler (the document is serialised once per scan).
+    #[pyo3(signature = (filter_mode = "strict", max_age_minutes = None))]
+    fn latest_json(
+        &self,
+        py: Python<'_>,
+        filter_mode: &str,
+        max_age_minutes: Option<f64>,
+    ) -> PyResult<Option<CachedJson>> {
+        let m = mode(filter_mode)?;
+        let age = max_age_minutes
+            .map(|a| minutes(a, "max_age_minutes"))
+            .transpose()?;
+        let store = self.inner.clone();
+        let c = block_on(py, async move { store.latest_json(m, age).await })?;
+        Ok(c.map(|inner| CachedJson { inner }))
+    }
+
+    /// `serve()` answering with the bytes of the scan's JSON document; same policy.
+    #[pyo3(signature = (scanner, filter_mode = "strict", max_age_minutes = 15.0, stale = "revalidate"))]
+    fn serve_json(
+        &self,
+        py: Python<'_>,
+        scanner: PyRef<'_, Scanner>,
+        filter_mode: &str,
+        max_age_minutes: f64,
+        stale: &str,
+    ) -> PyResult<CachedJson> {
+        let (m, opts) = serve_options(filter_mode, max_age_minutes, stale)?;
+        let live: std::sync::Arc<dyn core::LiveScan> = scanner.inner.clone();
+        let store = self.inner.clone();
+        let c = block_on(py, async move { store.serve_json(live, m, opts).await })?;
+        Ok(CachedJson { inner: c })
     }
 
     /// `"sqlite"` or `"postgres"`.

@@ -5,6 +5,7 @@
 
 mod broadcast;
 mod cache;
+mod cache_json;
 mod error;
 mod market;
 mod model;
@@ -35,6 +36,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<model::ScanResult>()?;
     m.add_class::<model::CachedScan>()?;
     m.add_class::<model::ScanSummary>()?;
+    m.add_class::<cache_json::CachedJson>()?;
     m.add_class::<cache::ScanStore>()?;
     Ok(())
 }

@@ -65,6 +65,30 @@ def test_serve_scans_live_once_then_serves_the_cache():
         store.latest(max_age_minutes=-1)
 
 
+def test_json_reads_hand_out_the_stored_document():
+    store = optscan.ScanStore.open("sqlite::memory:")
+    assert store.latest_json() is None
+    r = scanner().scan(as_of=AS_OF)
+    store.save(r)
+    j = store.latest_json("strict")
+    assert isinstance(j, optscan.CachedJson) and isinstance(j.json, bytes)
+    assert j.json.decode("utf-8") == store.latest().result.to_json()
+    assert json.loads(j.json) == json.loads(r.to_json())
+    assert (j.scan_id, j.filter_mode, j.source, j.is_stale, j.error) == (r.scan_id, "strict", "cache", False, None)
+    assert j.opportunity_count == len(r.opportunities)
+    assert j.total_evaluated == r.total_evaluated
+    assert j.scan_timestamp == store.history()[0].scan_timestamp
+    assert store.latest_json("relaxed") is None
+    live = store.serve_json(scanner(), filter_mode="relaxed")
+    assert live.source == "live"
+    assert json.loads(live.json)["scanId"] == live.scan_id == store.latest("relaxed").result.scan_id
+    assert store.serve_json(scanner(), filter_mode="relaxed").source == "cache"
+    with pytest.raises(optscan.InvalidInputError):
+        store.serve_json(scanner(), stale="sometimes")
+    with pytest.raises(optscan.InvalidInputError):
+        store.latest_json(max_age_minutes=-1)
+
+
 def test_database_url_is_the_default(tmp_path, monkeypatch):
     url = f"sqlite://{tmp_path / 'env.db'}"
     monkeypatch.setenv("DATABASE_URL", url)

@@ -43,6 +43,7 @@ __all__ = [
     "Scanner",
     "ScanResult",
     "CachedScan",
+    "CachedJson",
     "ScanSummary",
     "ScanStore",
 ]
@@ -200,6 +201,29 @@ class CachedScan:
     def to_json(self) -> str: ...
 
 @final
+class CachedJson:
+    @property
+    def json(self) -> bytes: ...
+    @property
+    def scan_id(self) -> str: ...
+    @property
+    def scan_timestamp(self) -> datetime: ...
+    @property
+    def filter_mode(self) -> str: ...
+    @property
+    def opportunity_count(self) -> int: ...
+    @property
+    def total_evaluated(self) -> int: ...
+    @property
+    def age_minutes(self) -> float: ...
+    @property
+    def is_stale(self) -> bool: ...
+    @property
+    def source(self) -> Literal["cache", "live"]: ...
+    @property
+    def error(self) -> Optional[str]: ...
+
+@final
 class ScanSummary:
     @property
     def scan_id(self) -> str: ...
@@ -258,5 +282,15 @@ class ScanStore:
         max_age_minutes: float = 15.0,
         stale: Literal["revalidate", "live"] = "revalidate",
     ) -> CachedScan: ...
+    def latest_json(
+        self, filter_mode: str = "strict", max_age_minutes: Optional[float] = None
+    ) -> Optional[CachedJson]: ...
+    def serve_json(
+        self,
+        scanner: Scanner,
+        filter_mode: str = "strict",
+        max_age_minutes: float = 15.0,
+        stale: Literal["revalidate", "live"] = "revalidate",
+    ) -> CachedJson: ...
     @property
     def backend(self) -> str: ...
