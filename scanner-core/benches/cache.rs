@@ -1,6 +1,8 @@
-//! Cache latency benchmark: `latest()` p50/p99 and `save()` time for scans of 20 and 500
-//! opportunities on SQLite, PostgreSQL (direct) and PostgreSQL through PgBouncer in
-//! transaction mode. Postgres parts are skipped when no server or `pgbouncer` is found.
+//! Cache latency benchmark for scans of 20 and 500 opportunities on SQLite, PostgreSQL
+//! (direct) and PostgreSQL through PgBouncer in transaction mode: `latest()` and
+//! `latest_json()` while the newest scan is unchanged (the common read), the first
+//! `latest()` after each save (the scan is fetched and decoded), and `save()`. Postgres
+//! parts are skipped when no server or `pgbouncer` is found.
 //!
 //! Run: `cargo bench -p scanner-core --bench cache`
 
@@ -42,6 +44,7 @@ async fn bench(target: Target) {
         };
         let store = db.store().await;
         let mut saves = Vec::with_capacity(saves_n);
+        let mut cold = Vec::with_capacity(saves_n);
         for i in 0..saves_n {
             let scan = fixtures::scan(
                 FilterMode::Strict,
@@ -51,6 +54,13 @@ async fn bench(target: Target) {
             let t = Instant::now();
             store.save(&scan).await.expect("save");
             saves.push(t.elapsed());
+            let t = Instant::now();
+            let got = store
+                .latest(FilterMode::Strict, None)
+                .await
+                .expect("latest");
+            cold.push(t.elapsed());
+            assert_eq!(got.map(|c| c.result.scan_id), Some(scan.scan_id));
         }
         // Warm up, then time reads of the newest scan.
         for _ in 0..50 {
@@ -69,16 +79,32 @@ async fn bench(target: Target) {
             reads.push(t.elapsed());
             assert_eq!(got.map(|c| c.result.opportunities.len()), Some(n));
         }
-        saves.sort();
-        reads.sort();
+        let mut json_reads = Vec::with_capacity(reads_n);
+        for _ in 0..reads_n {
+            let t = Instant::now();
+            let got = store
+                .latest_json(FilterMode::Strict, None)
+                .await
+                .expect("latest_json");
+            json_reads.push(t.elapsed());
+            assert_eq!(got.map(|c| c.opportunity_count), Some(n));
+        }
+        let line = |what: &str, v: &mut Vec<Duration>| {
+            v.sort();
+            format!(
+                "{what} {:>6.3}/{:>6.3}",
+                ms(percentile(v, 0.50)),
+                ms(percentile(v, 0.99))
+            )
+        };
         println!(
-            "{:<9} opps={:<3}  latest p50 {:>7.3} ms  p99 {:>7.3} ms   save p50 {:>7.3} ms  p99 {:>7.3} ms",
+            "{:<9} opps={:<3}  p50/p99 ms: {}  {}  {}  {}",
             format!("{target:?}"),
             n,
-            ms(percentile(&reads, 0.50)),
-            ms(percentile(&reads, 0.99)),
-            ms(percentile(&saves, 0.50)),
-            ms(percentile(&saves, 0.99)),
+            line("latest", &mut reads),
+            line("latest_json", &mut json_reads),
+            line("first read after save", &mut cold),
+            line("save", &mut saves),
         );
     }
 }
