@@ -43,6 +43,8 @@ python-bench:
 # run the addon tests, then build and test the Next.js app end to end.
 node-test:
 	cd bindings-node && npm ci --no-audit --no-fund && npx napi build --platform
-	git diff --exit-code -- bindings-node/index.d.ts bindings-node/index.js
+	cd bindings-node && npx napi create-npm-dirs >/dev/null
+	git diff --exit-code -- bindings-node/index.d.ts bindings-node/index.js bindings-node/npm
+	test -z "$$(git status --porcelain -- bindings-node/npm)"
 	cd bindings-node && npx tsc --noEmit -p __test__/tsconfig.json && npm test
 	cd examples/nextjs && npm ci --no-audit --no-fund && npm test
