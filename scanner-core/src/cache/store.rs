@@ -196,7 +196,8 @@ impl ScanStore {
     /// let scan = ScanResult::empty(FilterMode::Strict);
     /// store.save(&scan).await?;
     /// let cached = store.latest_json(FilterMode::Strict, None).await?.expect("just saved");
-    /// assert_eq!(&*cached.json, scan.to_json()?.as_str());
+    /// let stored = store.latest(FilterMode::Strict, None).await?.expect("just saved").result;
+    /// assert_eq!(&*cached.json, stored.to_json()?.as_str()); // timestamps stored to the µs
     /// assert_eq!(cached.scan_id, scan.scan_id);
     /// # Ok::<(), scanner_core::Error>(())
     /// # }).unwrap();
