@@ -72,11 +72,6 @@ export declare class ScanStore {
    * shared live scan (single flight across concurrent calls).
    */
   serve(options: ServeInit): Promise<CachedScan>
-  /**
-   * An async iterator of every scan saved after it starts:
-   * `for await (const n of await store.subscribe()) …`.
-   */
-  subscribe(): Promise<ScanSubscription>
   /** `latest()` as JSON bytes: the newest scan of a mode, or null. */
   latestJson(options?: LatestOptions | undefined | null): Promise<CachedJson | null>
   /**
@@ -84,6 +79,11 @@ export declare class ScanStore {
    * live scan, stale-if-error), answering with the document a route can send as is.
    */
   serveJson(options: ServeInit): Promise<CachedJson>
+  /**
+   * An async iterator of every scan saved after it starts:
+   * `for await (const n of await store.subscribe()) …`.
+   */
+  subscribe(): Promise<ScanSubscription>
 }
 
 /**

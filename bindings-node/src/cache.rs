@@ -1,19 +1,22 @@
-//! `ScanStore`: the scan cache (SQLite or PostgreSQL) as a JS class with Promise methods,
-//! `serve` (fresh / stale-while-revalidate / single-flight live scan) and `subscribe()` as
-//! an async iterator of newly saved scans. Every call runs on the runtime, off the event
-//! loop; a closed store rejects with `code: "InvalidInput"`.
+//! `ScanStore`: the scan cache (SQLite or PostgreSQL) as a JS class with Promise methods and
+//! `serve` (fresh / stale-while-revalidate / single-flight live scan); `subscribe()` lives
+//! in `subscription.rs`, the JSON reads in `cache_json.rs`. Every call runs on the runtime,
+//! off the event loop; a closed store rejects with `code: "InvalidInput"`.
 
 use std::sync::{Arc, RwLock};
 
-use napi::bindgen_prelude::{AsyncGenerator, ClassInstance, Env, PromiseRaw};
+use napi::bindgen_prelude::{Env, PromiseRaw};
 use napi_derive::napi;
-use scanner_core::cache::{self as core, ServeOptions, StalePolicy, StoreOptions};
+use scanner_core::cache::{self as core, StoreOptions};
 use scanner_core::model::FilterMode;
 use scanner_core::Error as CoreError;
 
 use crate::error::{from_napi, invalid, IntoJs, JsError};
 use crate::runtime::promise;
-use crate::scan::{ScanResult, Scanner};
+use crate::scan::ScanResult;
+use crate::store_options::{
+    minutes, mode, serve_args, HistoryOptions, LatestOptions, ServeInit, StoreOpenOptions,
+};
 
 /// A scan as served: the result plus its age and provenance (API.md §5).
 #[napi(object, object_from_js = false)]
@@ -85,27 +88,6 @@ impl From<core::ScanSummary> for ScanSummary {
     }
 }
 
-/// A newly saved scan, as yielded by `subscribe()`.
-#[napi(object, object_from_js = false)]
-pub struct ScanNotice {
-    /// The saved scan's id.
-    pub scan_id: String,
-    /// `"strict"` or `"relaxed"`.
-    pub filter_mode: String,
-    /// When it ran (ISO-8601, UTC).
-    pub scan_timestamp: String,
-}
-
-impl From<core::ScanNotice> for ScanNotice {
-    fn from(n: core::ScanNotice) -> Self {
-        Self {
-            scan_id: n.scan_id.to_string(),
-            filter_mode: n.filter_mode.as_str().to_owned(),
-            scan_timestamp: iso(n.scan_timestamp),
-        }
-    }
-}
-
 pub(crate) fn iso(t: chrono::DateTime<chrono::Utc>) -> String {
     // Same text as the scan JSON's timestamps.
     serde_json::to_value(t)
@@ -114,103 +96,8 @@ pub(crate) fn iso(t: chrono::DateTime<chrono::Utc>) -> String {
         .unwrap_or_else(|| t.to_rfc3339())
 }
 
-/// Options of `ScanStore.open`.
-#[napi(object)]
-#[derive(Default)]
-pub struct StoreOpenOptions {
-    /// Apply pending migrations on open (true).
-    pub migrate: Option<bool>,
-    /// Pool size.
-    pub max_connections: Option<u32>,
-    /// How often `subscribe()` polls where it cannot LISTEN, milliseconds.
-    pub poll_interval_ms: Option<u32>,
-    /// How long a call waits for a database connection before failing, milliseconds
-    /// (10000); an HTTP route may want to fail faster while the database is down.
-    pub acquire_timeout_ms: Option<u32>,
-}
-
-/// Options of `latest`.
-#[napi(object)]
-#[derive(Default)]
-pub struct LatestOptions {
-    /// `"strict"` (default) or `"relaxed"`.
-    pub filter_mode: Option<String>,
-    /// Return null when the newest scan is older than this.
-    pub max_age_minutes: Option<f64>,
-}
-
-/// Options of `history`.
-#[napi(object)]
-#[derive(Default)]
-pub struct HistoryOptions {
-    /// Only this mode (default: both).
-    pub filter_mode: Option<String>,
-    /// Newest rows returned (10).
-    pub limit: Option<u32>,
-}
-
-/// Options of `serve`.
-#[napi(object, object_to_js = false)]
-pub struct ServeInit<'a> {
-    /// Runs the live scan when the cache cannot answer.
-    pub scanner: ClassInstance<'a, Scanner>,
-    /// `"strict"` (default) or `"relaxed"`.
-    pub filter_mode: Option<String>,
-    /// A cached scan at most this old is fresh (15).
-    pub max_age_minutes: Option<f64>,
-    /// `"revalidate"` (default: serve stale, refresh in background) or `"live"`.
-    pub stale: Option<String>,
-    /// Oldest stale scan served while revalidating, minutes (1440).
-    pub max_stale_minutes: Option<f64>,
-    /// Oldest good scan served when a live scan fails, minutes (10080).
-    pub stale_if_error_minutes: Option<f64>,
-}
-
-pub(crate) fn mode(m: Option<&str>) -> Result<FilterMode, JsError> {
-    m.map_or(Ok(FilterMode::Strict), |s| s.parse::<FilterMode>().js())
-}
-
-pub(crate) fn minutes(name: &str, m: f64) -> Result<chrono::Duration, JsError> {
-    if !m.is_finite() || m < 0.0 {
-        return Err(invalid(format!(
-            "{name} must be a finite number >= 0, got {m}"
-        )));
-    }
-    Ok(chrono::Duration::microseconds(
-        (m * 60e6).min(i64::MAX as f64 / 2.0) as i64,
-    ))
-}
-
 fn closed() -> CoreError {
     CoreError::invalid_input("the ScanStore is closed")
-}
-
-/// The mode, policy and live scanner of a `serve`/`serveJson` call.
-pub(crate) fn serve_args(
-    options: &ServeInit<'_>,
-) -> Result<(FilterMode, ServeOptions, Arc<dyn core::LiveScan>), JsError> {
-    let m = mode(options.filter_mode.as_deref())?;
-    let mut opts = ServeOptions::default();
-    if let Some(a) = options.max_age_minutes {
-        opts.max_age = minutes("maxAgeMinutes", a)?;
-    }
-    if let Some(a) = options.max_stale_minutes {
-        opts.max_stale = minutes("maxStaleMinutes", a)?;
-    }
-    if let Some(a) = options.stale_if_error_minutes {
-        opts.stale_if_error = minutes("staleIfErrorMinutes", a)?;
-    }
-    opts.stale = match options.stale.as_deref() {
-        None | Some("revalidate") => StalePolicy::Revalidate,
-        Some("live") => StalePolicy::Live,
-        Some(other) => {
-            return Err(invalid(format!(
-                "stale must be \"revalidate\" or \"live\", got {other:?}"
-            )))
-        }
-    };
-    let scanner: Arc<dyn core::LiveScan> = Arc::new(options.scanner.inner.clone());
-    Ok((m, opts, scanner))
 }
 
 /// The scan cache. Open with `await ScanStore.open(url)`; close with `close()`.
@@ -397,58 +284,5 @@ impl ScanStore {
             |s| async move { CachedScan::from_core(s.serve(scanner, m, opts).await?) },
             |c| c
         )
-    }
-
-    /// An async iterator of every scan saved after it starts:
-    /// `for await (const n of await store.subscribe()) …`.
-    #[napi(catch_unwind, ts_return_type = "Promise<ScanSubscription>")]
-    pub fn subscribe<'env>(
-        &self,
-        env: &'env Env,
-    ) -> Result<PromiseRaw<'env, ScanSubscription>, JsError> {
-        with_store!(self, env, |s| s.subscribe(), |sub| ScanSubscription {
-            inner: Arc::new(tokio::sync::Mutex::new(Some(sub))),
-        })
-    }
-}
-
-/// Newly saved scans, as an async iterator of [`ScanNotice`]; `break` or `close()` ends it.
-#[napi(async_iterator)]
-pub struct ScanSubscription {
-    inner: Arc<tokio::sync::Mutex<Option<core::ScanSubscription>>>,
-}
-
-#[napi]
-impl AsyncGenerator for ScanSubscription {
-    type Yield = ScanNotice;
-    type Next = ();
-    type Return = ();
-
-    fn next(
-        &mut self,
-        _value: Option<()>,
-    ) -> impl std::future::Future<Output = napi::Result<Option<ScanNotice>>> + Send + 'static {
-        let inner = Arc::clone(&self.inner);
-        async move {
-            let mut guard = inner.lock().await;
-            match guard.as_mut() {
-                None => Ok(None),
-                Some(sub) => match sub.next().await {
-                    Ok(n) => Ok(Some(n.into())),
-                    Err(e) => Err(napi::Error::from_reason(e.to_string())),
-                },
-            }
-        }
-    }
-
-    fn complete(
-        &mut self,
-        _value: Option<()>,
-    ) -> impl std::future::Future<Output = napi::Result<Option<ScanNotice>>> + Send + 'static {
-        let inner = Arc::clone(&self.inner);
-        async move {
-            inner.lock().await.take();
-            Ok(None)
-        }
     }
 }

@@ -8,9 +8,10 @@ use napi::bindgen_prelude::{Buffer, Env, PromiseRaw};
 use napi_derive::napi;
 use scanner_core::cache as core;
 
-use crate::cache::{iso, minutes, mode, serve_args, LatestOptions, ScanStore, ServeInit};
+use crate::cache::{iso, ScanStore};
 use crate::error::{from_napi, JsError};
 use crate::runtime::promise;
+use crate::store_options::{minutes, mode, serve_args, LatestOptions, ServeInit};
 
 /// A scan as served, as its canonical JSON document plus what describes it (API.md §5).
 #[napi(object, object_from_js = false)]

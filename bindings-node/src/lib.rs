@@ -15,3 +15,5 @@ pub mod market;
 pub mod pricing;
 pub mod runtime;
 pub mod scan;
+pub mod store_options;
+pub mod subscription;

@@ -12,9 +12,10 @@ use std::sync::{Arc, Mutex, OnceLock};
 use chrono::Utc;
 use uuid::Uuid;
 
-use super::types::{age_minutes, CachedJson, CachedScan, ServeSource};
+use super::types::{age_minutes, minutes, CachedJson, CachedScan, ServeSource};
+use super::ScanStore;
 use crate::model::{FilterMode, ScanResult};
-use crate::Result;
+use crate::{Error, Result};
 
 /// A decoded scan and, once asked for, its canonical JSON text.
 #[derive(Debug)]
@@ -115,6 +116,45 @@ impl Served {
             is_stale: self.is_stale,
             source: self.source,
             error: self.error,
+        })
+    }
+}
+
+impl ScanStore {
+    /// The newest scan of `mode` from the in-memory memo when the table still leads with
+    /// it, else read and remembered; `None` when there is none or it is older than `max_age`.
+    pub(crate) async fn latest_served(
+        &self,
+        mode: FilterMode,
+        max_age: Option<chrono::Duration>,
+    ) -> Result<Option<Served>> {
+        if let Some(age) = max_age {
+            if age < chrono::Duration::zero() {
+                return Err(Error::invalid_input(format!(
+                    "max_age must be >= 0, got {age}"
+                )));
+            }
+        }
+        let prefer_good = self.inner.opts.prefer_good_scans;
+        let Some(id) = self.inner.backend.latest_id(mode, prefer_good).await? else {
+            return Ok(None);
+        };
+        let scan = match self.inner.hot.get(mode, id) {
+            Some(scan) => scan,
+            // Not seen yet: read it (or whatever newer row replaced it meanwhile).
+            None => match self.inner.backend.latest(mode, prefer_good).await? {
+                Some(result) => {
+                    let scan = Arc::new(HotScan::new(result));
+                    self.inner.hot.put(Arc::clone(&scan));
+                    scan
+                }
+                None => return Ok(None),
+            },
+        };
+        let served = Served::new(scan, ServeSource::Cache);
+        Ok(match max_age {
+            Some(age) if served.age_minutes > minutes(age) => None,
+            _ => Some(served),
         })
     }
 }

@@ -14,7 +14,7 @@ use futures_util::future::{BoxFuture, FutureExt, Shared};
 
 use super::hot::{HotScan, Served};
 use super::lock::{scan_lock_name, WriterLease};
-use super::types::{is_degraded, CachedJson, CachedScan, ServeSource};
+use super::types::{is_degraded, minutes, CachedJson, CachedScan, ServeSource};
 use super::{ScanStore, ServeOptions, StalePolicy};
 use crate::model::{FilterMode, ScanResult};
 use crate::{Error, ErrorKind, Result};
@@ -58,10 +58,6 @@ pub(crate) type Flight = Shared<BoxFuture<'static, FlightOutput>>;
 
 /// How often a waiting process checks whether the lease holder has saved its scan.
 const WAIT_POLL: std::time::Duration = std::time::Duration::from_millis(100);
-
-fn minutes(d: chrono::Duration) -> f64 {
-    d.num_microseconds().map_or(f64::MAX, |us| us as f64 / 60e6)
-}
 
 /// Run `work` while renewing `lease` every third of its length, so a scan that outlives
 /// the lease is not taken over by another process.

@@ -10,7 +10,7 @@ use chrono::{NaiveDate, Utc};
 use uuid::Uuid;
 
 use super::backend::StoreBackend;
-use super::hot::{HotCache, HotScan, Served};
+use super::hot::{HotCache, Served};
 use super::lock::{scan_lock_name, WriterLease};
 use super::serve::Flight;
 use super::types::{is_degraded, CachedJson, CachedScan, RotationState, ScanSummary};
@@ -64,10 +64,6 @@ impl std::fmt::Debug for ScanStore {
             .field("options", &self.inner.opts)
             .finish()
     }
-}
-
-fn minutes(d: chrono::Duration) -> f64 {
-    d.num_microseconds().map_or(f64::MAX, |us| us as f64 / 60e6)
 }
 
 impl ScanStore {
@@ -211,43 +207,6 @@ impl ScanStore {
             .await?
             .map(Served::into_json)
             .transpose()
-    }
-
-    /// The newest scan of `mode` from the in-memory memo when the table still leads with
-    /// it, else read and remembered; `None` when there is none or it is older than `max_age`.
-    pub(crate) async fn latest_served(
-        &self,
-        mode: FilterMode,
-        max_age: Option<chrono::Duration>,
-    ) -> Result<Option<Served>> {
-        if let Some(age) = max_age {
-            if age < chrono::Duration::zero() {
-                return Err(Error::invalid_input(format!(
-                    "max_age must be >= 0, got {age}"
-                )));
-            }
-        }
-        let prefer_good = self.inner.opts.prefer_good_scans;
-        let Some(id) = self.inner.backend.latest_id(mode, prefer_good).await? else {
-            return Ok(None);
-        };
-        let scan = match self.inner.hot.get(mode, id) {
-            Some(scan) => scan,
-            // Not seen yet: read it (or whatever newer row replaced it meanwhile).
-            None => match self.inner.backend.latest(mode, prefer_good).await? {
-                Some(result) => {
-                    let scan = Arc::new(HotScan::new(result));
-                    self.inner.hot.put(Arc::clone(&scan));
-                    scan
-                }
-                None => return Ok(None),
-            },
-        };
-        let served = Served::new(scan, super::ServeSource::Cache);
-        Ok(match max_age {
-            Some(age) if served.age_minutes > minutes(age) => None,
-            _ => Some(served),
-        })
     }
 
     /// The scan with this id, if stored.

@@ -86,6 +86,11 @@ pub struct CachedJson {
     pub error: Option<String>,
 }
 
+/// A duration in (fractional) minutes; saturates at `f64::MAX` beyond ±292,000 years.
+pub(crate) fn minutes(d: chrono::Duration) -> f64 {
+    d.num_microseconds().map_or(f64::MAX, |us| us as f64 / 60e6)
+}
+
 /// Minutes from `then` to `now` (negative when `then` lies in the future).
 pub(crate) fn age_minutes(then: DateTime<Utc>, now: DateTime<Utc>) -> f64 {
     (now - then)
