@@ -8,7 +8,7 @@ use reqwest::Url;
 use super::core::VendorCore;
 use super::http::Auth;
 use super::polygon_json::{parse_aggs, parse_prev_close, parse_snapshot};
-use super::{finish_chain, lookback_start, nearest_expirations, HttpConfig, ParseReport, Secret};
+use super::{finish_chain, lookback_start, nearest_expirations, ParseReport, Secret};
 use crate::calendar::ny_date;
 use crate::model::{OptionChain, PriceHistory};
 use crate::{Error, ErrorKind, Result};
@@ -39,40 +39,6 @@ impl PolygonMarket {
             core: VendorCore::new("polygon", "https://api.polygon.io"),
             key,
         })
-    }
-
-    /// Use another server (a proxy, a mirror, a test server).
-    pub fn with_base_url(mut self, url: impl AsRef<str>) -> Self {
-        self.core.set_base_url(url.as_ref());
-        self
-    }
-
-    /// Use these timeouts, retries and limits.
-    pub fn with_config(mut self, config: HttpConfig) -> Self {
-        self.core.set_config(config);
-        self
-    }
-
-    /// The symbols [`MarketData::universe`] returns.
-    pub fn with_universe(mut self, symbols: Vec<String>) -> Self {
-        self.core.universe = symbols;
-        self
-    }
-
-    /// Keep at most `n` of the nearest expirations per chain (default 6; 0 means 1).
-    pub fn with_max_expirations(mut self, n: usize) -> Self {
-        self.core.max_expirations = n.max(1);
-        self
-    }
-
-    /// The parse report of the last successful [`MarketData::option_chain`] for `symbol`.
-    pub fn last_chain_report(&self, symbol: &str) -> Option<ParseReport> {
-        self.core.reports.chain(symbol)
-    }
-
-    /// The parse report of the last successful [`MarketData::price_history`] for `symbol`.
-    pub fn last_history_report(&self, symbol: &str) -> Option<ParseReport> {
-        self.core.reports.history(symbol)
     }
 
     async fn get(&self, url: &Url, deadline: tokio::time::Instant) -> Result<Vec<u8>> {
@@ -173,4 +139,5 @@ impl std::fmt::Debug for PolygonMarket {
     }
 }
 
+vendor_builders!(PolygonMarket);
 vendor_market_data!(PolygonMarket, "polygon");

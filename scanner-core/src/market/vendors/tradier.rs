@@ -7,7 +7,7 @@ use reqwest::Url;
 use super::core::VendorCore;
 use super::http::Auth;
 use super::tradier_json::{parse_chain, parse_expirations, parse_history, parse_quote};
-use super::{finish_chain, lookback_start, HttpConfig, ParseReport, Secret};
+use super::{finish_chain, lookback_start, ParseReport, Secret};
 use crate::calendar::ny_date;
 use crate::model::{OptionChain, PriceHistory};
 use crate::{Error, ErrorKind, Result};
@@ -35,40 +35,6 @@ impl TradierMarket {
             core: VendorCore::new("tradier", "https://api.tradier.com"),
             token,
         })
-    }
-
-    /// Use another server (the sandbox, a proxy, a test server).
-    pub fn with_base_url(mut self, url: impl AsRef<str>) -> Self {
-        self.core.set_base_url(url.as_ref());
-        self
-    }
-
-    /// Use these timeouts, retries and limits.
-    pub fn with_config(mut self, config: HttpConfig) -> Self {
-        self.core.set_config(config);
-        self
-    }
-
-    /// The symbols [`MarketData::universe`] returns.
-    pub fn with_universe(mut self, symbols: Vec<String>) -> Self {
-        self.core.universe = symbols;
-        self
-    }
-
-    /// Fetch at most `n` of the nearest expirations per chain (default 6; 0 means 1).
-    pub fn with_max_expirations(mut self, n: usize) -> Self {
-        self.core.max_expirations = n.max(1);
-        self
-    }
-
-    /// The parse report of the last successful [`MarketData::option_chain`] for `symbol`.
-    pub fn last_chain_report(&self, symbol: &str) -> Option<ParseReport> {
-        self.core.reports.chain(symbol)
-    }
-
-    /// The parse report of the last successful [`MarketData::price_history`] for `symbol`.
-    pub fn last_history_report(&self, symbol: &str) -> Option<ParseReport> {
-        self.core.reports.history(symbol)
     }
 
     async fn get(&self, url: &Url, deadline: tokio::time::Instant) -> Result<Vec<u8>> {
@@ -163,4 +129,5 @@ impl std::fmt::Debug for TradierMarket {
     }
 }
 
+vendor_builders!(TradierMarket);
 vendor_market_data!(TradierMarket, "tradier");

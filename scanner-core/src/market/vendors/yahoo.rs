@@ -7,7 +7,7 @@ use super::core::VendorCore;
 use super::http::Auth;
 use super::yahoo_json::{parse_chart, parse_options};
 use super::yahoo_session::{SessionCache, YahooSession};
-use super::{finish_chain, lookback_start, HttpConfig, ParseReport};
+use super::{finish_chain, lookback_start, ParseReport};
 use crate::calendar::ny_date;
 use crate::model::{OptionChain, PriceHistory};
 use crate::{Error, ErrorKind, Result};
@@ -39,46 +39,11 @@ impl YahooMarket {
         }
     }
 
-    /// Use another server (a proxy, a mirror, a test server).
-    pub fn with_base_url(mut self, url: impl AsRef<str>) -> Self {
-        self.core.set_base_url(url.as_ref());
-        self
-    }
-
     /// Get Yahoo's session cookie from `url` instead of `https://fc.yahoo.com` (the
     /// session is only fetched when the options endpoint answers 401 or 403).
     pub fn with_cookie_url(mut self, url: impl AsRef<str>) -> Self {
         self.session = SessionCache::new(url.as_ref());
         self
-    }
-
-    /// Use these timeouts, retries and limits (invalid values make every call fail with
-    /// InvalidInput).
-    pub fn with_config(mut self, config: HttpConfig) -> Self {
-        self.core.set_config(config);
-        self
-    }
-
-    /// The symbols [`MarketData::universe`] returns.
-    pub fn with_universe(mut self, symbols: Vec<String>) -> Self {
-        self.core.universe = symbols;
-        self
-    }
-
-    /// Fetch at most `n` of the nearest expirations per chain (default 6; 0 means 1).
-    pub fn with_max_expirations(mut self, n: usize) -> Self {
-        self.core.max_expirations = n.max(1);
-        self
-    }
-
-    /// The parse report of the last successful [`MarketData::option_chain`] for `symbol`.
-    pub fn last_chain_report(&self, symbol: &str) -> Option<ParseReport> {
-        self.core.reports.chain(symbol)
-    }
-
-    /// The parse report of the last successful [`MarketData::price_history`] for `symbol`.
-    pub fn last_history_report(&self, symbol: &str) -> Option<ParseReport> {
-        self.core.reports.history(symbol)
     }
 
     /// One options page; on 401/403, get a (new) session cookie and crumb and try once more.
@@ -209,4 +174,5 @@ impl std::fmt::Debug for YahooMarket {
     }
 }
 
+vendor_builders!(YahooMarket);
 vendor_market_data!(YahooMarket, "yahoo");
