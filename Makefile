@@ -1,5 +1,5 @@
-# The one test command (README "Quickstart"): formatting, lints, every test and doctest, and
-# every example.
+# The one test command (README "Quickstart"): formatting, lints, rustdoc links, every test
+# and doctest, and every example.
 .PHONY: test lint rust-test examples bench python-test python-bench node-test
 
 test: lint rust-test examples python-test node-test
@@ -7,6 +7,7 @@ test: lint rust-test examples python-test node-test
 lint:
 	cargo fmt --all --check
 	cargo clippy --workspace --all-targets -- -D warnings
+	RUSTDOCFLAGS="-D warnings" cargo doc -p scanner-core --no-deps
 
 rust-test:
 	cargo nextest run --workspace --no-fail-fast

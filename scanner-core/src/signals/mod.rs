@@ -22,8 +22,8 @@ pub use flow::{smart_money_flow, FlowInputs};
 pub use news::{NewsReading, NewsSentiment, NoNews};
 pub use regime::{adx, linear_fit, regime};
 pub use skew::{options_skew, SkewPoint};
-pub use swing::{atr, swing_signal, SwingFactor, SwingSignal};
-pub use volume_profile::{profile_signal, volume_profile, VolumeProfile};
+pub use swing::{atr, swing_signal, SwingFactor, SwingSignal, MIN_SWING_ROWS};
+pub use volume_profile::{profile_signal, volume_profile, VolumeProfile, PROFILE_SESSIONS};
 
 use serde::{Deserialize, Serialize};
 

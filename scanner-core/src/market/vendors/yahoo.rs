@@ -30,7 +30,7 @@ pub struct YahooMarket {
 const COOKIE_URL: &str = "https://fc.yahoo.com";
 
 impl YahooMarket {
-    /// A source with the default base URL, [`HttpConfig::default`] and a small default
+    /// A source with the default base URL, [`HttpConfig::default`](super::HttpConfig::default) and a small default
     /// universe of liquid tickers.
     pub fn new() -> Self {
         Self {
