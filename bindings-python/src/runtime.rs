@@ -1,8 +1,10 @@
 //! The binding's single tokio runtime, and the helper that runs a core future on it with the
-//! GIL released, so Python threads keep running while scans and database calls wait.
+//! GIL released, so Python threads keep running while scans and database calls wait, and
+//! Ctrl-C still interrupts the wait.
 
 use std::future::Future;
 use std::sync::OnceLock;
+use std::time::Duration;
 
 use pyo3::prelude::*;
 use tokio::runtime::Runtime;
@@ -26,14 +28,29 @@ pub fn runtime() -> PyResult<&'static Runtime> {
     Ok(RUNTIME.get_or_init(|| rt))
 }
 
+/// How often a blocking call wakes to let Python handle signals (Ctrl-C).
+const SIGNAL_CHECK: Duration = Duration::from_millis(100);
+
 /// Block on `fut` with the GIL released, mapping the core error to its exception.
+///
+/// The wait wakes every 100 ms to run Python's signal handlers, so Ctrl-C during a long
+/// scan raises `KeyboardInterrupt` at once; the future is then dropped, which cancels it.
 pub fn block_on<T, F>(py: Python<'_>, fut: F) -> PyResult<T>
 where
     T: Send,
     F: Future<Output = scanner_core::Result<T>> + Send,
 {
     let rt = runtime()?;
-    py.detach(|| rt.block_on(fut)).map_err(to_py)
+    let mut fut = std::pin::pin!(fut);
+    loop {
+        // The timer must be created inside the runtime, hence the async block.
+        let step =
+            py.detach(|| rt.block_on(async { tokio::time::timeout(SIGNAL_CHECK, &mut fut).await }));
+        match step {
+            Ok(out) => return out.map_err(to_py),
+            Err(_still_running) => py.check_signals()?,
+        }
+    }
 }
 
 /// Hand the runtime to `pyo3-async-runtimes`, so `*_async` methods await on it.

@@ -110,6 +110,25 @@ def test_other_python_threads_run_while_a_scan_runs():
     assert during > 10_000, (during, elapsed)
 
 
+def test_ctrl_c_interrupts_a_blocking_scan():
+    import _thread
+
+    events = []
+    symbols = 3000
+    timer = threading.Timer(0.3, _thread.interrupt_main)  # what Ctrl-C does
+    timer.start()
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            small_scanner(symbols=symbols, backtest=True).scan(
+                on_progress=events.append, as_of=AS_OF
+            )
+    finally:
+        timer.cancel()
+    # Interrupted, not merely reported after the scan ran to completion.
+    assert not any(e["event"] == "finished" for e in events)
+    assert sum(e["event"] == "symbol" for e in events) < symbols
+
+
 def test_scan_async_leaves_the_event_loop_free():
     async def main():
         beats = 0
