@@ -10,6 +10,7 @@ use crate::error::{invalid, to_py};
 use crate::model::{CachedScan, ScanResult, ScanSummary};
 use crate::runtime::block_on;
 use crate::scan::Scanner;
+use crate::subscription::ScanSubscription;
 
 fn mode(s: &str) -> PyResult<FilterMode> {
     s.parse::<FilterMode>().map_err(to_py)
@@ -172,6 +173,15 @@ impl ScanStore {
         let store = self.inner.clone();
         let c = block_on(py, async move { store.serve_json(live, m, opts).await })?;
         Ok(CachedJson { inner: c })
+    }
+
+    /// Every scan saved from now on, by any process: `for notice in store.subscribe(): …`
+    /// (or `async for`). LISTEN/NOTIFY on PostgreSQL, polling on SQLite and through a
+    /// transaction-mode pooler.
+    fn subscribe(&self, py: Python<'_>) -> PyResult<ScanSubscription> {
+        let store = self.inner.clone();
+        let sub = block_on(py, async move { store.subscribe().await })?;
+        Ok(ScanSubscription::new(sub))
     }
 
     /// `"sqlite"` or `"postgres"`.

@@ -12,6 +12,7 @@ mod model;
 mod pricing;
 mod runtime;
 mod scan;
+mod subscription;
 
 use pyo3::prelude::*;
 
@@ -38,5 +39,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<model::ScanSummary>()?;
     m.add_class::<cache_json::CachedJson>()?;
     m.add_class::<cache::ScanStore>()?;
+    m.add_class::<subscription::ScanSubscription>()?;
+    m.add_class::<subscription::ScanNotice>()?;
     Ok(())
 }

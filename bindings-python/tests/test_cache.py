@@ -1,6 +1,9 @@
 """ScanStore on SQLite and on a fresh local PostgreSQL database."""
 
+import asyncio
 import json
+import threading
+import time
 from datetime import datetime, timezone
 
 import pytest
@@ -87,6 +90,44 @@ def test_json_reads_hand_out_the_stored_document():
         store.serve_json(scanner(), stale="sometimes")
     with pytest.raises(optscan.InvalidInputError):
         store.latest_json(max_age_minutes=-1)
+
+
+def test_subscribe_yields_new_scans_from_any_store(tmp_path):
+    url = f"sqlite://{tmp_path / 'sub.db'}"
+    reader, writer = optscan.ScanStore.open(url), optscan.ScanStore.open(url)
+    sub = reader.subscribe()
+    assert sub.next(timeout=0.2) is None  # nothing saved yet
+    r = scanner().scan(as_of=AS_OF)
+    writer.save(r)
+    notice = next(iter(sub))
+    assert isinstance(notice, optscan.ScanNotice)
+    assert (notice.scan_id, notice.filter_mode) == (r.scan_id, "strict")
+    with pytest.raises(optscan.InvalidInputError):
+        sub.next(timeout=-1)
+
+    # close() ends a next() that is waiting in another thread.
+    got = []
+    t = threading.Thread(target=lambda: got.append(sub.next()))
+    t.start()
+    time.sleep(0.2)
+    sub.close()
+    t.join(timeout=10)
+    assert not t.is_alive() and got == [None]
+    assert list(sub) == []
+
+
+def test_subscribe_as_an_async_iterator(tmp_path):
+    url = f"sqlite://{tmp_path / 'asub.db'}"
+    store = optscan.ScanStore.open(url)
+
+    async def main():
+        sub = store.subscribe()
+        r = scanner().scan(as_of=AS_OF)
+        await asyncio.to_thread(store.save, r)
+        async for notice in sub:
+            return notice.scan_id == r.scan_id
+
+    assert asyncio.run(main())
 
 
 def test_database_url_is_the_default(tmp_path, monkeypatch):
