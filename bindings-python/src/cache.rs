@@ -25,6 +25,15 @@ fn minutes(m: f64, what: &str) -> PyResult<chrono::Duration> {
     Ok(chrono::Duration::microseconds((m * 60e6).round() as i64))
 }
 
+fn seconds(t: f64, what: &str) -> PyResult<std::time::Duration> {
+    if !(t.is_finite() && t > 0.0) {
+        return Err(invalid(format!(
+            "{what} must be a number of seconds > 0, got {t}"
+        )));
+    }
+    Ok(std::time::Duration::from_secs_f64(t.min(1e9)))
+}
+
 /// The mode and policy of a `serve` / `serve_json` call.
 fn serve_options(
     filter_mode: &str,
@@ -59,13 +68,32 @@ pub struct ScanStore {
 impl ScanStore {
     /// Open `url` (`sqlite://PATH`, `sqlite::memory:`, `postgres://…`); None means
     /// `$DATABASE_URL`, else `sqlite://optscan.db`. Applies migrations unless `migrate=False`.
+    /// `max_connections` (5), `acquire_timeout` (seconds a call waits for a connection, 10)
+    /// and `poll_interval` (seconds between `subscribe()` polls where it cannot LISTEN,
+    /// 0.25) tune the pool.
     #[staticmethod]
-    #[pyo3(signature = (url = None, *, migrate = true))]
-    fn open(py: Python<'_>, url: Option<String>, migrate: bool) -> PyResult<Self> {
-        let opts = StoreOptions {
+    #[pyo3(signature = (url = None, *, migrate = true, max_connections = None, acquire_timeout = None, poll_interval = None))]
+    fn open(
+        py: Python<'_>,
+        url: Option<String>,
+        migrate: bool,
+        max_connections: Option<u32>,
+        acquire_timeout: Option<f64>,
+        poll_interval: Option<f64>,
+    ) -> PyResult<Self> {
+        let mut opts = StoreOptions {
             migrate,
             ..StoreOptions::default()
         };
+        if let Some(n) = max_connections {
+            opts.max_connections = n;
+        }
+        if let Some(t) = acquire_timeout {
+            opts.acquire_timeout = seconds(t, "acquire_timeout")?;
+        }
+        if let Some(t) = poll_interval {
+            opts.poll_interval = seconds(t, "poll_interval")?;
+        }
         let inner = block_on(py, async move {
             core::ScanStore::open(url.as_deref(), opts).await
         })?;

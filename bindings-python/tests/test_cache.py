@@ -130,6 +130,18 @@ def test_subscribe_as_an_async_iterator(tmp_path):
     assert asyncio.run(main())
 
 
+def test_pool_options_are_checked_and_an_unreachable_database_fails_fast():
+    with pytest.raises(optscan.InvalidInputError):
+        optscan.ScanStore.open("sqlite::memory:", acquire_timeout=0)
+    with pytest.raises(optscan.InvalidInputError):
+        optscan.ScanStore.open("sqlite::memory:", poll_interval=-1)
+    store = optscan.ScanStore.open("sqlite::memory:", max_connections=2, acquire_timeout=1.5, poll_interval=0.05)
+    assert store.latest() is None
+    with pytest.raises((optscan.TimeoutError, optscan.DatabaseError)) as err:
+        optscan.ScanStore.open("postgres://app:hunter2@127.0.0.1:9/none", acquire_timeout=0.3)
+    assert "hunter2" not in str(err.value)
+
+
 def test_database_url_is_the_default(tmp_path, monkeypatch):
     url = f"sqlite://{tmp_path / 'env.db'}"
     monkeypatch.setenv("DATABASE_URL", url)

@@ -288,7 +288,14 @@ class Scanner:
 @final
 class ScanStore:
     @staticmethod
-    def open(url: Optional[str] = None, *, migrate: bool = True) -> ScanStore: ...
+    def open(
+        url: Optional[str] = None,
+        *,
+        migrate: bool = True,
+        max_connections: Optional[int] = None,
+        acquire_timeout: Optional[float] = None,
+        poll_interval: Optional[float] = None,
+    ) -> ScanStore: ...
     def save(self, result: ScanResult) -> str: ...
     def latest(
         self, filter_mode: str = "strict", max_age_minutes: Optional[float] = None

@@ -76,6 +76,14 @@ impl ScanStore {
             None => std::env::var("DATABASE_URL").unwrap_or_else(|_| DEFAULT_URL.to_owned()),
         };
         let url = DbUrl::parse(raw.trim())?;
+        for (name, d) in [
+            ("acquire_timeout", opts.acquire_timeout),
+            ("poll_interval", opts.poll_interval),
+        ] {
+            if d.is_zero() {
+                return Err(Error::invalid_input(format!("{name} must be > 0")));
+            }
+        }
         #[cfg_attr(not(feature = "postgres"), allow(unused_variables))]
         let transaction_mode = match opts.pooler {
             PoolerMode::Auto => url.looks_pooled,
