@@ -7,6 +7,7 @@ mod fixtures;
 mod harness;
 mod json_reads;
 mod notify;
+mod open_options;
 mod process;
 mod secrets;
 mod serve_cases;
