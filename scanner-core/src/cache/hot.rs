@@ -1,6 +1,6 @@
 //! The newest scan of each mode, decoded once and kept in memory.
 //!
-//! A cached scan is about 100 kB of JSON; fetching and parsing it on every read cost
+//! A cached scan is a few hundred kB of JSON; fetching and parsing it on every read cost
 //! milliseconds. Saved rows never change (a second save of a `scan_id` is a no-op), so a
 //! read asks the database only for the `scan_id` at the head of the table and reuses the
 //! decoded scan, and its JSON text, while that id stays the same. The memo is always
