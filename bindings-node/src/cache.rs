@@ -15,7 +15,7 @@ use crate::error::{from_napi, invalid, IntoJs, JsError};
 use crate::runtime::promise;
 use crate::scan::ScanResult;
 use crate::store_options::{
-    minutes, mode, serve_args, HistoryOptions, LatestOptions, ServeInit, StoreOpenOptions,
+    latest_args, serve_args, HistoryOptions, LatestOptions, ServeInit, StoreOpenOptions,
 };
 
 /// A scan as served: the result plus its age and provenance (API.md §5).
@@ -39,11 +39,7 @@ impl CachedScan {
             result: ScanResult::from_core(&c.result)?,
             age_minutes: c.age_minutes,
             is_stale: c.is_stale,
-            source: match c.source {
-                core::ServeSource::Cache => "cache",
-                core::ServeSource::Live => "live",
-            }
-            .to_owned(),
+            source: c.source.as_str().to_owned(),
             error: c.error,
         })
     }
@@ -218,12 +214,7 @@ impl ScanStore {
         env: &'env Env,
         options: Option<LatestOptions>,
     ) -> Result<PromiseRaw<'env, Option<CachedScan>>, JsError> {
-        let o = options.unwrap_or_default();
-        let m = mode(o.filter_mode.as_deref())?;
-        let age = o
-            .max_age_minutes
-            .map(|a| minutes("maxAgeMinutes", a))
-            .transpose()?;
+        let (m, age) = latest_args(options)?;
         with_store!(
             self,
             env,

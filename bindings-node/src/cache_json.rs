@@ -11,7 +11,7 @@ use scanner_core::cache as core;
 use crate::cache::{iso, ScanStore};
 use crate::error::{from_napi, JsError};
 use crate::runtime::promise;
-use crate::store_options::{minutes, mode, serve_args, LatestOptions, ServeInit};
+use crate::store_options::{latest_args, serve_args, LatestOptions, ServeInit};
 
 /// A scan as served, as its canonical JSON document plus what describes it (API.md §5).
 #[napi(object, object_from_js = false)]
@@ -61,11 +61,7 @@ impl From<Copied> for CachedJson {
             total_evaluated: c.total_evaluated as f64,
             age_minutes: c.age_minutes,
             is_stale: c.is_stale,
-            source: match c.source {
-                core::ServeSource::Cache => "cache",
-                core::ServeSource::Live => "live",
-            }
-            .to_owned(),
+            source: c.source.as_str().to_owned(),
             error: c.error,
         }
     }
@@ -80,12 +76,7 @@ impl ScanStore {
         env: &'env Env,
         options: Option<LatestOptions>,
     ) -> Result<PromiseRaw<'env, Option<CachedJson>>, JsError> {
-        let o = options.unwrap_or_default();
-        let m = mode(o.filter_mode.as_deref())?;
-        let age = o
-            .max_age_minutes
-            .map(|a| minutes("maxAgeMinutes", a))
-            .transpose()?;
+        let (m, age) = latest_args(options)?;
         let store = self.get();
         promise(
             env,

@@ -78,6 +78,18 @@ pub(crate) fn minutes(name: &str, m: f64) -> Result<chrono::Duration, JsError> {
     ))
 }
 
+/// The mode and max age of a `latest`/`latestJson` call.
+pub(crate) fn latest_args(
+    options: Option<LatestOptions>,
+) -> Result<(FilterMode, Option<chrono::Duration>), JsError> {
+    let o = options.unwrap_or_default();
+    let age = o
+        .max_age_minutes
+        .map(|a| minutes("maxAgeMinutes", a))
+        .transpose()?;
+    Ok((mode(o.filter_mode.as_deref())?, age))
+}
+
 /// The mode, policy and live scanner of a `serve`/`serveJson` call.
 pub(crate) fn serve_args(
     options: &ServeInit<'_>,

@@ -34,6 +34,17 @@ fn seconds(t: f64, what: &str) -> PyResult<std::time::Duration> {
     Ok(std::time::Duration::from_secs_f64(t.min(1e9)))
 }
 
+/// The mode and max age of a `latest` / `latest_json` call.
+fn latest_args(
+    filter_mode: &str,
+    max_age_minutes: Option<f64>,
+) -> PyResult<(FilterMode, Option<chrono::Duration>)> {
+    let age = max_age_minutes
+        .map(|a| minutes(a, "max_age_minutes"))
+        .transpose()?;
+    Ok((mode(filter_mode)?, age))
+}
+
 /// The mode and policy of a `serve` / `serve_json` call.
 fn serve_options(
     filter_mode: &str,
@@ -116,10 +127,7 @@ impl ScanStore {
         filter_mode: &str,
         max_age_minutes: Option<f64>,
     ) -> PyResult<Option<CachedScan>> {
-        let m = mode(filter_mode)?;
-        let age = max_age_minutes
-            .map(|a| minutes(a, "max_age_minutes"))
-            .transpose()?;
+        let (m, age) = latest_args(filter_mode, max_age_minutes)?;
         let store = self.inner.clone();
         let c = block_on(py, async move { store.latest(m, age).await })?;
         Ok(c.map(|inner| CachedScan { inner }))
@@ -177,10 +185,7 @@ impl ScanStore {
         filter_mode: &str,
         max_age_minutes: Option<f64>,
     ) -> PyResult<Option<CachedJson>> {
-        let m = mode(filter_mode)?;
-        let age = max_age_minutes
-            .map(|a| minutes(a, "max_age_minutes"))
-            .transpose()?;
+        let (m, age) = latest_args(filter_mode, max_age_minutes)?;
         let store = self.inner.clone();
         let c = block_on(py, async move { store.latest_json(m, age).await })?;
         Ok(c.map(|inner| CachedJson { inner }))

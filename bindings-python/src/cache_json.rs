@@ -66,10 +66,7 @@ impl CachedJson {
     /// `"cache"` or `"live"`.
     #[getter]
     fn source(&self) -> &'static str {
-        match self.inner.source {
-            cache::ServeSource::Cache => "cache",
-            cache::ServeSource::Live => "live",
-        }
+        self.inner.source.as_str()
     }
 
     /// Why a stale scan was served instead of a fresh one, if so.

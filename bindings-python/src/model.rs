@@ -179,10 +179,7 @@ impl CachedScan {
     /// `"cache"` or `"live"`.
     #[getter]
     fn source(&self) -> &'static str {
-        match self.inner.source {
-            cache::ServeSource::Cache => "cache",
-            cache::ServeSource::Live => "live",
-        }
+        self.inner.source.as_str()
     }
 
     /// Why a live refresh failed, when a stale scan is served instead.

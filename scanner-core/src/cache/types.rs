@@ -22,6 +22,16 @@ pub enum ServeSource {
     Live,
 }
 
+impl ServeSource {
+    /// `"cache"` or `"live"`, as serialised.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Cache => "cache",
+            Self::Live => "live",
+        }
+    }
+}
+
 /// A scan as served: the result plus how old it is and whether it is past its max age.
 ///
 /// Serialised in camelCase with the result's own fields (`scanTimestamp`, …) flattened in,
