@@ -5,6 +5,7 @@ use async_trait::async_trait;
 use chrono::{DateTime, NaiveDate, Utc};
 use uuid::Uuid;
 
+use super::lock::Fence;
 use super::types::{RotationState, ScanNotice, ScanSummary};
 use super::url::Secret;
 use crate::model::{FilterMode, ScanResult};
@@ -22,7 +23,9 @@ impl<T: ScanRows + AuxRows> StoreBackend for T {}
 pub(crate) trait ScanRows: Send + Sync + 'static {
     async fn migrate(&self) -> Result<()>;
     /// Insert `result` in one transaction; a second save of the same `scan_id` is a no-op.
-    async fn save(&self, result: &ScanResult, degraded: bool) -> Result<()>;
+    /// With a `fence`, the same transaction first renews that lease and fails with
+    /// [`ErrorKind::Busy`] (writing nothing) when another holder has taken it.
+    async fn save(&self, result: &ScanResult, degraded: bool, fence: Option<&Fence>) -> Result<()>;
     /// Newest scan of `mode`; with `prefer_good`, the newest non-degraded one when any exists.
     async fn latest(&self, mode: FilterMode, prefer_good: bool) -> Result<Option<ScanResult>>;
     /// The `scan_id` that [`ScanRows::latest`] would return, without its payload.
@@ -59,6 +62,16 @@ pub(crate) trait AuxRows: Send + Sync + 'static {
     /// Take lease `name` for `holder` until `now + lease` if it is free or expired.
     async fn try_lease(&self, name: &str, holder: &str, lease: std::time::Duration)
         -> Result<bool>;
+    /// The current holder of lease `name` (expired or not), if there is a row.
+    async fn lease_holder(&self, name: &str) -> Result<Option<String>>;
+    /// Hand lease `name` from `dead` (certainly gone) to `holder`, if `dead` still has it.
+    async fn steal_lease(
+        &self,
+        name: &str,
+        dead: &str,
+        holder: &str,
+        lease: std::time::Duration,
+    ) -> Result<bool>;
     /// Give lease `name` back if `holder` still holds it.
     async fn release_lease(&self, name: &str, holder: &str) -> Result<()>;
     /// Close the connection pool; later calls fail with a database error.

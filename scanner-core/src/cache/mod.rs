@@ -11,6 +11,7 @@
 //! `migrations/{postgres,sqlite}` at the repository root and are embedded at build time.
 
 mod backend;
+mod holder;
 mod hot;
 mod lock;
 mod notify;
@@ -28,7 +29,7 @@ mod store;
 mod types;
 mod url;
 
-pub use lock::WriterLease;
+pub use lock::{WriterLease, DEFAULT_LEASE_TTL, MAX_LEASE_TTL};
 pub use notify::ScanSubscription;
 pub use options::{PoolerMode, ServeOptions, StalePolicy, StoreOptions};
 pub use serve::LiveScan;

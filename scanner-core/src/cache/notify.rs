@@ -45,8 +45,9 @@ impl std::fmt::Debug for ScanSubscription {
 }
 
 impl ScanStore {
-    /// Subscribe to newly saved scans. On PostgreSQL this LISTENs (direct or session-mode
-    /// URL); through a transaction-mode pooler, and on SQLite, it polls every
+    /// Subscribe to newly saved scans. On PostgreSQL this LISTENs, and also reads the table
+    /// after four poll intervals without a notice (a pooler may swallow notifications);
+    /// through a known transaction-mode pooler, and on SQLite, it polls every
     /// [`super::StoreOptions::poll_interval`].
     pub async fn subscribe(&self) -> Result<ScanSubscription> {
         let mut sub = ScanSubscription {
@@ -60,7 +61,7 @@ impl ScanStore {
         };
         #[cfg(feature = "postgres")]
         if let Some(pg) = &self.inner.pg {
-            if !pg.transaction_mode {
+            if !pg.known_pooled {
                 let mut listen = Listen {
                     pg: Arc::clone(pg),
                     listener: None,
@@ -113,8 +114,13 @@ impl ScanSubscription {
             }
             #[cfg(feature = "postgres")]
             if self.listen.is_some() {
-                self.next_listen().await?;
-                continue;
+                // An undetected pooler may swallow notifications: read the table as well
+                // when none arrives for a while.
+                let wait = self.poll_interval.saturating_mul(4);
+                if let Ok(received) = tokio::time::timeout(wait, self.next_listen()).await {
+                    received?;
+                    continue;
+                }
             }
             let fresh = self.backend.poll_notices(&mut self.cursor).await?;
             if fresh.is_empty() {

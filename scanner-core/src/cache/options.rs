@@ -81,8 +81,9 @@ pub struct ServeOptions {
     /// How long to wait for another process's scan of the same mode (default 120 s, the
     /// original's live-scan budget).
     pub wait: Duration,
-    /// Writer lease length for a live scan (default 5 minutes); a crashed process's lease
-    /// expires after this.
+    /// Writer lease TTL for a live scan (default [`super::DEFAULT_LEASE_TTL`], 30 s),
+    /// renewed while the scan runs. Waiting callers take over within this long when the
+    /// process running the scan dies (at once when it ran on the same machine).
     pub lease: Duration,
 }
 
@@ -94,7 +95,7 @@ impl Default for ServeOptions {
             max_stale: chrono::Duration::hours(24),
             stale_if_error: chrono::Duration::days(7),
             wait: Duration::from_secs(120),
-            lease: Duration::from_secs(300),
+            lease: super::DEFAULT_LEASE_TTL,
         }
     }
 }

@@ -1,9 +1,11 @@
-//! The PostgreSQL / Supabase backend, safe behind a transaction-mode pooler.
+//! The PostgreSQL / Supabase backend, safe behind a transaction-mode pooler on any port.
 //!
-//! Every write runs inside an explicit transaction, and so does every read in transaction
-//! mode, so a pooler (PgBouncer `pool_mode = transaction`, Supavisor port 6543) keeps one
-//! server connection for all of an operation's protocol messages. In transaction mode statements are unnamed (`persistent(false)`, sqlx ≥ 0.8.6)
-//! and the statement cache is off, because a pooler hands each transaction to any backend.
+//! Unless the store was opened with [`super::PoolerMode::Direct`], it assumes a pooler may
+//! sit in front (PgBouncer `pool_mode = transaction`, Supavisor, RDS Proxy, pgcat — on any
+//! port; no URL flag needed): statements are unnamed (`persistent(false)`, statement cache
+//! off), every operation with parameters runs inside an explicit transaction so one server
+//! connection sees all of its protocol messages, and the hot parameterless read (the newest
+//! scan id) is one simple-protocol round trip. `Direct` caches named statements instead.
 
 use std::str::FromStr;
 use std::sync::Arc;
@@ -17,6 +19,7 @@ use sqlx::{Postgres, Row, Transaction};
 use uuid::Uuid;
 
 use super::backend::{corrupt, db_error, parse_mode, to_i64, to_u64, validate, ScanRows};
+use super::lock::Fence;
 use super::types::{age_minutes, ScanNotice, ScanSummary};
 use super::url::{DbUrl, Secret};
 use super::StoreOptions;
@@ -39,13 +42,22 @@ const LATEST_FROM: &str = "FROM cached_scan_results c WHERE c.filter_mode = $1 \
 
 pub(crate) struct PostgresBackend {
     pub(crate) pool: PgPool,
+    /// Pooler-safe statements (everything but [`super::PoolerMode::Direct`]).
     pub(crate) transaction_mode: bool,
+    /// The URL or the options say a transaction pooler is certainly in front: no
+    /// migrations, no LISTEN.
+    pub(crate) known_pooled: bool,
     secret: Secret,
     before_commit: Option<Arc<dyn Fn() + Send + Sync>>,
 }
 
 impl PostgresBackend {
-    pub async fn connect(url: &DbUrl, opts: &StoreOptions, transaction_mode: bool) -> Result<Self> {
+    pub async fn connect(
+        url: &DbUrl,
+        opts: &StoreOptions,
+        transaction_mode: bool,
+        known_pooled: bool,
+    ) -> Result<Self> {
         let context = format!("connecting to PostgreSQL at {}", url.redacted);
         let err = |e| db_error(&url.secret, &context, e);
         let mut connect = PgConnectOptions::from_str(&url.driver_url)
@@ -78,6 +90,7 @@ impl PostgresBackend {
         Ok(Self {
             pool,
             transaction_mode,
+            known_pooled,
             secret: url.secret.clone(),
             before_commit: opts.before_commit.clone(),
         })
@@ -167,7 +180,7 @@ fn scan_from_row(row: &PgRow) -> Result<ScanResult> {
 #[async_trait]
 impl ScanRows for PostgresBackend {
     async fn migrate(&self) -> Result<()> {
-        if self.transaction_mode {
+        if self.known_pooled {
             return Err(Error::invalid_input(
                 "migrations cannot run through a transaction-mode pooler; run them over a \
                  direct or session-mode URL (Supabase: port 5432) or open with migrate = false",
@@ -181,9 +194,18 @@ impl ScanRows for PostgresBackend {
         })
     }
 
-    async fn save(&self, r: &ScanResult, degraded: bool) -> Result<()> {
+    async fn save(&self, r: &ScanResult, degraded: bool, fence: Option<&Fence>) -> Result<()> {
         validate(r)?;
         let mut tx = self.tx("starting save").await?;
+        if let Some(f) = fence {
+            let held = self
+                .upsert_lease(&mut tx, &f.name, &f.holder, f.ttl)
+                .await
+                .map_err(self.err("checking the writer lease"))?;
+            if !held {
+                return Err(super::lock::lost_error(&f.name));
+            }
+        }
         self.q(
             "INSERT INTO cached_scan_results (scan_id, scan_timestamp, filter_mode, opportunities, \
              total_evaluated, symbols_scanned, scan_duration_seconds, metadata, opportunity_count, \
@@ -217,6 +239,23 @@ impl ScanRows for PostgresBackend {
     }
 
     async fn latest_id(&self, mode: FilterMode, prefer_good: bool) -> Result<Option<Uuid>> {
+        if self.transaction_mode {
+            // The hottest read, as one simple-protocol round trip: no prepared statement, so
+            // nothing for a pooler to lose between messages. Its only inputs are an enum and
+            // a bool, inlined as literals.
+            let sql = format!("SELECT c.scan_id {LATEST_FROM}")
+                .replace("$1", &format!("'{}'", mode.as_str()))
+                .replace("$2", if prefer_good { "true" } else { "false" });
+            // (`RawSql::fetch_optional` fails on no rows in sqlx 0.8: read them all, ≤ 1.)
+            let rows = sqlx::raw_sql(&sql)
+                .fetch_all(&self.pool)
+                .await
+                .map_err(self.err("reading latest scan id"))?;
+            return rows
+                .first()
+                .map(|r| r.try_get(0).map_err(|e| corrupt("scan_id", e)))
+                .transpose();
+        }
         let sql = format!("SELECT c.scan_id {LATEST_FROM}");
         let query = self.q(&sql).bind(mode.as_str()).bind(prefer_good);
         let row = self.read_optional(query, "reading latest scan id").await?;

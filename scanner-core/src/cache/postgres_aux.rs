@@ -141,20 +141,47 @@ impl AuxRows for PostgresBackend {
     async fn try_lease(&self, name: &str, holder: &str, lease: Duration) -> Result<bool> {
         let mut tx = self.tx("taking writer lease").await?;
         let done = self
+            .upsert_lease(&mut tx, name, holder, lease)
+            .await
+            .map_err(self.err("taking writer lease"))?;
+        self.commit(tx, "taking writer lease").await?;
+        Ok(done)
+    }
+
+    async fn lease_holder(&self, name: &str) -> Result<Option<String>> {
+        let mut tx = self.tx("reading writer lease").await?;
+        let holder = self
+            .q("SELECT holder FROM scanner_locks WHERE name = $1")
+            .bind(name)
+            .fetch_optional(&mut *tx)
+            .await
+            .and_then(|r| r.map(|r| r.try_get::<String, _>(0)).transpose())
+            .map_err(self.err("reading writer lease"))?;
+        self.commit(tx, "reading writer lease").await?;
+        Ok(holder)
+    }
+
+    async fn steal_lease(
+        &self,
+        name: &str,
+        dead: &str,
+        holder: &str,
+        lease: Duration,
+    ) -> Result<bool> {
+        let mut tx = self.tx("taking over a dead writer's lease").await?;
+        let done = self
             .q(
-                "INSERT INTO scanner_locks (name, holder, acquired_at, expires_at) \
-                VALUES ($1, $2, now(), now() + make_interval(secs => $3)) \
-                ON CONFLICT (name) DO UPDATE SET holder = excluded.holder, \
-                acquired_at = excluded.acquired_at, expires_at = excluded.expires_at \
-                WHERE scanner_locks.expires_at < now() OR scanner_locks.holder = $2",
+                "UPDATE scanner_locks SET holder = $3, acquired_at = now(), \
+                expires_at = now() + make_interval(secs => $4) WHERE name = $1 AND holder = $2",
             )
             .bind(name)
+            .bind(dead)
             .bind(holder)
             .bind(lease.as_secs_f64())
             .execute(&mut *tx)
             .await
-            .map_err(self.err("taking writer lease"))?;
-        self.commit(tx, "taking writer lease").await?;
+            .map_err(self.err("taking over a dead writer's lease"))?;
+        self.commit(tx, "taking over a dead writer's lease").await?;
         Ok(done.rows_affected() == 1)
     }
 
@@ -171,5 +198,32 @@ impl AuxRows for PostgresBackend {
 
     async fn close(&self) {
         self.pool.close().await;
+    }
+}
+
+impl PostgresBackend {
+    /// Take lease `name` for `holder` if it is free, expired or already `holder`'s.
+    pub(super) async fn upsert_lease(
+        &self,
+        conn: &mut sqlx::PgConnection,
+        name: &str,
+        holder: &str,
+        lease: Duration,
+    ) -> sqlx::Result<bool> {
+        let done = self
+            .q(
+                "INSERT INTO scanner_locks (name, holder, acquired_at, expires_at) \
+                VALUES ($1, $2, now(), now() + make_interval(secs => $3)) \
+                ON CONFLICT (name) DO UPDATE SET holder = excluded.holder, \
+                acquired_at = CASE WHEN scanner_locks.holder = $2 THEN scanner_locks.acquired_at \
+                ELSE excluded.acquired_at END, expires_at = excluded.expires_at \
+                WHERE scanner_locks.expires_at < now() OR scanner_locks.holder = $2",
+            )
+            .bind(name)
+            .bind(holder)
+            .bind(lease.as_secs_f64())
+            .execute(conn)
+            .await?;
+        Ok(done.rows_affected() == 1)
     }
 }

@@ -59,27 +59,6 @@ pub(crate) type Flight = Shared<BoxFuture<'static, FlightOutput>>;
 /// How often a waiting process checks whether the lease holder has saved its scan.
 const WAIT_POLL: std::time::Duration = std::time::Duration::from_millis(100);
 
-/// Run `work` while renewing `lease` every third of its length, so a scan that outlives
-/// the lease is not taken over by another process.
-async fn renewing<T>(
-    lease: &WriterLease,
-    length: std::time::Duration,
-    work: impl std::future::Future<Output = T>,
-) -> T {
-    let mut tick = tokio::time::interval((length / 3).max(std::time::Duration::from_millis(10)));
-    tick.tick().await; // the first tick fires at once
-    tokio::pin!(work);
-    loop {
-        tokio::select! {
-            out = &mut work => return out,
-            _ = tick.tick() => {
-                // A failed renewal is not fatal: the lease may still be ours until it expires.
-                let _ = lease.renew().await;
-            }
-        }
-    }
-}
-
 impl ScanStore {
     /// Serve the scan of `mode` by policy: a fresh cached scan as is; a stale one at once
     /// with a background refresh ([`StalePolicy::Revalidate`]) or after a live scan
@@ -204,9 +183,7 @@ impl ScanStore {
                     let out = match self.latest_served(mode, Some(opts.max_age)).await? {
                         // Another process finished a scan while we queued for the lease.
                         Some(fresh) => Ok(fresh),
-                        None => {
-                            renewing(&lease, opts.lease, self.scan_and_save(scanner, mode)).await
-                        }
+                        None => self.scan_and_save(scanner, mode, &lease).await,
                     };
                     // If release fails the lease still expires on its own.
                     let _ = lease.release().await;
@@ -232,7 +209,12 @@ impl ScanStore {
         }
     }
 
-    async fn scan_and_save(&self, scanner: &dyn LiveScan, mode: FilterMode) -> Result<Served> {
+    async fn scan_and_save(
+        &self,
+        scanner: &dyn LiveScan,
+        mode: FilterMode,
+        lease: &WriterLease,
+    ) -> Result<Served> {
         let result = scanner.run_scan(mode).await?;
         if result.filter_mode != mode {
             return Err(Error::internal(format!(
@@ -240,7 +222,7 @@ impl ScanStore {
                 result.filter_mode
             )));
         }
-        let saved = self.save(&result).await;
+        let saved = self.save_under(&result, lease).await;
         if is_degraded(&result) {
             return Err(Error::new(
                 ErrorKind::DataSource,

@@ -19,6 +19,7 @@ use uuid::Uuid;
 use super::backend::{
     corrupt, db_error, parse_mode, to_i64, to_u64, truncate_micros, validate, ScanRows,
 };
+use super::lock::Fence;
 use super::types::{age_minutes, ScanNotice, ScanSummary};
 use super::url::{DbUrl, Secret};
 use super::StoreOptions;
@@ -130,12 +131,20 @@ impl ScanRows for SqliteBackend {
         })
     }
 
-    async fn save(&self, r: &ScanResult, degraded: bool) -> Result<()> {
+    async fn save(&self, r: &ScanResult, degraded: bool, fence: Option<&Fence>) -> Result<()> {
         validate(r)?;
         let opps = json("opportunities", &r.opportunities)?;
         let symbols = json("symbols_scanned", &r.symbols_scanned)?;
         let metadata = json("metadata", &r.metadata)?;
         let mut tx = self.pool.begin().await.map_err(self.err("starting save"))?;
+        if let Some(f) = fence {
+            let held = super::sqlite_aux::upsert_lease(&mut tx, &f.name, &f.holder, f.ttl)
+                .await
+                .map_err(self.err("checking the writer lease"))?;
+            if !held {
+                return Err(super::lock::lost_error(&f.name));
+            }
+        }
         sqlx::query(
             "INSERT INTO cached_scan_results (scan_id, scan_timestamp, filter_mode, opportunities, \
              total_evaluated, symbols_scanned, scan_duration_seconds, metadata, opportunity_count, \

@@ -129,21 +129,44 @@ impl AuxRows for SqliteBackend {
     }
 
     async fn try_lease(&self, name: &str, holder: &str, lease: Duration) -> Result<bool> {
+        let mut conn = self
+            .pool
+            .acquire()
+            .await
+            .map_err(self.err("taking writer lease"))?;
+        upsert_lease(&mut conn, name, holder, lease)
+            .await
+            .map_err(self.err("taking writer lease"))
+    }
+
+    async fn lease_holder(&self, name: &str) -> Result<Option<String>> {
+        sqlx::query_scalar("SELECT holder FROM scanner_locks WHERE name = ?1")
+            .bind(name)
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(self.err("reading writer lease"))
+    }
+
+    async fn steal_lease(
+        &self,
+        name: &str,
+        dead: &str,
+        holder: &str,
+        lease: Duration,
+    ) -> Result<bool> {
         let now = Utc::now();
-        let until = now + chrono::Duration::from_std(lease).unwrap_or(chrono::Duration::days(365));
         let done = sqlx::query(
-            "INSERT INTO scanner_locks (name, holder, acquired_at, expires_at) \
-             VALUES (?1, ?2, ?3, ?4) ON CONFLICT (name) DO UPDATE SET holder = excluded.holder, \
-             acquired_at = excluded.acquired_at, expires_at = excluded.expires_at \
-             WHERE scanner_locks.expires_at < ?3 OR scanner_locks.holder = ?2",
+            "UPDATE scanner_locks SET holder = ?3, acquired_at = ?4, expires_at = ?5 \
+             WHERE name = ?1 AND holder = ?2",
         )
         .bind(name)
+        .bind(dead)
         .bind(holder)
         .bind(fmt_ts(now))
-        .bind(fmt_ts(until))
+        .bind(fmt_ts(now + ttl(lease)))
         .execute(&self.pool)
         .await
-        .map_err(self.err("taking writer lease"))?;
+        .map_err(self.err("taking over a dead writer's lease"))?;
         Ok(done.rows_affected() == 1)
     }
 
@@ -160,4 +183,32 @@ impl AuxRows for SqliteBackend {
     async fn close(&self) {
         self.pool.close().await;
     }
+}
+
+fn ttl(lease: Duration) -> chrono::Duration {
+    chrono::Duration::from_std(lease).unwrap_or(chrono::Duration::days(365))
+}
+
+/// Take lease `name` for `holder` if it is free, expired or already `holder`'s.
+pub(super) async fn upsert_lease(
+    conn: &mut sqlx::SqliteConnection,
+    name: &str,
+    holder: &str,
+    lease: Duration,
+) -> sqlx::Result<bool> {
+    let now = Utc::now();
+    let done = sqlx::query(
+        "INSERT INTO scanner_locks (name, holder, acquired_at, expires_at) \
+         VALUES (?1, ?2, ?3, ?4) ON CONFLICT (name) DO UPDATE SET holder = excluded.holder, \
+         acquired_at = CASE WHEN scanner_locks.holder = ?2 THEN scanner_locks.acquired_at \
+         ELSE excluded.acquired_at END, expires_at = excluded.expires_at \
+         WHERE scanner_locks.expires_at < ?3 OR scanner_locks.holder = ?2",
+    )
+    .bind(name)
+    .bind(holder)
+    .bind(fmt_ts(now))
+    .bind(fmt_ts(now + ttl(lease)))
+    .execute(conn)
+    .await?;
+    Ok(done.rows_affected() == 1)
 }

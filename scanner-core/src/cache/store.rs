@@ -84,11 +84,13 @@ impl ScanStore {
                 return Err(Error::invalid_input(format!("{name} must be > 0")));
             }
         }
+        // Pooler-safe statements unless told the connection is direct; the URL (port 6543,
+        // `?pgbouncer=true`) or the options can also say a pooler is certainly there.
         #[cfg_attr(not(feature = "postgres"), allow(unused_variables))]
-        let transaction_mode = match opts.pooler {
-            PoolerMode::Auto => url.looks_pooled,
-            PoolerMode::Direct => false,
-            PoolerMode::Transaction => true,
+        let (transaction_mode, known_pooled) = match opts.pooler {
+            PoolerMode::Auto => (true, url.looks_pooled),
+            PoolerMode::Direct => (false, false),
+            PoolerMode::Transaction => (true, true),
         };
         #[cfg(feature = "postgres")]
         type PgHandle = Option<Arc<super::postgres::PostgresBackend>>;
@@ -102,7 +104,7 @@ impl ScanStore {
             ),
             #[cfg(feature = "postgres")]
             Backend::Postgres => {
-                if transaction_mode && opts.migrate {
+                if known_pooled && opts.migrate {
                     return Err(Error::invalid_input(format!(
                         "{} is a transaction-mode pooler, which cannot run migrations: migrate \
                          over a direct or session-mode URL first and open this one with \
@@ -111,8 +113,13 @@ impl ScanStore {
                     )));
                 }
                 let b = Arc::new(
-                    super::postgres::PostgresBackend::connect(&url, &opts, transaction_mode)
-                        .await?,
+                    super::postgres::PostgresBackend::connect(
+                        &url,
+                        &opts,
+                        transaction_mode,
+                        known_pooled,
+                    )
+                    .await?,
                 );
                 (Arc::clone(&b) as Arc<dyn StoreBackend>, Some(b))
             }
@@ -168,7 +175,22 @@ impl ScanStore {
     /// again is a no-op. A scan in which every symbol failed is recorded as degraded (see
     /// [`StoreOptions::prefer_good_scans`]). Timestamps are kept at microsecond precision.
     pub async fn save(&self, result: &ScanResult) -> Result<Uuid> {
-        self.inner.backend.save(result, is_degraded(result)).await?;
+        self.inner
+            .backend
+            .save(result, is_degraded(result), None)
+            .await?;
+        Ok(result.scan_id)
+    }
+
+    /// [`Self::save`] fenced by `lease`: the save transaction first renews the lease and
+    /// writes nothing, failing with [`crate::ErrorKind::Busy`], when another writer has
+    /// taken it (it expired while this holder was cut off). A writer that lost its lease can
+    /// never overwrite the scan of the writer that took over.
+    pub async fn save_under(&self, result: &ScanResult, lease: &WriterLease) -> Result<Uuid> {
+        self.inner
+            .backend
+            .save(result, is_degraded(result), Some(lease.fence()))
+            .await?;
         Ok(result.scan_id)
     }
 
@@ -237,10 +259,29 @@ impl ScanStore {
         self.inner.backend.cleanup(keep).await
     }
 
-    /// Take the writer lease of `mode` for `lease`, or fail with
-    /// [`crate::ErrorKind::Busy`] while another process (or task) holds it.
-    pub async fn acquire_writer(&self, mode: FilterMode, lease: Duration) -> Result<WriterLease> {
-        WriterLease::acquire(Arc::clone(&self.inner.backend), scan_lock_name(mode), lease).await
+    /// Take the writer lease of `mode` with time-to-live `ttl` (1 s to 1 h; see
+    /// [`super::DEFAULT_LEASE_TTL`]), or fail with [`crate::ErrorKind::Busy`] while a live
+    /// process (or task) holds it. The lease renews itself every `ttl / 3` until released or
+    /// dropped; a holder that dies frees the mode within `ttl`, at once when it ran on this
+    /// machine.
+    ///
+    /// ```
+    /// # tokio::runtime::Runtime::new().unwrap().block_on(async {
+    /// use scanner_core::cache::{ScanStore, StoreOptions, DEFAULT_LEASE_TTL};
+    /// use scanner_core::model::FilterMode;
+    /// use scanner_core::ErrorKind;
+    ///
+    /// let store = ScanStore::open(Some("sqlite::memory:"), StoreOptions::default()).await?;
+    /// let lease = store.acquire_writer(FilterMode::Strict, DEFAULT_LEASE_TTL).await?;
+    /// let busy = store.acquire_writer(FilterMode::Strict, DEFAULT_LEASE_TTL).await;
+    /// assert_eq!(busy.unwrap_err().kind(), ErrorKind::Busy);
+    /// lease.release().await?;
+    /// store.acquire_writer(FilterMode::Strict, DEFAULT_LEASE_TTL).await?.release().await?;
+    /// # Ok::<(), scanner_core::Error>(())
+    /// # }).unwrap();
+    /// ```
+    pub async fn acquire_writer(&self, mode: FilterMode, ttl: Duration) -> Result<WriterLease> {
+        WriterLease::acquire(Arc::clone(&self.inner.backend), scan_lock_name(mode), ttl).await
     }
 
     /// The persisted symbol rotation of `mode`.

@@ -19,14 +19,19 @@ pub enum Backend {
 /// How the store talks to PostgreSQL.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub enum PoolerMode {
-    /// `Transaction` when the URL has port 6543 (Supabase's transaction pooler) or the query
-    /// parameter `pgbouncer=true`; `Direct` otherwise. The default.
+    /// Safe behind a transaction-mode pooler on any port, without configuration: unnamed
+    /// statements inside explicit transactions. LISTEN is tried for push updates, with a
+    /// table poll behind it in case a pooler swallows notifications. When the URL itself
+    /// says a pooler is there (port 6543 or `?pgbouncer=true`), migrations are refused and
+    /// no LISTEN is tried. The default.
     #[default]
     Auto,
-    /// A direct or session-mode connection: prepared statements are cached, LISTEN works.
+    /// A direct or session-mode connection, promised by the caller: named statements are
+    /// cached (fewer round trips), LISTEN delivers push updates. Breaks behind a
+    /// transaction-mode pooler.
     Direct,
     /// A transaction-mode pooler (PgBouncer `pool_mode = transaction`, Supavisor port 6543):
-    /// every operation runs in an explicit transaction with unnamed statements.
+    /// like `Auto`, and migrations and LISTEN are refused up front.
     Transaction,
 }
 

@@ -8,6 +8,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use chrono::{DateTime, Utc};
+use futures_util::FutureExt;
 
 use super::progress::{CancelToken, ProgressFn, ScanEvent};
 use super::symbol::{analyze_symbol, SymbolEnv, SymbolOutcome};
@@ -244,15 +245,23 @@ impl Scanner {
                             .acquire()
                             .await
                             .map_err(|_| Error::internal("fetch semaphore closed"))?;
-                        tokio::time::timeout(deadline, async {
+                        let fetch = async {
                             let history = source
                                 .price_history(&symbol, cfg.lookback_sessions, as_of)
                                 .await?;
                             let chain = source.option_chain(&symbol, as_of).await?;
                             Ok::<_, Error>((history, chain))
-                        })
-                        .await
-                        .map_err(|_| {
+                        };
+                        // A source that panics fails this symbol, not the scan or the host.
+                        let fetch = std::panic::AssertUnwindSafe(fetch).catch_unwind().map(|r| {
+                            r.unwrap_or_else(|p| {
+                                Err(Error::internal(format!(
+                                    "{symbol}: the market data source panicked: {}",
+                                    panic_message(&p)
+                                )))
+                            })
+                        });
+                        tokio::time::timeout(deadline, fetch).await.map_err(|_| {
                             Error::new(
                                 ErrorKind::Timeout,
                                 format!("{symbol}: no data within {:.0} s", deadline.as_secs_f64()),
@@ -262,23 +271,33 @@ impl Scanner {
                     let (tx, rx) = tokio::sync::oneshot::channel();
                     let symbol_for_news = symbol.clone();
                     rayon::spawn(move || {
-                        let (history, chain) = fetched;
-                        let env = SymbolEnv {
-                            market,
-                            news: news.and_then(|n| n.sentiment(&symbol_for_news, as_of)),
-                        };
-                        let o = analyze_symbol(
-                            Arc::new(history),
-                            &chain,
-                            &iv_history,
-                            cfg.filter_mode.modes(),
-                            &cfg,
-                            &env,
-                        );
+                        // rayon aborts the process on an unhandled panic: catch it here so
+                        // it becomes this symbol's Internal error.
+                        let o = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                            let (history, chain) = fetched;
+                            let env = SymbolEnv {
+                                market,
+                                news: news.and_then(|n| n.sentiment(&symbol_for_news, as_of)),
+                            };
+                            analyze_symbol(
+                                Arc::new(history),
+                                &chain,
+                                &iv_history,
+                                cfg.filter_mode.modes(),
+                                &cfg,
+                                &env,
+                            )
+                        }))
+                        .map_err(|p| {
+                            Error::internal(format!(
+                                "{symbol_for_news}: analysis panicked: {}",
+                                panic_message(&p)
+                            ))
+                        });
                         let _ = tx.send(o);
                     });
                     rx.await
-                        .map_err(|_| Error::internal("symbol analysis panicked"))
+                        .map_err(|_| Error::internal("symbol analysis stopped without a result"))?
                 }
                 .await;
                 let n = done.fetch_add(1, Ordering::SeqCst) + 1;
@@ -334,4 +353,13 @@ impl crate::cache::LiveScan for Scanner {
             .pop()
             .ok_or_else(|| Error::internal("scan produced no result"))
     }
+}
+
+/// The text of a caught panic payload.
+fn panic_message(payload: &Box<dyn std::any::Any + Send>) -> String {
+    payload
+        .downcast_ref::<&str>()
+        .map(|s| (*s).to_owned())
+        .or_else(|| payload.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "(no message)".to_owned())
 }

@@ -277,57 +277,6 @@ pub async fn symbol_analysis_fingerprint_and_ttl(db: &TestDb) {
     );
 }
 
-pub async fn writer_lease(db: &TestDb) {
-    let store = db.store().await;
-    let lease = store
-        .acquire_writer(Strict, Duration::from_secs(60))
-        .await
-        .unwrap();
-    let busy = store
-        .acquire_writer(Strict, Duration::from_secs(60))
-        .await
-        .unwrap_err();
-    assert_eq!(busy.kind(), ErrorKind::Busy);
-    // Modes lock independently.
-    let other = store
-        .acquire_writer(Relaxed, Duration::from_secs(60))
-        .await
-        .unwrap();
-    lease.renew().await.unwrap();
-    lease.release().await.unwrap();
-    let again = store
-        .acquire_writer(Strict, Duration::from_secs(60))
-        .await
-        .unwrap();
-    drop(again);
-    drop(other);
-    // Drop releases in the background.
-    let mut took = None;
-    for _ in 0..50 {
-        if let Ok(l) = store
-            .acquire_writer(Strict, Duration::from_millis(1_000))
-            .await
-        {
-            took = Some(l);
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
-    let crashed = took.expect("dropped lease was released");
-    std::mem::forget(crashed); // a holder that dies without releasing
-    assert_eq!(
-        store
-            .acquire_writer(Strict, Duration::from_secs(60))
-            .await
-            .unwrap_err()
-            .kind(),
-        ErrorKind::Busy
-    );
-    tokio::time::sleep(Duration::from_millis(1_100)).await;
-    let after_expiry = store.acquire_writer(Strict, Duration::from_secs(60)).await;
-    assert!(after_expiry.is_ok(), "an expired lease can be taken over");
-}
-
 pub async fn rejects_unstorable_values_and_closes(db: &TestDb) {
     let store = db.store().await;
     let mut bad = scan(Strict, 3, minutes_ago(1.0));

@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use scanner_core::cache::{PoolerMode, ScanStore, StoreOptions};
+use scanner_core::cache::{ScanStore, StoreOptions};
 use sqlx::Connection;
 
 /// Where a behaviour case runs.
@@ -93,11 +93,9 @@ impl TestDb {
                 };
                 if target == Target::PgBouncer {
                     let b = PgBouncer::start(&admin)?;
-                    let mut via =
-                        url::Url::parse(&b.url_for(&admin, db.db_name.as_deref().unwrap_or("")))
-                            .expect("bouncer URL");
-                    via.query_pairs_mut().append_pair("pgbouncer", "true");
-                    db.url = via.to_string();
+                    // No `?pgbouncer=true` and not port 6543: the store must be pooler-safe
+                    // with no hint at all.
+                    db.url = b.url_for(&admin, db.db_name.as_deref().unwrap_or(""));
                     db._bouncer = Some(b);
                 }
                 Some(db)
@@ -112,9 +110,6 @@ impl TestDb {
 
     pub async fn store_with(&self, mut opts: StoreOptions) -> ScanStore {
         opts.migrate = self.target == Target::Sqlite;
-        if self.target == Target::PgBouncer {
-            opts.pooler = PoolerMode::Transaction;
-        }
         ScanStore::open(Some(&self.url), opts)
             .await
             .expect("open store")

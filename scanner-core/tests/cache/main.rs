@@ -6,6 +6,7 @@ mod behaviour;
 mod fixtures;
 mod harness;
 mod json_reads;
+mod leases;
 mod notify;
 mod open_options;
 mod process;
@@ -45,7 +46,9 @@ on_every_backend!(
     behaviour::rotation_state,
     behaviour::iv_history,
     behaviour::symbol_analysis_fingerprint_and_ttl,
-    behaviour::writer_lease,
+    leases::writer_lease,
+    leases::heartbeat_keeps_a_working_holder,
+    leases::foreign_holder_expires_and_fences,
     behaviour::rejects_unstorable_values_and_closes,
     serve_cases::fresh_cache_is_served_without_scanning,
     serve_cases::single_flight_on_empty_cache,
@@ -59,4 +62,5 @@ on_every_backend!(
     notify::subscribe_delivers_new_scans,
     process::writer_lock_across_processes,
     process::killed_writer_leaves_no_partial_row,
+    process::killed_holder_frees_its_lease_at_once,
 );

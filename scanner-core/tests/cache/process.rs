@@ -6,12 +6,12 @@ use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use scanner_core::cache::{PoolerMode, ScanStore, ServeOptions, ServeSource, StoreOptions};
+use scanner_core::cache::{ScanStore, ServeOptions, ServeSource, StoreOptions, DEFAULT_LEASE_TTL};
 use scanner_core::model::FilterMode::Strict;
 use scanner_core::ErrorKind;
 
 use crate::fixtures::{minutes_ago, scan};
-use crate::harness::{Target, TestDb};
+use crate::harness::TestDb;
 use crate::serve_cases::FakeScanner;
 
 fn child(db: &TestDb, action: &str, extra: &[(&str, String)]) -> Child {
@@ -26,14 +26,6 @@ fn child(db: &TestDb, action: &str, extra: &[(&str, String)]) -> Child {
     ])
     .env("OPTSCAN_CHILD_ACTION", action)
     .env("OPTSCAN_CHILD_URL", &db.url)
-    .env(
-        "OPTSCAN_CHILD_POOLER",
-        if db.target == Target::PgBouncer {
-            "transaction"
-        } else {
-            "auto"
-        },
-    )
     .stdout(Stdio::piped())
     .stderr(Stdio::null());
     for (k, v) in extra {
@@ -155,6 +147,27 @@ pub async fn killed_writer_leaves_no_partial_row(db: &TestDb) {
     assert_eq!(store.get(scan_id).await.unwrap().unwrap().result, again);
 }
 
+pub async fn killed_holder_frees_its_lease_at_once(db: &TestDb) {
+    let store = db.store().await;
+    let mut c = child(db, "lock", &[("OPTSCAN_CHILD_HOLD_MS", "120000".into())]);
+    assert_eq!(child_says(&mut c), "CHILD:ACQUIRED");
+    let busy = store
+        .acquire_writer(Strict, DEFAULT_LEASE_TTL)
+        .await
+        .unwrap_err();
+    assert_eq!(busy.kind(), ErrorKind::Busy, "the live holder keeps it");
+    c.kill().expect("kill -9 the holder");
+    c.wait().expect("reap the holder");
+    // Same machine, process gone: taken over at once, not after the 60 s TTL.
+    let start = Instant::now();
+    let lease = store
+        .acquire_writer(Strict, DEFAULT_LEASE_TTL)
+        .await
+        .expect("a dead holder's lease is free");
+    assert!(start.elapsed() < Duration::from_secs(2));
+    lease.release().await.unwrap();
+}
+
 /// Not a test on its own: the helper process body for the cases above.
 #[tokio::test]
 #[ignore = "helper process for the cross-process tests"]
@@ -165,17 +178,11 @@ async fn child_helper() {
     ) else {
         return;
     };
-    let transaction = std::env::var("OPTSCAN_CHILD_POOLER").as_deref() == Ok("transaction");
     let scan_id = std::env::var("OPTSCAN_CHILD_SCAN_ID")
         .ok()
         .and_then(|s| s.parse().ok());
     let mut opts = StoreOptions {
         migrate: url.starts_with("sqlite:"),
-        pooler: if transaction {
-            PoolerMode::Transaction
-        } else {
-            PoolerMode::Auto
-        },
         ..Default::default()
     };
     if action == "save" {

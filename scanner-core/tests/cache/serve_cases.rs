@@ -237,19 +237,19 @@ pub async fn long_scan_keeps_its_lease(db: &TestDb) {
     // Two handles with separate in-process flights behave like two processes.
     let (a, b) = (db.store().await, db.store().await);
     let fake = Arc::new(FakeScanner {
-        delay: Duration::from_millis(2_500),
+        delay: Duration::from_millis(3_500),
         ..Default::default()
     });
     let o = ServeOptions {
-        lease: Duration::from_millis(600),
+        lease: Duration::from_secs(1),
         ..opts()
     };
     let serving = tokio::spawn({
         let fake = fake.clone();
         async move { a.serve(fake, Strict, o).await }
     });
-    // Well past the 600 ms lease: without renewal another process could take it over.
-    tokio::time::sleep(Duration::from_millis(1_500)).await;
+    // Well past the 1 s lease: without renewal another process could take it over.
+    tokio::time::sleep(Duration::from_millis(2_500)).await;
     assert_eq!(fake.calls(), 1);
     let busy = b
         .acquire_writer(Strict, Duration::from_secs(5))
