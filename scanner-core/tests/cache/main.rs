@@ -13,6 +13,7 @@ mod process;
 mod secrets;
 mod serve_cases;
 mod sql_api;
+mod supabase_roles;
 
 /// One `#[tokio::test]` per case and backend: `sqlite::case`, `postgres::case`,
 /// `pgbouncer::case`.
