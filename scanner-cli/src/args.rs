@@ -63,6 +63,10 @@ pub struct ScanOpts {
     /// Disable backtest validation.
     #[arg(long)]
     pub no_backtest: bool,
+    /// Writer lease TTL (renewed every third of it while scanning; a crashed writer on
+    /// another machine frees its mode after this, one on this machine at once).
+    #[arg(long, default_value = "30s")]
+    pub lease_ttl: String,
     #[command(flatten)]
     #[allow(missing_docs)]
     pub db: DbArgs,

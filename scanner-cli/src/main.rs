@@ -1,10 +1,13 @@
 //! `optscan`: run scans into the cache, inspect it, and run the scheduled worker.
 //!
-//! Exit codes: 0 success, 1 failure (message on stderr, secrets redacted), 2 bad usage.
+//! Exit codes: 0 success, 1 failure (message on stderr, secrets redacted), 2 bad usage,
+//! 130 cancelled by SIGINT/SIGTERM (leases released).
 
 mod args;
 mod commands;
 mod output;
+mod plan;
+mod signals;
 mod source;
 mod worker;
 
@@ -26,10 +29,10 @@ fn main() -> std::process::ExitCode {
         Ok(()) => std::process::ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("error: {}", output::redact(&e.to_string()));
-            std::process::ExitCode::from(if e.kind() == scanner_core::ErrorKind::InvalidInput {
-                2
-            } else {
-                1
+            std::process::ExitCode::from(match e.kind() {
+                scanner_core::ErrorKind::InvalidInput => 2,
+                scanner_core::ErrorKind::Cancelled => 130,
+                _ => 1,
             })
         }
     }

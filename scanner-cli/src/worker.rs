@@ -1,40 +1,21 @@
 //! `optscan worker`: scans on a schedule with jitter, never overlapping another writer of
-//! the same mode (the store's writer lease), surviving database outages with backoff,
-//! cleaning up daily, logging one line per run, and stopping cleanly on SIGTERM/SIGINT.
+//! the same mode (the store's writer leases), keeping its cadence through database outages
+//! (one log line when an outage starts and one when it ends), cleaning up daily, logging one
+//! line per run, and stopping cleanly on SIGTERM/SIGINT.
 
 use std::time::{Duration, Instant};
 
 use chrono::Utc;
-use scanner_core::{Error, ErrorKind, Result};
+use scanner_core::cache::ScanStore;
+use scanner_core::{ErrorKind, Result};
 
 use crate::args::WorkerArgs;
-use crate::commands::{is_transient, open, scan_and_save};
+use crate::commands::{is_transient, open, scan};
+use crate::plan::{parse_duration, Plan};
+use crate::signals;
 
-/// Parse `30s`, `10m`, `1h` or a number of seconds.
-pub fn parse_interval(s: &str) -> Result<Duration> {
-    let s = s.trim();
-    let (num, unit) = s.split_at(
-        s.find(|c: char| !c.is_ascii_digit() && c != '.')
-            .unwrap_or(s.len()),
-    );
-    let n: f64 = num.parse().map_err(|_| {
-        Error::invalid_input(format!("--every {s:?}: expected e.g. 30s, 10m or 1h"))
-    })?;
-    let secs = match unit {
-        "" | "s" => n,
-        "m" => n * 60.0,
-        "h" => n * 3600.0,
-        _ => {
-            return Err(Error::invalid_input(format!(
-                "--every {s:?}: unit must be s, m or h"
-            )))
-        }
-    };
-    if !(secs.is_finite() && secs >= 1.0) {
-        return Err(Error::invalid_input("--every must be at least 1 second"));
-    }
-    Ok(Duration::from_secs_f64(secs))
-}
+/// The longest `--every` accepted.
+const MAX_EVERY: Duration = Duration::from_secs(7 * 24 * 3600);
 
 fn log(line: &str) {
     eprintln!(
@@ -50,13 +31,37 @@ fn jitter() -> f64 {
     0.9 + 0.2 * (nanos / 1e9)
 }
 
-/// One cycle: scan every mode and save; Busy and transient failures are logged, not fatal.
-async fn cycle(a: &WorkerArgs, last_cleanup: &mut Option<Instant>) -> Result<()> {
+/// Whether the database (or source) is down, and since when: one line per outage.
+#[derive(Default)]
+struct Health {
+    down_since: Option<Instant>,
+}
+
+impl Health {
+    fn failed(&mut self, e: &scanner_core::Error) {
+        if self.down_since.is_none() {
+            self.down_since = Some(Instant::now());
+            log(&format!("outage: {e}; retrying every cycle"));
+        }
+    }
+
+    fn ok(&mut self) {
+        if let Some(t) = self.down_since.take() {
+            log(&format!(
+                "recovered after {:.0} s of outage",
+                t.elapsed().as_secs_f64()
+            ));
+        }
+    }
+}
+
+/// Open the store, retrying a database that is briefly unavailable (1, 2, 4, 8 s).
+async fn open_with_retry(a: &WorkerArgs) -> Result<ScanStore> {
     let mut backoff = Duration::from_secs(1);
-    let store = loop {
+    loop {
         match open(&a.opts.db.db).await {
-            Ok(s) => break s,
-            Err(e) if is_transient(&e) && backoff <= Duration::from_secs(32) => {
+            Ok(s) => return Ok(s),
+            Err(e) if is_transient(&e) && backoff <= Duration::from_secs(8) => {
                 log(&format!(
                     "database unavailable ({e}); retrying in {} s",
                     backoff.as_secs()
@@ -66,18 +71,18 @@ async fn cycle(a: &WorkerArgs, last_cleanup: &mut Option<Instant>) -> Result<()>
             }
             Err(e) => return Err(e),
         }
-    };
-    match scan_and_save(Some(&store), &a.opts, "both", false).await {
-        Ok(results) => {
-            let parts: Vec<String> = results
-                .iter()
-                .map(|r| crate::output::saved_line(r, true))
-                .collect();
-            log(&parts.join("; "));
-        }
-        Err(e) if e.kind() == ErrorKind::Busy => log(&format!("skipped: {e}")),
-        Err(e) => return Err(e),
     }
+}
+
+/// One cycle: open the store, scan every mode and save; then the daily cleanup.
+async fn cycle(a: &WorkerArgs, plan: &Plan, last_cleanup: &mut Option<Instant>) -> Result<()> {
+    let store = open_with_retry(a).await?;
+    let results = scan(Some(&store), plan, false).await?;
+    let parts: Vec<String> = results
+        .iter()
+        .map(|r| crate::output::saved_line(r, true))
+        .collect();
+    log(&parts.join("; "));
     if last_cleanup.is_none_or(|t| t.elapsed() >= Duration::from_secs(24 * 3600)) {
         let n = store.cleanup(a.keep).await?;
         log(&format!(
@@ -89,58 +94,39 @@ async fn cycle(a: &WorkerArgs, last_cleanup: &mut Option<Instant>) -> Result<()>
     Ok(())
 }
 
-async fn shutdown_signal() {
-    #[cfg(unix)]
-    {
-        use tokio::signal::unix::{signal, SignalKind};
-        match signal(SignalKind::terminate()) {
-            Ok(mut term) => {
-                tokio::select! {
-                    _ = term.recv() => {},
-                    _ = tokio::signal::ctrl_c() => {},
-                }
-            }
-            Err(_) => {
-                let _ = tokio::signal::ctrl_c().await;
-            }
-        }
-    }
-    #[cfg(not(unix))]
-    {
-        let _ = tokio::signal::ctrl_c().await;
-    }
-}
-
-/// Run the worker until a signal (or after one cycle with `--once`).
+/// Run the worker until a signal (or after one cycle with `--once`, failing when that
+/// cycle could not save).
 pub async fn run(a: WorkerArgs) -> Result<()> {
-    let every = parse_interval(&a.every)?;
-    crate::commands::config(&a.opts, "both")?;
-    let stop = shutdown_signal();
+    let every = parse_duration("--every", &a.every, MAX_EVERY)?;
+    let plan = Plan::new(&a.opts, "both")?;
+    let stop = signals::shutdown();
     tokio::pin!(stop);
     let mut last_cleanup = None;
+    let mut health = Health::default();
     log(&format!(
         "worker started: every {:?}, source {}",
         every, a.opts.source
     ));
     loop {
-        let run = cycle(&a, &mut last_cleanup);
+        let run = cycle(&a, &plan, &mut last_cleanup);
         tokio::pin!(run);
         let result = tokio::select! {
             r = &mut run => r,
             _ = &mut stop => {
-                log("signal received: finishing the current scan before exiting");
-                let r = tokio::time::timeout(Duration::from_secs(120), run).await;
-                if let Ok(Err(e)) = r {
-                    log(&format!("last run failed: {e}"));
+                log("signal received: stopping the current scan and releasing its leases");
+                if let Ok(Err(e)) = tokio::time::timeout(Duration::from_secs(60), run).await {
+                    log(&format!("last run: {e}"));
                 }
                 log("worker stopped");
                 return Ok(());
             }
         };
         match result {
-            Ok(()) => {}
-            Err(e) if is_transient(&e) => log(&format!("run failed, will retry next cycle: {e}")),
+            Ok(_) => health.ok(),
+            // Another worker is scanning this mode: its scan is this cycle's, not a failure.
+            Err(e) if e.kind() == ErrorKind::Busy => log(&format!("skipped: {e}")),
             Err(e) if a.once => return Err(e),
+            Err(e) if is_transient(&e) => health.failed(&e),
             Err(e) => log(&format!("run failed: {e}")),
         }
         if a.once {
@@ -154,19 +140,5 @@ pub async fn run(a: WorkerArgs) -> Result<()> {
                 return Ok(());
             }
         }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn intervals_parse_with_units() {
-        assert_eq!(parse_interval("10m").unwrap(), Duration::from_secs(600));
-        assert_eq!(parse_interval("45").unwrap(), Duration::from_secs(45));
-        assert_eq!(parse_interval("1.5h").unwrap(), Duration::from_secs(5400));
-        assert!(parse_interval("10 parsecs").is_err());
-        assert!(parse_interval("0s").is_err());
     }
 }

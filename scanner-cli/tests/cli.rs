@@ -104,6 +104,20 @@ fn exit_codes_and_redacted_errors() {
         Some(2)
     );
     let dir = tempfile::tempdir().unwrap();
+    let missing = optscan(&["latest", "--db", &sqlite_url(&dir)]);
+    assert_eq!(missing.status.code(), Some(1));
+    assert!(
+        stderr(&missing).contains("no SQLite database"),
+        "{}",
+        stderr(&missing)
+    );
+    assert!(
+        !dir.path().join("optscan.db").exists(),
+        "a read command creates nothing"
+    );
+    assert!(optscan(&["migrate", "--db", &sqlite_url(&dir)])
+        .status
+        .success());
     let empty = optscan(&["latest", "--db", &sqlite_url(&dir)]);
     assert_eq!(empty.status.code(), Some(1));
     assert!(

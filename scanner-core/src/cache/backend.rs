@@ -1,6 +1,8 @@
 //! The one seam between the store's behaviour and a database dialect: [`StoreBackend`],
 //! implemented by `sqlite.rs` and `postgres.rs`, plus the row conversions they share.
 
+use std::collections::HashMap;
+
 use async_trait::async_trait;
 use chrono::{DateTime, NaiveDate, Utc};
 use uuid::Uuid;
@@ -22,6 +24,8 @@ impl<T: ScanRows + AuxRows> StoreBackend for T {}
 #[async_trait]
 pub(crate) trait ScanRows: Send + Sync + 'static {
     async fn migrate(&self) -> Result<()>;
+    /// Whether the scan table exists (a reader checks instead of migrating).
+    async fn is_migrated(&self) -> Result<bool>;
     /// Insert `result` in one transaction; a second save of the same `scan_id` is a no-op.
     /// With a `fence`, the same transaction first renews that lease and fails with
     /// [`ErrorKind::Busy`] (writing nothing) when another holder has taken it.
@@ -44,8 +48,15 @@ pub(crate) trait ScanRows: Send + Sync + 'static {
 pub(crate) trait AuxRows: Send + Sync + 'static {
     async fn rotation(&self, mode: FilterMode) -> Result<Option<RotationState>>;
     async fn set_rotation(&self, mode: FilterMode, state: &RotationState) -> Result<()>;
-    async fn record_iv(&self, symbol: &str, date: NaiveDate, iv: f64) -> Result<()>;
-    async fn iv_history(&self, symbol: &str, since: NaiveDate) -> Result<Vec<(NaiveDate, f64)>>;
+    /// Record each `(symbol, iv)` for `date` (replacing that day's) in one statement.
+    async fn record_ivs(&self, date: NaiveDate, ivs: &[(String, f64)]) -> Result<()>;
+    /// The recorded IVs on or after `since` of every symbol in `symbols`, oldest first, in
+    /// one statement. Symbols with no history are absent from the map.
+    async fn iv_histories(
+        &self,
+        symbols: &[String],
+        since: NaiveDate,
+    ) -> Result<HashMap<String, Vec<(NaiveDate, f64)>>>;
     async fn put_symbol_analysis(
         &self,
         symbol: &str,

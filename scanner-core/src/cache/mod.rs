@@ -20,6 +20,7 @@ mod options;
 mod postgres;
 #[cfg(feature = "postgres")]
 mod postgres_aux;
+mod scheduled;
 mod serve;
 #[cfg(feature = "sqlite")]
 mod sqlite;
@@ -32,6 +33,7 @@ mod url;
 pub use lock::{WriterLease, DEFAULT_LEASE_TTL, MAX_LEASE_TTL};
 pub use notify::ScanSubscription;
 pub use options::{PoolerMode, ServeOptions, StalePolicy, StoreOptions};
+pub use scheduled::{RunOptions, RunReport};
 pub use serve::LiveScan;
 pub use store::{ScanStore, DEFAULT_URL};
 pub use types::{CachedJson, CachedScan, RotationState, ScanNotice, ScanSummary, ServeSource};

@@ -12,6 +12,11 @@ pub struct StoreOptions {
     /// Apply the embedded migrations on open (default `true`). Must be `false` through a
     /// transaction-mode pooler: migrate over a direct or session-mode URL instead.
     pub migrate: bool,
+    /// Open for reading only (default `false`): nothing is migrated or created — a missing
+    /// SQLite file is [`crate::ErrorKind::NotFound`], an unmigrated database says "run
+    /// `optscan migrate`" — and read-only SQLite files and read-only database roles work.
+    /// Writes through such a store fail. `migrate` is ignored.
+    pub read_only: bool,
     /// Pooler handling (default [`PoolerMode::Auto`]).
     pub pooler: PoolerMode,
     /// Connection pool size (default 5; `sqlite::memory:` always uses 1).
@@ -29,10 +34,36 @@ pub struct StoreOptions {
     pub before_commit: Option<Arc<dyn Fn() + Send + Sync>>,
 }
 
+impl StoreOptions {
+    /// Options for a reader (`latest`, `history`, a web route): [`Self::read_only`] set,
+    /// everything else default.
+    ///
+    /// ```
+    /// # tokio::runtime::Runtime::new().unwrap().block_on(async {
+    /// use scanner_core::cache::{ScanStore, StoreOptions};
+    /// use scanner_core::ErrorKind;
+    ///
+    /// let dir = tempfile::tempdir().unwrap();
+    /// let url = format!("sqlite://{}", dir.path().join("typo.db").display());
+    /// let err = ScanStore::open(Some(&url), StoreOptions::reader()).await.unwrap_err();
+    /// assert_eq!(err.kind(), ErrorKind::NotFound);
+    /// assert!(!dir.path().join("typo.db").exists(), "a reader creates nothing");
+    /// # });
+    /// ```
+    pub fn reader() -> Self {
+        Self {
+            read_only: true,
+            migrate: false,
+            ..Self::default()
+        }
+    }
+}
+
 impl Default for StoreOptions {
     fn default() -> Self {
         Self {
             migrate: true,
+            read_only: false,
             pooler: PoolerMode::Auto,
             max_connections: 5,
             acquire_timeout: Duration::from_secs(10),
@@ -47,6 +78,7 @@ impl std::fmt::Debug for StoreOptions {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("StoreOptions")
             .field("migrate", &self.migrate)
+            .field("read_only", &self.read_only)
             .field("pooler", &self.pooler)
             .field("max_connections", &self.max_connections)
             .field("acquire_timeout", &self.acquire_timeout)

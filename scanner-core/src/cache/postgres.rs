@@ -231,6 +231,19 @@ impl ScanRows for PostgresBackend {
         self.commit(tx, "committing scan").await
     }
 
+    async fn is_migrated(&self) -> Result<bool> {
+        let rows = sqlx::raw_sql("SELECT to_regclass('cached_scan_results') IS NOT NULL")
+            .fetch_all(&self.pool)
+            .await
+            .map_err(self.err("checking the schema"))?;
+        rows.first()
+            .map(|r| {
+                r.try_get::<bool, _>(0)
+                    .map_err(|e| corrupt("schema check", e))
+            })
+            .unwrap_or(Ok(false))
+    }
+
     async fn latest(&self, mode: FilterMode, prefer_good: bool) -> Result<Option<ScanResult>> {
         let sql = format!("SELECT {SCAN_COLUMNS} {LATEST_FROM}");
         let query = self.q(&sql).bind(mode.as_str()).bind(prefer_good);

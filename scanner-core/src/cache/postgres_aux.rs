@@ -1,6 +1,7 @@
 //! PostgreSQL side tables: rotation state, IV history, the per-symbol analysis cache and
 //! writer leases. Same transaction-per-operation rule as the scan table (`postgres.rs`).
 
+use std::collections::HashMap;
 use std::time::Duration;
 
 use async_trait::async_trait;
@@ -52,41 +53,56 @@ impl AuxRows for PostgresBackend {
         self.commit(tx, "saving rotation state").await
     }
 
-    async fn record_iv(&self, symbol: &str, date: NaiveDate, iv: f64) -> Result<()> {
-        let mut tx = self.tx("recording IV").await?;
-        self.q(
-            "INSERT INTO iv_history (symbol, date, atm_iv_30d) VALUES ($1, $2, $3) \
+    async fn record_ivs(&self, date: NaiveDate, ivs: &[(String, f64)]) -> Result<()> {
+        if ivs.is_empty() {
+            return Ok(());
+        }
+        let symbols: Vec<&str> = ivs.iter().map(|(s, _)| s.as_str()).collect();
+        let values: Vec<f64> = ivs.iter().map(|(_, v)| *v).collect();
+        let mut tx = self.tx("recording IVs").await?;
+        // One statement for the batch: the rows travel as two arrays.
+        self.q("INSERT INTO iv_history (symbol, date, atm_iv_30d) \
+             SELECT s, $3, v FROM UNNEST($1::text[], $2::float8[]) AS t(s, v) \
              ON CONFLICT (symbol, date) DO UPDATE SET atm_iv_30d = excluded.atm_iv_30d, \
-             recorded_at = now()",
-        )
-        .bind(symbol)
-        .bind(date)
-        .bind(iv)
-        .execute(&mut *tx)
-        .await
-        .map_err(self.err("recording IV"))?;
-        self.commit(tx, "recording IV").await
+             recorded_at = now()")
+            .bind(&symbols)
+            .bind(&values)
+            .bind(date)
+            .execute(&mut *tx)
+            .await
+            .map_err(self.err("recording IVs"))?;
+        self.commit(tx, "recording IVs").await
     }
 
-    async fn iv_history(&self, symbol: &str, since: NaiveDate) -> Result<Vec<(NaiveDate, f64)>> {
+    async fn iv_histories(
+        &self,
+        symbols: &[String],
+        since: NaiveDate,
+    ) -> Result<HashMap<String, Vec<(NaiveDate, f64)>>> {
+        if symbols.is_empty() {
+            return Ok(HashMap::new());
+        }
         let mut tx = self.tx("reading IV history").await?;
         let rows = self
-            .q("SELECT date, atm_iv_30d FROM iv_history WHERE symbol = $1 AND date >= $2 ORDER BY date")
-            .bind(symbol)
+            .q("SELECT symbol, date, atm_iv_30d FROM iv_history \
+                WHERE symbol = ANY($1) AND date >= $2 ORDER BY symbol, date")
+            .bind(symbols)
             .bind(since)
             .fetch_all(&mut *tx)
             .await
             .map_err(self.err("reading IV history"))?;
         self.commit(tx, "reading IV history").await?;
-        rows.iter()
-            .map(|r| {
-                let get_err = |e: sqlx::Error| corrupt("iv_history column", e);
-                Ok((
-                    r.try_get(0).map_err(get_err)?,
+        let mut out: HashMap<String, Vec<(NaiveDate, f64)>> = HashMap::new();
+        for r in &rows {
+            let get_err = |e: sqlx::Error| corrupt("iv_history column", e);
+            out.entry(r.try_get(0).map_err(get_err)?)
+                .or_default()
+                .push((
                     r.try_get(1).map_err(get_err)?,
-                ))
-            })
-            .collect()
+                    r.try_get(2).map_err(get_err)?,
+                ));
+        }
+        Ok(out)
     }
 
     async fn put_symbol_analysis(

@@ -58,15 +58,28 @@ impl SqliteBackend {
     pub async fn connect(url: &DbUrl, opts: &StoreOptions) -> Result<Self> {
         let context = format!("opening SQLite database {}", url.redacted);
         let err = |e| db_error(&url.secret, &context, e);
-        let connect = SqliteConnectOptions::from_str(&url.driver_url)
+        let mut connect = SqliteConnectOptions::from_str(&url.driver_url)
             .map_err(err)?
-            .create_if_missing(true)
-            .journal_mode(SqliteJournalMode::Wal)
-            .synchronous(SqliteSynchronous::Normal)
             .busy_timeout(Duration::from_secs(10))
             .foreign_keys(true);
         let in_memory =
             url.driver_url.contains(":memory:") || url.driver_url.contains("mode=memory");
+        if opts.read_only {
+            let path = connect.get_filename();
+            if !in_memory && !path.exists() {
+                return Err(Error::not_found(format!(
+                    "no SQLite database at {}: run `optscan migrate` (or a scan) first",
+                    path.display()
+                )));
+            }
+            // A reader changes nothing, not even the journal mode.
+            connect = connect.read_only(true).create_if_missing(false);
+        } else {
+            connect = connect
+                .create_if_missing(true)
+                .journal_mode(SqliteJournalMode::Wal)
+                .synchronous(SqliteSynchronous::Normal);
+        }
         let mut pool = SqlitePoolOptions::new()
             .max_connections(if in_memory {
                 1
@@ -168,6 +181,16 @@ impl ScanRows for SqliteBackend {
             hook();
         }
         tx.commit().await.map_err(self.err("committing scan"))
+    }
+
+    async fn is_migrated(&self) -> Result<bool> {
+        let found: Option<i64> = sqlx::query_scalar(
+            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'cached_scan_results'",
+        )
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(self.err("checking the schema"))?;
+        Ok(found.is_some())
     }
 
     async fn latest(&self, mode: FilterMode, prefer_good: bool) -> Result<Option<ScanResult>> {

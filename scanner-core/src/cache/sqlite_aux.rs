@@ -1,6 +1,7 @@
 //! SQLite side tables: rotation state, IV history, the per-symbol analysis cache and
 //! writer leases (expiry compared as fixed-width UTC text).
 
+use std::collections::HashMap;
 use std::time::Duration;
 
 use async_trait::async_trait;
@@ -11,7 +12,7 @@ use super::backend::{corrupt, to_i64, to_u64, AuxRows};
 use super::sqlite::{fmt_ts, json, parse_ts, SqliteBackend};
 use super::types::RotationState;
 use crate::model::FilterMode;
-use crate::Result;
+use crate::{Error, Result};
 
 #[async_trait]
 impl AuxRows for SqliteBackend {
@@ -49,38 +50,55 @@ impl AuxRows for SqliteBackend {
         Ok(())
     }
 
-    async fn record_iv(&self, symbol: &str, date: NaiveDate, iv: f64) -> Result<()> {
+    async fn record_ivs(&self, date: NaiveDate, ivs: &[(String, f64)]) -> Result<()> {
+        if ivs.is_empty() {
+            return Ok(());
+        }
+        let rows = serde_json::to_string(ivs).map_err(|e| Error::internal(e.to_string()))?;
+        // One statement for the batch: the rows travel as a JSON array of [symbol, iv].
         sqlx::query(
-            "INSERT INTO iv_history (symbol, date, atm_iv_30d) VALUES (?1, ?2, ?3) \
+            "INSERT INTO iv_history (symbol, date, atm_iv_30d) \
+             SELECT json_extract(value, '$[0]'), ?2, json_extract(value, '$[1]') \
+             FROM json_each(?1) WHERE true \
              ON CONFLICT (symbol, date) DO UPDATE SET atm_iv_30d = excluded.atm_iv_30d",
         )
-        .bind(symbol)
+        .bind(rows)
         .bind(date.format("%Y-%m-%d").to_string())
-        .bind(iv)
         .execute(&self.pool)
         .await
-        .map_err(self.err("recording IV"))?;
+        .map_err(self.err("recording IVs"))?;
         Ok(())
     }
 
-    async fn iv_history(&self, symbol: &str, since: NaiveDate) -> Result<Vec<(NaiveDate, f64)>> {
+    async fn iv_histories(
+        &self,
+        symbols: &[String],
+        since: NaiveDate,
+    ) -> Result<HashMap<String, Vec<(NaiveDate, f64)>>> {
+        if symbols.is_empty() {
+            return Ok(HashMap::new());
+        }
+        let list = serde_json::to_string(symbols).map_err(|e| Error::internal(e.to_string()))?;
         let rows = sqlx::query(
-            "SELECT date, atm_iv_30d FROM iv_history WHERE symbol = ?1 AND date >= ?2 ORDER BY date",
+            "SELECT symbol, date, atm_iv_30d FROM iv_history \
+             WHERE symbol IN (SELECT value FROM json_each(?1)) AND date >= ?2 \
+             ORDER BY symbol, date",
         )
-        .bind(symbol)
+        .bind(list)
         .bind(since.format("%Y-%m-%d").to_string())
         .fetch_all(&self.pool)
         .await
         .map_err(self.err("reading IV history"))?;
-        rows.iter()
-            .map(|row| {
-                let get_err = |e: sqlx::Error| corrupt("iv_history column", e);
-                let d: String = row.try_get(0).map_err(get_err)?;
-                let date =
-                    NaiveDate::parse_from_str(&d, "%Y-%m-%d").map_err(|e| corrupt("date", e))?;
-                Ok((date, row.try_get(1).map_err(get_err)?))
-            })
-            .collect()
+        let mut out: HashMap<String, Vec<(NaiveDate, f64)>> = HashMap::new();
+        for row in &rows {
+            let get_err = |e: sqlx::Error| corrupt("iv_history column", e);
+            let d: String = row.try_get(1).map_err(get_err)?;
+            let date = NaiveDate::parse_from_str(&d, "%Y-%m-%d").map_err(|e| corrupt("date", e))?;
+            out.entry(row.try_get(0).map_err(get_err)?)
+                .or_default()
+                .push((date, row.try_get(2).map_err(get_err)?));
+        }
+        Ok(out)
     }
 
     async fn put_symbol_analysis(

@@ -104,7 +104,7 @@ impl ScanStore {
             ),
             #[cfg(feature = "postgres")]
             Backend::Postgres => {
-                if known_pooled && opts.migrate {
+                if known_pooled && opts.migrate && !opts.read_only {
                     return Err(Error::invalid_input(format!(
                         "{} is a transaction-mode pooler, which cannot run migrations: migrate \
                          over a direct or session-mode URL first and open this one with \
@@ -144,7 +144,14 @@ impl ScanStore {
                 hot: HotCache::default(),
             }),
         };
-        if store.inner.opts.migrate {
+        if store.inner.opts.read_only {
+            if !store.inner.backend.is_migrated().await? {
+                return Err(Error::not_found(format!(
+                    "database {} is not migrated: run `optscan migrate`",
+                    store.inner.redacted
+                )));
+            }
+        } else if store.inner.opts.migrate {
             store.migrate().await?;
         }
         Ok(store)
@@ -302,13 +309,21 @@ impl ScanStore {
 
     /// Record the ATM 30-day implied volatility of `symbol` on `date` (replacing that day's).
     pub async fn record_iv(&self, symbol: &str, date: NaiveDate, atm_iv_30d: f64) -> Result<()> {
-        check_symbol(symbol)?;
-        if !atm_iv_30d.is_finite() || atm_iv_30d < 0.0 {
-            return Err(Error::invalid_input(format!(
-                "ATM IV of {symbol} must be finite and >= 0, got {atm_iv_30d}"
-            )));
+        self.record_ivs(date, &[(symbol.to_owned(), atm_iv_30d)])
+            .await
+    }
+
+    /// Record many symbols' ATM 30-day IVs for `date` in one database statement.
+    pub async fn record_ivs(&self, date: NaiveDate, ivs: &[(String, f64)]) -> Result<()> {
+        for (symbol, iv) in ivs {
+            check_symbol(symbol)?;
+            if !iv.is_finite() || *iv < 0.0 {
+                return Err(Error::invalid_input(format!(
+                    "ATM IV of {symbol} must be finite and >= 0, got {iv}"
+                )));
+            }
         }
-        self.inner.backend.record_iv(symbol, date, atm_iv_30d).await
+        self.inner.backend.record_ivs(date, ivs).await
     }
 
     /// The recorded ATM IVs of `symbol` on or after `since`, oldest first.
@@ -317,8 +332,21 @@ impl ScanStore {
         symbol: &str,
         since: NaiveDate,
     ) -> Result<Vec<(NaiveDate, f64)>> {
-        check_symbol(symbol)?;
-        self.inner.backend.iv_history(symbol, since).await
+        let mut all = self.iv_histories(&[symbol.to_owned()], since).await?;
+        Ok(all.remove(symbol).unwrap_or_default())
+    }
+
+    /// [`Self::iv_history`] of many symbols in one database statement; symbols with no
+    /// history are absent from the map.
+    pub async fn iv_histories(
+        &self,
+        symbols: &[String],
+        since: NaiveDate,
+    ) -> Result<HashMap<String, Vec<(NaiveDate, f64)>>> {
+        for s in symbols {
+            check_symbol(s)?;
+        }
+        self.inner.backend.iv_histories(symbols, since).await
     }
 
     /// Cache a per-symbol analysis computed from inputs identified by `fingerprint`.

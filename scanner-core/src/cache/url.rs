@@ -116,10 +116,17 @@ impl Secret {
     }
 }
 
+/// The userinfo of `url` (before the last `@` after the scheme), so a password holding an
+/// unencoded `/`, `#`, `?` or `@` is still found. Over-reaching (an `@` in the query) only
+/// ever hides more.
+fn userinfo_of(url: &str) -> Option<(&str, &str, &str)> {
+    let (scheme, rest) = url.split_once("://")?;
+    let (userinfo, tail) = rest.rsplit_once('@')?;
+    Some((scheme, userinfo, tail))
+}
+
 fn password_of(url: &str) -> Option<String> {
-    let (_, rest) = url.split_once("://")?;
-    let authority = rest.split(['/', '?', '#']).next().unwrap_or("");
-    let userinfo = authority.rsplit_once('@')?.0;
+    let (_, userinfo, _) = userinfo_of(url)?;
     userinfo.split_once(':').map(|(_, p)| p.to_owned())
 }
 
@@ -156,23 +163,18 @@ fn percent_decode(s: &str) -> String {
 /// assert_eq!(redact_url("sqlite://optscan.db"), "sqlite://optscan.db");
 /// ```
 pub fn redact_url(url: &str) -> String {
-    let Some((scheme, rest)) = url.split_once("://") else {
-        return url.to_owned();
+    let Some((scheme, userinfo, rest)) = userinfo_of(url) else {
+        // No userinfo: a password may still hide in `?password=`.
+        return match url.split_once("://") {
+            Some((scheme, rest)) => format!("{scheme}://{}", redact_query_password(rest)),
+            None => url.to_owned(),
+        };
     };
-    let end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
-    let (authority, tail) = rest.split_at(end);
-    let Some((userinfo, host)) = authority.rsplit_once('@') else {
-        return url.to_owned();
+    let masked = match userinfo.split_once(':') {
+        Some((user, _)) => format!("{user}:***"),
+        None => userinfo.to_owned(),
     };
-    let user = userinfo.split_once(':').map_or(userinfo, |(u, _)| u);
-    let masked = if userinfo.contains(':') {
-        format!("{user}:***")
-    } else {
-        user.to_owned()
-    };
-    // A password may also hide in `?password=`.
-    let tail = redact_query_password(tail);
-    format!("{scheme}://{masked}@{host}{tail}")
+    format!("{scheme}://{masked}@{}", redact_query_password(rest))
 }
 
 fn redact_query_password(tail: &str) -> String {
@@ -223,6 +225,28 @@ mod tests {
             assert!(!err.is_empty(), "{bad} should be rejected");
             assert!(!err.contains("s3cretPW"), "{err}");
         }
+    }
+
+    #[test]
+    fn passwords_with_unencoded_delimiters_are_redacted() {
+        for (url, pw) in [
+            ("postgres://u:sec/retpw@h:5432/db", "sec/retpw"),
+            ("postgres://u:sec#retpw@h/db", "sec#retpw"),
+            ("postgres://u:sec?retpw@h/db?sslmode=require", "sec?retpw"),
+            ("postgres://u:a@b@h/db", "a@b"),
+        ] {
+            let shown = redact_url(url);
+            assert!(!shown.contains("retpw") && !shown.contains(pw), "{shown}");
+            let err = DbUrl::parse(url)
+                .err()
+                .map(|e| e.to_string())
+                .unwrap_or_default();
+            assert!(!err.contains(pw), "{err}");
+        }
+        assert_eq!(
+            redact_url("postgres://h/db?password=x"),
+            "postgres://h/db?password=***"
+        );
     }
 
     #[test]

@@ -246,8 +246,24 @@ impl ScanConfig {
         if self.max_symbols == Some(0) {
             return bad("max_symbols must be at least 1 when given");
         }
-        if self.lookback_sessions < 60 {
-            return bad("lookback_sessions must be at least 60");
+        if !(60..=MAX_SESSIONS).contains(&self.lookback_sessions) {
+            return bad(&format!(
+                "lookback_sessions must be between 60 and {MAX_SESSIONS}"
+            ));
+        }
+        if self.backtest_lookback_sessions > MAX_SESSIONS
+            || self.max_results > MAX_COUNT
+            || self.max_per_symbol > MAX_COUNT
+            || self.max_expirations > MAX_COUNT
+            || self.top_by_volume > MAX_COUNT
+            || self.max_symbols.is_some_and(|n| n > MAX_COUNT * 10)
+        {
+            return bad(&format!(
+                "backtest_lookback_sessions must be at most {MAX_SESSIONS}; max_results, \
+                 max_per_symbol, max_expirations and top_by_volume at most {MAX_COUNT}; \
+                 max_symbols at most {}",
+                MAX_COUNT * 10
+            ));
         }
         if !self.risk_free_rate.is_finite() || self.risk_free_rate.abs() > 1.0 {
             return bad("risk_free_rate must be a finite annual decimal");
@@ -255,8 +271,20 @@ impl ScanConfig {
         if self.max_expirations == 0 || self.top_by_volume == 0 || self.fetch_concurrency == 0 {
             return bad("max_expirations, top_by_volume and fetch_concurrency must be at least 1");
         }
-        if !(self.symbol_deadline_secs.is_finite() && self.symbol_deadline_secs > 0.0) {
-            return bad("symbol_deadline_secs must be positive");
+        if self.fetch_concurrency > MAX_FETCH_CONCURRENCY {
+            return bad(&format!(
+                "fetch_concurrency must be at most {MAX_FETCH_CONCURRENCY}, got {}",
+                self.fetch_concurrency
+            ));
+        }
+        if !(self.symbol_deadline_secs.is_finite()
+            && self.symbol_deadline_secs > 0.0
+            && self.symbol_deadline_secs <= MAX_SYMBOL_DEADLINE_SECS)
+        {
+            return bad(&format!(
+                "symbol_deadline_secs must be in (0, {MAX_SYMBOL_DEADLINE_SECS}], got {}",
+                self.symbol_deadline_secs
+            ));
         }
         if !(self.take_profit > 0.0 && self.stop_loss > 0.0 && self.stop_loss <= 1.0) {
             return bad("take_profit must be positive and stop_loss in (0, 1]");
@@ -275,6 +303,18 @@ impl ScanConfig {
         Ok(())
     }
 }
+
+/// The most daily sessions of history a scan may ask for (about 40 years).
+pub const MAX_SESSIONS: usize = 10_000;
+
+/// The upper bound of the count settings (results, expirations, contracts per symbol).
+pub const MAX_COUNT: usize = 10_000;
+
+/// The most symbols fetched at once (more would only trip vendors' rate limits).
+pub const MAX_FETCH_CONCURRENCY: usize = 1024;
+
+/// The longest per-symbol fetch deadline, in seconds.
+pub const MAX_SYMBOL_DEADLINE_SECS: f64 = 3600.0;
 
 #[cfg(test)]
 mod tests {

@@ -1,0 +1,205 @@
+//! One scheduled scan cycle, as the worker, the CLI and the bindings run it: take the
+//! writer leases, continue the symbol rotation, read the IV history, scan, save under the
+//! leases, advance the rotation and record IVs — and give the leases back on every exit
+//! path (success, error, cancellation).
+//!
+//! It lives in the core so every host gets the same guarantees: bad input is rejected
+//! before a lease is taken, a scan that covered no symbol is never saved, a scan in which
+//! every symbol failed never replaces a good one, and the database sees one statement per
+//! step for the whole batch (not one per symbol).
+
+use std::collections::HashMap;
+use std::time::{Duration, Instant};
+
+use super::lock::check_ttl;
+use super::{RotationState, ScanStore, WriterLease, DEFAULT_LEASE_TTL};
+use crate::calendar;
+use crate::model::ScanResult;
+use crate::scan::{next_batch, CancelToken, ProgressFn, ScanRequest, Scanner};
+use crate::{Error, ErrorKind, Result};
+use chrono::{DateTime, Utc};
+
+/// How [`ScanStore::run_scheduled`] runs one cycle. `Default` is a live cycle now.
+#[derive(Clone)]
+pub struct RunOptions {
+    /// The as-of instant (default: now).
+    pub as_of: Option<DateTime<Utc>>,
+    /// Writer lease TTL (default [`DEFAULT_LEASE_TTL`]).
+    pub lease_ttl: Duration,
+    /// Cancel the cycle: the scan stops, nothing is saved, the leases are released.
+    pub cancel: CancelToken,
+    /// Progress events of the scan.
+    pub progress: Option<ProgressFn>,
+}
+
+impl Default for RunOptions {
+    fn default() -> Self {
+        Self {
+            as_of: None,
+            lease_ttl: DEFAULT_LEASE_TTL,
+            cancel: CancelToken::default(),
+            progress: None,
+        }
+    }
+}
+
+impl std::fmt::Debug for RunOptions {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RunOptions")
+            .field("as_of", &self.as_of)
+            .field("lease_ttl", &self.lease_ttl)
+            .field("cancelled", &self.cancel.is_cancelled())
+            .finish_non_exhaustive()
+    }
+}
+
+/// What one scheduled cycle did.
+#[derive(Debug, Clone)]
+pub struct RunReport {
+    /// One saved result per mode, strict first.
+    pub results: Vec<ScanResult>,
+    /// The rotation position the next cycle starts from.
+    pub next_position: usize,
+    /// Symbols in the source's universe.
+    pub universe_size: usize,
+    /// ATM IVs recorded for IV rank.
+    pub ivs_recorded: usize,
+    /// Wall time of the whole cycle, including the database.
+    pub elapsed: Duration,
+}
+
+impl ScanStore {
+    /// Run one scheduled cycle of `scanner` (every mode of its configuration) into this
+    /// store. Fails with [`ErrorKind::Busy`] while another writer scans a mode, with
+    /// [`ErrorKind::DataSource`] when the source has no symbols or every symbol failed (the
+    /// failed scan is recorded as degraded and never replaces a good one), and with
+    /// [`ErrorKind::Cancelled`] when cancelled; the leases are released in every case.
+    ///
+    /// ```
+    /// # tokio::runtime::Runtime::new().unwrap().block_on(async {
+    /// use std::sync::Arc;
+    /// use scanner_core::cache::{RunOptions, ScanStore, StoreOptions};
+    /// use scanner_core::market::SyntheticMarket;
+    /// use scanner_core::scan::{ScanConfig, Scanner};
+    ///
+    /// let store = ScanStore::open(Some("sqlite::memory:"), StoreOptions::default()).await?;
+    /// let mut cfg = ScanConfig::default();
+    /// cfg.max_symbols = Some(3);
+    /// cfg.backtest = false;
+    /// let scanner = Scanner::new(Arc::new(SyntheticMarket::new(7, 10)), cfg)?;
+    /// let first = store.run_scheduled(&scanner, RunOptions::default()).await?;
+    /// let second = store.run_scheduled(&scanner, RunOptions::default()).await?;
+    /// // The rotation moves on: the second cycle scans the next three symbols.
+    /// assert_ne!(first.results[0].symbols_scanned, second.results[0].symbols_scanned);
+    /// # Ok::<(), scanner_core::Error>(())
+    /// # }).unwrap();
+    /// ```
+    pub async fn run_scheduled(&self, scanner: &Scanner, opts: RunOptions) -> Result<RunReport> {
+        check_ttl(opts.lease_ttl)?;
+        let started = Instant::now();
+        let modes = scanner.config().filter_mode.modes();
+        let universe = scanner.source().universe().await?;
+        if universe.is_empty() {
+            return Err(Error::new(
+                ErrorKind::DataSource,
+                format!(
+                    "source {} has no symbols: nothing to scan, the cache is left as it is",
+                    scanner.source().name()
+                ),
+            ));
+        }
+        let mut leases = Vec::with_capacity(modes.len());
+        for &m in modes {
+            match self.acquire_writer(m, opts.lease_ttl).await {
+                Ok(l) => leases.push(l),
+                Err(e) => {
+                    release_all(leases).await;
+                    return Err(e);
+                }
+            }
+        }
+        let out = self.cycle(scanner, &opts, &universe, &leases).await;
+        release_all(leases).await;
+        let (results, next_position, ivs_recorded) = out?;
+        Ok(RunReport {
+            results,
+            next_position,
+            universe_size: universe.len(),
+            ivs_recorded,
+            elapsed: started.elapsed(),
+        })
+    }
+
+    async fn cycle(
+        &self,
+        scanner: &Scanner,
+        opts: &RunOptions,
+        universe: &[String],
+        leases: &[WriterLease],
+    ) -> Result<(Vec<ScanResult>, usize, usize)> {
+        let cfg = scanner.config();
+        let modes = cfg.filter_mode.modes();
+        let as_of = opts.as_of.unwrap_or_else(Utc::now);
+        let position = match cfg.max_symbols {
+            Some(_) => self
+                .rotation(modes[0])
+                .await?
+                .map_or(0, |r| usize::try_from(r.position).unwrap_or(0)),
+            None => 0,
+        };
+        let batch = next_batch(universe, cfg.max_symbols, position);
+        let since = calendar::ny_date(as_of) - chrono::Days::new(365);
+        let iv_history: HashMap<String, Vec<f64>> = self
+            .iv_histories(&batch.symbols, since)
+            .await?
+            .into_iter()
+            .map(|(sym, h)| (sym, h.into_iter().map(|(_, v)| v).collect()))
+            .collect();
+        let req = ScanRequest {
+            symbols: Some(batch.symbols.clone()),
+            as_of: Some(as_of),
+            iv_history,
+            progress: opts.progress.clone(),
+            cancel: opts.cancel.clone(),
+            ..ScanRequest::default()
+        };
+        let outcome = scanner.run(req).await?;
+        if opts.cancel.is_cancelled() {
+            return Err(Error::new(ErrorKind::Cancelled, "scan cancelled"));
+        }
+        let mut all_failed = None;
+        for (r, lease) in outcome.results.iter().zip(leases) {
+            self.save_under(r, lease).await?;
+            if r.symbols_scanned.is_empty() {
+                all_failed = Some(r.metadata.failed_symbols.len());
+            }
+        }
+        if let Some(failures) = all_failed {
+            return Err(Error::new(
+                ErrorKind::DataSource,
+                format!(
+                    "every symbol failed ({failures} failures): the scan was recorded as \
+                     degraded and the previous good scan is still served"
+                ),
+            ));
+        }
+        let state = RotationState {
+            position: batch.next_position as u64,
+            universe_size: batch.universe_size as u64,
+            updated_at: Utc::now(),
+        };
+        for &m in modes {
+            self.set_rotation(m, &state).await?;
+        }
+        let today = calendar::ny_date(as_of);
+        self.record_ivs(today, &outcome.atm_ivs).await?;
+        Ok((outcome.results, batch.next_position, outcome.atm_ivs.len()))
+    }
+}
+
+async fn release_all(leases: Vec<WriterLease>) {
+    for l in leases {
+        // A failed release is taken back by the next acquire here, or expires elsewhere.
+        let _ = l.release().await;
+    }
+}
