@@ -39,3 +39,22 @@ test('an unreachable database fails within acquireTimeoutMs, without the passwor
   assert.ok(Date.now() - started < 8000, 'gave up long before the 10 s default');
   assert.equal(thrownBy(() => optscan.ScanStore.open('sqlite::memory:', { acquireTimeoutMs: 0 })).code, 'InvalidInput');
 });
+
+test('a panicking source rejects with code Internal and the process survives', async () => {
+  // The core's test hook makes a synthetic source panic where told (read at construction).
+  process.env.OPTSCAN_TEST_PANIC_SYMBOLS = 'universe';
+  const broken = new optscan.SyntheticMarket({ seed: 7, symbols: 5 });
+  process.env.OPTSCAN_TEST_PANIC_SYMBOLS = 'SYN0002';
+  const oneBad = new optscan.SyntheticMarket({ seed: 7, symbols: 5 });
+  delete process.env.OPTSCAN_TEST_PANIC_SYMBOLS;
+  const e = await rejectionOf(broken.universe());
+  assert.equal(e.code, 'Internal');
+  assert.match(e.message, /panic/);
+  const r = await new optscan.Scanner(oneBad, { backtest: false }).scan();
+  assert.deepEqual(r.metadata.failedSymbols.map((f) => [f.symbol, f.kind]), [['SYN0002', 'Internal']]);
+  assert.equal(r.symbolsScanned.length, 4);
+});
+
+test('an absurd synthetic size is InvalidInput, not an allocation abort', () => {
+  assert.equal(thrownBy(() => new optscan.SyntheticMarket({ symbols: 4_000_000_000 })).code, 'InvalidInput');
+});

@@ -56,18 +56,19 @@ pub struct SyntheticMarket {
 impl SyntheticMarket {
     /// A synthetic market of `symbols` symbols from `seed`.
     #[napi(constructor, catch_unwind)]
-    pub fn new(options: Option<SyntheticMarketOptions>) -> Self {
+    pub fn new(options: Option<SyntheticMarketOptions>) -> Result<Self, JsError> {
         let o = options.unwrap_or(SyntheticMarketOptions {
             seed: None,
             symbols: None,
         });
-        let market = core::SyntheticMarket::new(
+        let market = core::SyntheticMarket::try_new(
             u64::from(o.seed.unwrap_or(7)),
             o.symbols.unwrap_or(60) as usize,
-        );
-        Self {
+        )
+        .js()?;
+        Ok(Self {
             inner: Arc::new(market),
-        }
+        })
     }
 
     /// The symbols this source can scan.

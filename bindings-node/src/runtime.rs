@@ -12,7 +12,7 @@ use std::future::Future;
 use napi::bindgen_prelude::{Env, PromiseRaw, ToNapiValue};
 
 /// Run `fut` on the runtime and return a Promise of `convert(output)`; a core error rejects
-/// the Promise with an `Error` whose `code` is the error kind.
+/// the Promise with an `Error` whose `code` is the error kind (`Internal` for a panic).
 pub fn promise<'env, T, V, F, C>(
     env: &'env Env,
     fut: F,
@@ -24,6 +24,8 @@ where
     F: Future<Output = scanner_core::Result<T>> + Send + 'static,
     C: FnOnce(T) -> V + 'static,
 {
+    // A panic in the engine rejects with code "Internal"; the Node process lives on.
+    let fut = scanner_core::catch_panic(fut);
     env.spawn_future_with_callback(async move { Ok(fut.await) }, move |env, out| match out {
         Ok(value) => Ok(convert(value)),
         Err(e) => Err(crate::error::rejection(env, e.kind(), e.message())),

@@ -52,8 +52,9 @@ pub struct SyntheticMarket;
 impl SyntheticMarket {
     #[new]
     #[pyo3(signature = (seed = 7, symbols = 60))]
-    fn new(seed: u64, symbols: usize) -> PyClassInitializer<Self> {
-        MarketData::init(Arc::new(core::SyntheticMarket::new(seed, symbols))).add_subclass(Self)
+    fn new(seed: u64, symbols: usize) -> PyResult<PyClassInitializer<Self>> {
+        let market = core::SyntheticMarket::try_new(seed, symbols).map_err(to_py)?;
+        Ok(MarketData::init(Arc::new(market)).add_subclass(Self))
     }
 }
 

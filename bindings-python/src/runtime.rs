@@ -31,7 +31,8 @@ pub fn runtime() -> PyResult<&'static Runtime> {
 /// How often a blocking call wakes to let Python handle signals (Ctrl-C).
 const SIGNAL_CHECK: Duration = Duration::from_millis(100);
 
-/// Block on `fut` with the GIL released, mapping the core error to its exception.
+/// Block on `fut` with the GIL released, mapping the core error (and a panic, as
+/// `InternalError`) to its exception.
 ///
 /// The wait wakes every 100 ms to run Python's signal handlers, so Ctrl-C during a long
 /// scan raises `KeyboardInterrupt` at once; the future is then dropped, which cancels it.
@@ -41,7 +42,8 @@ where
     F: Future<Output = scanner_core::Result<T>> + Send,
 {
     let rt = runtime()?;
-    let mut fut = std::pin::pin!(fut);
+    // A panic in the engine is an InternalError here, never a dead interpreter.
+    let mut fut = std::pin::pin!(scanner_core::catch_panic(fut));
     loop {
         // The timer must be created inside the runtime, hence the async block.
         let step =

@@ -1,9 +1,13 @@
 """Every core ErrorKind has its own exception class under optscan.OptscanError."""
 
+from datetime import datetime, timezone
+
 import pytest
 
 import optscan
 from optscan import _native
+
+AS_OF = datetime(2024, 6, 12, 18, 0, tzinfo=timezone.utc)
 
 KINDS = ["InvalidInput", "NotFound", "DataSource", "RateLimited", "Timeout", "Database",
          "Busy", "Cancelled", "Internal"]
@@ -33,3 +37,26 @@ def test_real_failures_map_to_their_kind():
         optscan.ScanConfig(filter_mode="sideways")
     with pytest.raises(optscan.OptscanError):
         optscan.ScanStore.open("mysql://nowhere/db")
+
+
+def test_a_panicking_source_is_internal_and_the_interpreter_survives(monkeypatch):
+    # The core's test hook makes a synthetic source panic where told.
+    monkeypatch.setenv("OPTSCAN_TEST_PANIC_SYMBOLS", "universe,SYN0002")
+    market = optscan.SyntheticMarket(seed=7, symbols=5)
+    with pytest.raises(optscan.InternalError, match="panic"):
+        market.universe()
+    scanner = optscan.Scanner(market, optscan.ScanConfig(backtest=False))
+    with pytest.raises(optscan.InternalError):
+        scanner.scan(as_of=AS_OF)
+    # A panic while fetching one symbol fails that symbol only.
+    monkeypatch.setenv("OPTSCAN_TEST_PANIC_SYMBOLS", "SYN0002")
+    r = optscan.Scanner(optscan.SyntheticMarket(seed=7, symbols=5),
+                        optscan.ScanConfig(backtest=False)).scan(as_of=AS_OF)
+    failed = {f["symbol"]: f["kind"] for f in r.metadata["failedSymbols"]}
+    assert failed == {"SYN0002": "Internal"}
+    assert len(r.symbols_scanned) == 4
+
+
+def test_absurd_sizes_are_refused_before_allocating():
+    with pytest.raises(optscan.InvalidInputError, match="at most"):
+        optscan.SyntheticMarket(seed=7, symbols=4_000_000_000)

@@ -10,7 +10,7 @@ use scanner_core::{Error, Result};
 /// Build the source named by `spec` (`synthetic`, `csv:PATH`, `yahoo`, `polygon`, `tradier`).
 pub fn build(spec: &str, seed: u64, universe: usize) -> Result<Arc<dyn MarketData>> {
     Ok(match spec {
-        "synthetic" => Arc::new(SyntheticMarket::new(seed, universe)),
+        "synthetic" => Arc::new(SyntheticMarket::try_new(seed, universe)?),
         "yahoo" => Arc::new(YahooMarket::new()),
         "polygon" => Arc::new(PolygonMarket::new(None)?),
         "tradier" => Arc::new(TradierMarket::new(None)?),

@@ -147,3 +147,32 @@ mod tests {
         assert_eq!(e.to_string(), "Timeout: symbol AAA took longer than 5 s");
     }
 }
+
+/// Run `fut`, turning a panic inside it into an [`ErrorKind::Internal`] error, so a bug in
+/// the engine (or in a source) fails one call instead of aborting the host process.
+///
+/// ```
+/// # tokio::runtime::Runtime::new().unwrap().block_on(async {
+/// use scanner_core::{catch_panic, ErrorKind};
+/// let failed = catch_panic(async { if true { panic!("boom") } else { Ok(1) } }).await;
+/// let err = failed.unwrap_err();
+/// assert_eq!(err.kind(), ErrorKind::Internal);
+/// assert!(err.message().contains("boom"));
+/// # });
+/// ```
+pub async fn catch_panic<T>(fut: impl std::future::Future<Output = Result<T>>) -> Result<T> {
+    use futures_util::FutureExt;
+    std::panic::AssertUnwindSafe(fut)
+        .catch_unwind()
+        .await
+        .unwrap_or_else(|p| Err(Error::internal(format!("panicked: {}", panic_message(&*p)))))
+}
+
+/// The text of a caught panic payload.
+pub(crate) fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
+    payload
+        .downcast_ref::<&str>()
+        .map(|s| (*s).to_owned())
+        .or_else(|| payload.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "(no message)".to_owned())
+}

@@ -20,7 +20,7 @@ pub mod probability;
 pub mod scan;
 pub mod signals;
 
-pub use error::{Error, ErrorKind, Result};
+pub use error::{catch_panic, Error, ErrorKind, Result};
 
 #[cfg(test)]
 mod send_sync {

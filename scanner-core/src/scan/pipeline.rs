@@ -97,7 +97,15 @@ impl Scanner {
     }
 
     /// Run one scan.
+    ///
+    /// A panic anywhere in the scan (a source, the analysis) never aborts the caller: in a
+    /// symbol's fetch or analysis it fails that symbol with [`ErrorKind::Internal`]; anywhere
+    /// else it fails the scan with that kind.
     pub async fn run(&self, req: ScanRequest) -> Result<ScanOutcome> {
+        crate::catch_panic(self.run_unguarded(req)).await
+    }
+
+    async fn run_unguarded(&self, req: ScanRequest) -> Result<ScanOutcome> {
         let started = Instant::now();
         let as_of = req.as_of.unwrap_or_else(Utc::now);
         let emit = |e: ScanEvent| {
@@ -257,7 +265,7 @@ impl Scanner {
                             r.unwrap_or_else(|p| {
                                 Err(Error::internal(format!(
                                     "{symbol}: the market data source panicked: {}",
-                                    panic_message(&p)
+                                    crate::error::panic_message(&*p)
                                 )))
                             })
                         });
@@ -291,7 +299,7 @@ impl Scanner {
                         .map_err(|p| {
                             Error::internal(format!(
                                 "{symbol_for_news}: analysis panicked: {}",
-                                panic_message(&p)
+                                crate::error::panic_message(&*p)
                             ))
                         });
                         let _ = tx.send(o);
@@ -353,13 +361,4 @@ impl crate::cache::LiveScan for Scanner {
             .pop()
             .ok_or_else(|| Error::internal("scan produced no result"))
     }
-}
-
-/// The text of a caught panic payload.
-fn panic_message(payload: &Box<dyn std::any::Any + Send>) -> String {
-    payload
-        .downcast_ref::<&str>()
-        .map(|s| (*s).to_owned())
-        .or_else(|| payload.downcast_ref::<String>().cloned())
-        .unwrap_or_else(|| "(no message)".to_owned())
 }

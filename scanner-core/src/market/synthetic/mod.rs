@@ -40,15 +40,48 @@ pub struct SyntheticMarket {
     seed: u64,
     profiles: Vec<profile::Profile>,
     chain_params: ChainParams,
+    /// Test hook: symbols (or `universe`) whose fetch panics, from
+    /// [`PANIC_HOOK_ENV`]. Empty unless that variable is set.
+    panic_on: Vec<String>,
 }
+
+/// The most symbols a synthetic market may have ([`SyntheticMarket::try_new`]).
+pub const MAX_SYMBOLS: usize = 100_000;
+
+/// Test hook, not a feature: a comma-separated list of symbols whose fetches panic (and
+/// `universe`, whose listing panics) in every [`SyntheticMarket`] built while it is set.
+/// Hosts' tests use it to prove a panicking source becomes an `Internal` error.
+pub const PANIC_HOOK_ENV: &str = "OPTSCAN_TEST_PANIC_SYMBOLS";
 
 impl SyntheticMarket {
     /// A market of `symbols` names (`SYN0000` …) generated from `seed`.
+    /// Prefer [`Self::try_new`] with a size that comes from a user.
     pub fn new(seed: u64, symbols: usize) -> Self {
+        let panic_on = std::env::var(PANIC_HOOK_ENV)
+            .map(|v| v.split(',').map(|s| s.trim().to_owned()).collect())
+            .unwrap_or_default();
         Self {
             seed,
             profiles: (0..symbols).map(|i| profile::profile(seed, i)).collect(),
             chain_params: ChainParams::default(),
+            panic_on,
+        }
+    }
+
+    /// [`Self::new`], refusing more than [`MAX_SYMBOLS`] symbols with
+    /// [`crate::ErrorKind::InvalidInput`] instead of allocating them.
+    pub fn try_new(seed: u64, symbols: usize) -> Result<Self> {
+        if symbols > MAX_SYMBOLS {
+            return Err(Error::invalid_input(format!(
+                "a synthetic market has at most {MAX_SYMBOLS} symbols, got {symbols}"
+            )));
+        }
+        Ok(Self::new(seed, symbols))
+    }
+
+    fn panic_hook(&self, what: &str) {
+        if self.panic_on.iter().any(|s| s == what) {
+            panic!("{PANIC_HOOK_ENV}: deliberate panic for {what}");
         }
     }
 
@@ -144,6 +177,7 @@ impl MarketData for SyntheticMarket {
     }
 
     async fn universe(&self) -> Result<Vec<String>> {
+        self.panic_hook("universe");
         Ok(self.symbols())
     }
 
@@ -157,6 +191,7 @@ impl MarketData for SyntheticMarket {
     }
 
     async fn option_chain(&self, symbol: &str, as_of: DateTime<Utc>) -> Result<OptionChain> {
+        self.panic_hook(symbol);
         self.chain_at(symbol, as_of)
     }
 }
