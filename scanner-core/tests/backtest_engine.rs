@@ -98,7 +98,19 @@ fn held_to_expiry_returns_match_the_hand_formula_and_statistics_follow() {
         peak = peak.max(cum);
         mdd = mdd.max(peak - cum);
     }
-    assert_eq!(r.max_drawdown_pct, pct(mdd));
+    assert_eq!(r.max_drawdown_stake_pct, pct(mdd));
+    // The account view: one stake per independent trade, 0–100 % of the account.
+    let (mut cum, mut peak, mut dd) = (0.0f64, 0.0f64, 0.0f64);
+    for x in &ind {
+        cum += x;
+        peak = peak.max(cum);
+        dd = dd.max((peak - cum) / (ind.len() as f64 + peak));
+    }
+    assert_eq!(r.max_drawdown_pct, pct(dd));
+    assert!((0.0..=100.0).contains(&r.max_drawdown_pct));
+    let held: Vec<i64> = r.recent_examples.iter().map(|e| e.days_held).collect();
+    assert!(held.iter().all(|d| *d >= 1), "{held:?}");
+    assert!(r.recent_examples.iter().all(|e| e.date == e.entry_date));
     assert_eq!(r.recent_examples.len(), 3);
 }
 

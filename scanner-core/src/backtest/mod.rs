@@ -33,4 +33,4 @@ mod stats;
 pub use calibration::{Calibration, DTE_BUCKETS};
 pub use engine::{pop_lognormal, run_backtest, BacktestRun, ExitReason, Trade, TradeSpec};
 pub use paths::PathSet;
-pub use stats::{is_strong, summarize, BacktestReport};
+pub use stats::{is_strong, summarize, BacktestReport, RecentTrade};

@@ -97,6 +97,16 @@ impl PathSet {
         self.dates.is_empty()
     }
 
+    /// Calendar days spanned by the last `sessions` sessions (first to last session; 0 when
+    /// there are fewer than two).
+    pub fn calendar_days(&self, sessions: usize) -> i64 {
+        let n = self.dates.len();
+        if n < 2 || sessions < 2 {
+            return 0;
+        }
+        (self.dates[n - 1] - self.dates[n - sessions.min(n)]).num_days()
+    }
+
     /// The row of the last session on or before `entry`'s date + `dte` calendar days, if the
     /// data reaches that date (otherwise the trade is not complete and is skipped).
     pub(super) fn expiry_row(&self, entry: usize, expiry: NaiveDate) -> Option<usize> {

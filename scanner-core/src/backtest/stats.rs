@@ -5,6 +5,8 @@
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 
+use chrono::NaiveDate;
+
 use super::engine::{ExitReason, Trade};
 
 /// Sessions per year, to annualise per-trade ratios.
@@ -40,16 +42,48 @@ pub struct BacktestReport {
     pub sharpe_ratio: Option<f64>,
     /// Annualised Sortino ratio (downside deviation) of the same.
     pub sortino_ratio: Option<f64>,
-    /// Largest peak-to-trough fall of the cumulative non-overlapping returns, % of one stake.
+    /// Largest peak-to-trough fall, 0–100 % of the account (the original's unit), of an
+    /// account that starts with one stake per non-overlapping trade and puts one stake into
+    /// each in turn (no compounding): `max (peak − equity) / peak` over the equity `k + Σ
+    /// returns`, in stakes. It cannot exceed 100 because every trade can lose at most its stake.
     pub max_drawdown_pct: f64,
+    /// Largest peak-to-trough fall of the summed non-overlapping returns, in % of one stake
+    /// (can exceed 100: 300 means three stakes lost from the peak).
+    pub max_drawdown_stake_pct: f64,
+    /// Sum of every trade's return, % of one stake.
+    pub total_return_pct: f64,
     /// Mean sessions held.
     pub avg_sessions_held: f64,
+    /// Mean calendar days held.
+    pub avg_days_held: f64,
     /// Exits by reason.
     pub exits: Value,
     /// `high` (≥ 20 independent trades), `medium` (≥ 10) or `low`.
     pub sample_size_quality: String,
-    /// The three most recent trades.
-    pub recent_examples: Vec<Value>,
+    /// The three most recent trades, newest first.
+    pub recent_examples: Vec<RecentTrade>,
+}
+
+/// One recent replayed trade, as `backtestValidation.recentExamples[]` reports it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RecentTrade {
+    /// Entry session.
+    pub entry_date: NaiveDate,
+    /// Exit session.
+    pub exit_date: NaiveDate,
+    /// The entry session again, under the original's name.
+    pub date: NaiveDate,
+    /// Return on the premium, %.
+    pub return_pct: f64,
+    /// Sessions between entry and exit.
+    pub sessions_held: usize,
+    /// Calendar days between entry and exit.
+    pub days_held: i64,
+    /// Why it closed.
+    pub exit: ExitReason,
+    /// `win` (positive return) or `loss`.
+    pub outcome: String,
 }
 
 fn pct(x: f64) -> f64 {
@@ -128,11 +162,15 @@ pub fn summarize(trades: &[Trade], rate: f64) -> BacktestReport {
         (None, None)
     };
     let (mut cum, mut peak, mut mdd) = (0.0f64, 0.0f64, 0.0f64);
+    let stakes = indep.len() as f64;
+    let mut account_dd = 0.0f64;
     for t in &indep {
         cum += t.ret;
         peak = peak.max(cum);
         mdd = mdd.max(peak - cum);
+        account_dd = account_dd.max((peak - cum) / (stakes + peak));
     }
+    let days = |t: &Trade| (t.exit_date - t.entry_date).num_days();
     let count = |r: ExitReason| trades.iter().filter(|t| t.exit == r).count();
     let quality = match indep.len() {
         k if k >= 20 => "high",
@@ -143,10 +181,15 @@ pub fn summarize(trades: &[Trade], rate: f64) -> BacktestReport {
         .iter()
         .rev()
         .take(3)
-        .map(|t| {
-            json!({"entryDate": t.entry_date, "exitDate": t.exit_date, "returnPct": pct(t.ret),
-                   "sessionsHeld": t.exit_row - t.entry_row, "exit": t.exit,
-                   "outcome": if t.ret > 0.0 { "win" } else { "loss" }})
+        .map(|t| RecentTrade {
+            entry_date: t.entry_date,
+            exit_date: t.exit_date,
+            date: t.entry_date,
+            return_pct: pct(t.ret),
+            sessions_held: t.exit_row - t.entry_row,
+            days_held: days(t),
+            exit: t.exit,
+            outcome: if t.ret > 0.0 { "win" } else { "loss" }.to_owned(),
         })
         .collect();
     BacktestReport {
@@ -163,8 +206,11 @@ pub fn summarize(trades: &[Trade], rate: f64) -> BacktestReport {
         independent_trades: indep.len(),
         sharpe_ratio: sharpe,
         sortino_ratio: sortino,
-        max_drawdown_pct: pct(mdd),
+        max_drawdown_pct: pct(account_dd.clamp(0.0, 1.0)),
+        max_drawdown_stake_pct: pct(mdd),
+        total_return_pct: pct(rets.iter().sum()),
         avg_sessions_held: mean(&trades.iter().map(held).collect::<Vec<_>>()),
+        avg_days_held: mean(&trades.iter().map(|t| days(t) as f64).collect::<Vec<_>>()),
         exits: json!({"takeProfit": count(ExitReason::TakeProfit), "stopLoss": count(ExitReason::StopLoss),
                       "expiry": count(ExitReason::Expiry)}),
         sample_size_quality: quality.to_owned(),

@@ -62,9 +62,11 @@ pub fn trade_summary(kind: OptionKind, a: &ContractAnalysis) -> String {
     }
 }
 
-fn quality_json(q: &QualityReport) -> Value {
+/// `_dataQuality`; `priceTimestamp` is the quote's time when the source gave one, else `null`.
+fn quality_json(q: &QualityReport, quote: &OptionQuote) -> Value {
     json!({"quality": q.tier, "score": r(q.score, 1), "issues": q.issues, "warnings": q.warnings,
-        "priceSource": "quote", "priceAgeSeconds": q.price_age_minutes.map(|m| m * 60.0)})
+        "priceSource": "quote", "priceTimestamp": quote.quote_time,
+        "priceAgeSeconds": q.price_age_minutes.map(|m| m * 60.0)})
 }
 
 fn messages(items: &[crate::market::quality::QualityItem]) -> Vec<String> {
@@ -204,7 +206,7 @@ fn details(
         json!({"delta": r(t.delta, 4), "gamma": r(t.gamma, 4), "theta": r(t.theta, 4), "vega": r(t.vega, 4)}),
     );
     put("returnsAnalysis", json!(grid.scenarios.iter().map(|x| json!({"move": x.move_label, "movePct": r(x.move_pct, 2), "return": r(x.roi_pct, 1)})).collect::<Vec<_>>()));
-    put("_dataQuality", quality_json(&a.quality));
+    put("_dataQuality", quality_json(&a.quality, q));
     let sizing_in = SizingInputs {
         cost,
         pop_pct: s.pop_pct,

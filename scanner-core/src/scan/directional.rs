@@ -1,6 +1,7 @@
 //! Once-per-symbol signals for the scan: the swing signal, the legacy and enhanced
 //! directional biases, and the directional filter of original-system.md §4.4 that they drive.
 
+use chrono::{DateTime, Utc};
 use serde_json::{json, Value};
 
 use super::iv_rank::{AtmIv, IvPoint};
@@ -46,8 +47,9 @@ impl SymbolSignals {
         strong && self.preferred().is_some_and(|p| p != kind)
     }
 
-    /// The `swingSignal`, `directionalBias` and `enhancedDirectionalBias` JSON for a contract.
-    pub fn json_for(&self, kind: OptionKind) -> [(&'static str, Value); 3] {
+    /// The `swingSignal`, `directionalBias` and `enhancedDirectionalBias` JSON for a contract;
+    /// both biases carry `timestamp`, the scan's as-of instant they were computed for.
+    pub fn json_for(&self, kind: OptionKind, as_of: DateTime<Utc>) -> [(&'static str, Value); 3] {
         let swing = match &self.swing {
             Ok(s) => json!(s),
             Err(_) => Value::Null,
@@ -59,10 +61,13 @@ impl SymbolSignals {
             "opposed" => "Contract direction opposes the bias",
             _ => "No directional edge",
         });
+        legacy["timestamp"] = json!(as_of);
+        let mut enhanced = json!(self.enhanced);
+        enhanced["timestamp"] = json!(as_of);
         [
             ("swingSignal", swing),
             ("directionalBias", legacy),
-            ("enhancedDirectionalBias", json!(self.enhanced)),
+            ("enhancedDirectionalBias", enhanced),
         ]
     }
 }

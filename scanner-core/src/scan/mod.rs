@@ -24,6 +24,7 @@ mod package;
 mod pipeline;
 mod progress;
 mod rank;
+mod relaxed;
 mod score;
 mod sizing;
 mod symbol;
@@ -42,10 +43,11 @@ pub use moves::{analyze_moves, Interval, MoveContext, MoveRequirement, TouchEven
 pub use pipeline::{ScanOutcome, ScanRequest, Scanner};
 pub use progress::{CancelToken, ProgressFn, ScanEvent};
 pub use rank::{rank, Candidate, Ranked};
+pub use relaxed::{relaxed_scan, RelaxedScan, RelaxedStages, StageSummary, StageSymbols};
 pub use score::{
     catalysts, confidence, legacy_score, patterns, quality_lane, reasoning, risk_level, ScoreInputs,
 };
-pub use sizing::{position_sizing, PositionSizing, SizingInputs};
+pub use sizing::{position_sizing, AllocationExample, PositionSizing, SizingInputs};
 pub use symbol::{analyze_symbol, SymbolEnv, SymbolOutcome};
 pub use tags::{tags, TagInputs};
 pub use universe::{next_batch, Batch};

@@ -67,12 +67,17 @@ pub fn partial(o: &SymbolOutcome, n: usize) -> Vec<(FilterMode, Vec<Opportunity>
 
 /// Attach `swingSignal`, `directionalBias`, `enhancedDirectionalBias` and
 /// `backtestValidation` to a finalist.
-fn attach_signals_and_backtest(o: &mut Opportunity, outcomes: &[SymbolOutcome], cfg: &ScanConfig) {
+fn attach_signals_and_backtest(
+    o: &mut Opportunity,
+    outcomes: &[SymbolOutcome],
+    cfg: &ScanConfig,
+    as_of: DateTime<Utc>,
+) {
     let Some(sym) = outcomes.iter().find(|s| s.symbol == o.symbol) else {
         return;
     };
     if let Some(sig) = &sym.signals {
-        for (k, v) in sig.json_for(o.option_type) {
+        for (k, v) in sig.json_for(o.option_type, as_of) {
             o.details.insert(k.into(), v);
         }
         if let Err(e) = &sig.swing {
@@ -160,7 +165,7 @@ pub fn result_for_mode(
     let mut opportunities = ranked.opportunities;
     for o in &mut opportunities {
         attach_history(o, outcomes);
-        attach_signals_and_backtest(o, outcomes, ctx.config);
+        attach_signals_and_backtest(o, outcomes, ctx.config, ctx.as_of);
     }
     let symbols: Vec<String> = outcomes.iter().map(|o| o.symbol.clone()).collect();
     let mut meta = ScanMetadata {
@@ -184,20 +189,7 @@ pub fn result_for_mode(
     meta.stage_timings
         .insert("total".into(), ctx.started.elapsed().as_secs_f64());
     meta.calibration_metrics = calibration_metrics(mode, outcomes, ctx.config);
-    use super::liquidity::LiquidityStage;
-    let relaxed_used = outcomes
-        .iter()
-        .filter(|o| {
-            matches!(
-                o.relaxed_stage,
-                LiquidityStage::Liquidity | LiquidityStage::TopVolume
-            )
-        })
-        .count();
-    let stages = json!({
-        "liquidity": outcomes.iter().filter(|o| o.relaxed_stage == LiquidityStage::Liquidity).count(),
-        "topVolume": outcomes.iter().filter(|o| o.relaxed_stage == LiquidityStage::TopVolume).count(),
-    });
+    let relaxed = super::relaxed::relaxed_scan(mode, outcomes, &opportunities);
     for (k, v) in [
         ("enhancedScanner", json!(true)),
         ("institutionalGrade", json!(true)),
@@ -207,12 +199,13 @@ pub fn result_for_mode(
             "rotationState",
             json!({"mode": "round_robin", "nextPosition": ctx.batch.next_position, "universeSize": ctx.batch.universe_size}),
         ),
-        (
-            "relaxedScan",
-            json!({"strictMode": mode == FilterMode::Strict, "mode": mode, "applied": mode == FilterMode::Relaxed && relaxed_used > 0,
-                                "symbolsUsingRelaxedStages": relaxed_used, "stages": stages}),
-        ),
-        ("fallback", json!(ranked.fallback_used)),
+        ("relaxedScan", json!(relaxed)),
+        // The original's `fallback` means "the live scan failed and nothing real is shown";
+        // a scan that ran never sets it. The ranking's best-available fallback (some
+        // opportunities below the institutional bars, each marked `_fallback`) is reported as
+        // `bestAvailableFallback`.
+        ("fallback", json!(false)),
+        ("bestAvailableFallback", json!(ranked.fallback_used)),
         (
             "marketContext",
             json!({"available": ctx.market.is_some(),

@@ -56,7 +56,22 @@ pub struct PositionSizing {
     /// Caps applied.
     pub limits: Value,
     /// Contracts for example portfolios.
-    pub capital_allocation_examples: Vec<Value>,
+    pub capital_allocation_examples: Vec<AllocationExample>,
+}
+
+/// What the recommended fraction buys in one example portfolio.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AllocationExample {
+    /// Portfolio size, dollars.
+    pub portfolio: f64,
+    /// Whole contracts bought.
+    pub contracts: f64,
+    /// Premium paid for them (the capital at risk), dollars.
+    pub capital_at_risk: f64,
+    /// Capital at risk over the portfolio, as a **fraction** (0.0249 is 2.49 %): the
+    /// original's unit, which its page multiplies by 100.
+    pub allocation_percent: f64,
 }
 
 fn round(x: f64, dp: i32) -> f64 {
@@ -191,7 +206,7 @@ pub fn position_sizing(x: &SizingInputs) -> Option<PositionSizing> {
     })
 }
 
-fn examples(f: f64, x: &SizingInputs) -> Vec<Value> {
+fn examples(f: f64, x: &SizingInputs) -> Vec<AllocationExample> {
     let capitals: Vec<f64> = match x.portfolio_size {
         Some(p) => vec![0.5 * p, p, 2.0 * p],
         None => vec![50_000.0, 100_000.0, 250_000.0],
@@ -204,7 +219,12 @@ fn examples(f: f64, x: &SizingInputs) -> Vec<Value> {
             if n == 0.0 && alloc >= 0.5 * x.cost {
                 n = 1.0;
             }
-            (n > 0.0).then(|| json!({"portfolio": cap, "contracts": n, "capitalAtRisk": round(n * x.cost, 2), "allocationPercent": round(n * x.cost / cap * 100.0, 2)}))
+            (n > 0.0).then(|| AllocationExample {
+                portfolio: cap,
+                contracts: n,
+                capital_at_risk: round(n * x.cost, 2),
+                allocation_percent: round(n * x.cost / cap, 6),
+            })
         })
         .collect()
 }
@@ -239,6 +259,19 @@ mod tests {
             s.conservative_fraction <= s.recommended_fraction
                 && s.aggressive_fraction >= s.recommended_fraction
         );
+    }
+
+    #[test]
+    fn allocation_examples_are_fractions_of_the_portfolio() {
+        let s = position_sizing(&base()).unwrap();
+        assert!(!s.capital_allocation_examples.is_empty());
+        for e in &s.capital_allocation_examples {
+            assert!((e.allocation_percent - e.capital_at_risk / e.portfolio).abs() < 1e-6);
+            assert!(
+                e.allocation_percent > 0.0 && e.allocation_percent <= 0.06,
+                "{e:?}"
+            );
+        }
     }
 
     #[test]

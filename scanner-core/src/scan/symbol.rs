@@ -49,6 +49,8 @@ pub struct SymbolOutcome {
     pub rejections: BTreeMap<FilterMode, Rejections>,
     /// Liquidity stage that fed relaxed mode.
     pub relaxed_stage: LiquidityStage,
+    /// Contracts the relaxed stages offered (0 when the strict gate admitted some).
+    pub relaxed_candidates: usize,
     /// Constant-maturity 30-day ATM IV.
     pub atm_iv_30d: Option<f64>,
     /// Rank of the 30-day ATM IV.
@@ -214,6 +216,7 @@ pub fn analyze_symbol(
         evaluated,
         rejections,
         relaxed_stage: sets.relaxed_stage,
+        relaxed_candidates: sets.relaxed_candidates,
         atm_iv_30d,
         iv_rank: rank,
         realized,

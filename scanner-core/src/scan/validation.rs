@@ -25,6 +25,10 @@ pub struct Validation {
     pub report: BacktestReport,
     /// Predicted PoP against outcomes at expiry.
     pub calibration: Calibration,
+    /// Calendar days the lookback spans.
+    pub lookback_days: i64,
+    /// The replayed contract in words (side, moneyness, DTE).
+    pub pattern: String,
 }
 
 /// Replay every contract in `indices` (which passed the gates) on the symbol's `paths`.
@@ -60,10 +64,37 @@ pub fn validate(
                 Validation {
                     report: summarize(&run.trades, sym.rate),
                     calibration,
+                    lookback_days: paths.calendar_days(cfg.backtest_lookback_sessions),
+                    pattern: pattern_description(&spec),
                 },
             ))
         })
         .collect()
+}
+
+/// `PUT 4.9% in the money, 9 days to expiry`: the contract each replay re-creates.
+fn pattern_description(spec: &TradeSpec) -> String {
+    let m = spec.moneyness;
+    let itm = match spec.kind {
+        crate::model::OptionKind::Call => m < 1.0,
+        crate::model::OptionKind::Put => m > 1.0,
+    };
+    let distance = (m - 1.0).abs() * 100.0;
+    let side = match spec.kind {
+        crate::model::OptionKind::Call => "CALL",
+        crate::model::OptionKind::Put => "PUT",
+    };
+    let where_ = if distance < 0.05 {
+        "at the money".to_owned()
+    } else if itm {
+        format!("{distance:.1}% in the money")
+    } else {
+        format!("{distance:.1}% out of the money")
+    };
+    format!(
+        "{side} {where_}, {} days to expiry, re-entered every session",
+        spec.dte
+    )
 }
 
 /// The risk level after the backtest rules of §5.1 (only with ≥ 5 trades): `extreme` at win
@@ -116,6 +147,10 @@ pub fn validation_json(v: &Validation, cfg: &ScanConfig) -> Value {
         cfg.backtest_vol_window, cfg.take_profit * 100.0, cfg.stop_loss * 100.0
     ));
     j["lookbackSessions"] = json!(cfg.backtest_lookback_sessions);
+    // The original's names for the same facts.
+    j["similarTradesFound"] = json!(r.trades);
+    j["lookbackDays"] = json!(v.lookback_days);
+    j["patternDescription"] = json!(v.pattern);
     j
 }
 

@@ -100,6 +100,7 @@ pub fn aggregate(signals: Vec<Signal>, absent: Vec<String>) -> EnhancedBias {
             };
             let mut v = json!(s);
             v["weightedContribution"] = json!(contrib);
+            v["weighted_contribution"] = json!(contrib);
             v
         })
         .collect();

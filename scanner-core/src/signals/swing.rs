@@ -98,6 +98,20 @@ fn factor(
     }
 }
 
+/// `market_context` in the original's shape: `vix_ratio` (volatility proxy over its 20-session
+/// mean, a ratio) and `spy_return_5d` (a fraction), both `null` without SPY history.
+fn market_context_json(market: Option<&MarketContext>) -> Value {
+    match market.and_then(|m| m.regime_score()) {
+        Some((_, d)) => json!({
+            "available": true,
+            "vix_ratio": d["volatilityRatio"],
+            "spy_return_5d": d["spyReturn5d"],
+            "volatility_source": d["volatilitySource"],
+        }),
+        None => json!({"available": false, "vix_ratio": null, "spy_return_5d": null}),
+    }
+}
+
 /// The swing signal of `h`.
 ///
 /// # Errors
@@ -218,6 +232,13 @@ pub fn swing_signal(
             "summary": format!("{} swing score {composite:.1} ({classification})", h.symbol()),
             "factorBreakdown": breakdown,
             "sessions": h.len(),
+            // The factor readings again, under the original's snake_case names.
+            "atr_ratio": atr_ratio,
+            "momentum_zscore": momentum_z,
+            "volume_zscore": volume_z,
+            "market_context": market_context_json(market),
+            // Headlines are not kept by the news hook (it reports a mean sentiment).
+            "news_sample": [],
         }),
         factors,
     })
