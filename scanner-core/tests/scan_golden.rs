@@ -1,6 +1,9 @@
 //! Golden scans: the whole pipeline's canonical JSON on fixed inputs, compared byte for byte
 //! with `tests/fixtures/v1/*.canonical.json`. Regenerate deliberately with
 //! `OPTSCAN_UPDATE_GOLDEN=1 cargo test -p scanner-core --test scan_golden` and review the diff.
+//! Every scan is also checked against the original page's contract (`contract/mod.rs`).
+
+mod contract;
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -74,10 +77,21 @@ async fn scan(source: Arc<dyn MarketData>, as_of: chrono::DateTime<Utc>) -> Vec<
 #[tokio::test]
 async fn synthetic_seed_7_sixty_symbols() {
     let as_of = Utc.with_ymd_and_hms(2024, 6, 12, 18, 0, 0).unwrap();
-    check(
-        "synthetic_seed7_60",
-        &canonical(&scan(Arc::new(SyntheticMarket::new(7, 60)), as_of).await),
-    );
+    let results = scan(Arc::new(SyntheticMarket::new(7, 60)), as_of).await;
+    satisfy_contract("synthetic", &results);
+    check("synthetic_seed7_60", &canonical(&results));
+}
+
+fn satisfy_contract(label: &str, results: &[ScanResult]) {
+    assert_eq!(results.len(), 2, "{label}: strict and relaxed");
+    for r in results {
+        assert!(
+            !r.opportunities.is_empty(),
+            "{label}: an empty scan proves nothing"
+        );
+        let doc = serde_json::to_value(r).unwrap();
+        contract::assert_scan_satisfies(&format!("{label} {}", r.filter_mode), &doc);
+    }
 }
 
 fn shared_data() -> PathBuf {
@@ -90,13 +104,27 @@ fn shared_data() -> PathBuf {
 async fn cc0_set_as_of_2017_11_10() {
     let dir = shared_data().join("kaggle-us-stocks-etfs-cc0");
     if !dir.exists() {
+        // CI must run the real-data scan: a missing data set there is a failure, not a skip.
+        assert!(
+            std::env::var("CI").as_deref() != Ok("true"),
+            "{} is absent and CI=true: the real-data golden scan and contract check cannot run",
+            dir.display()
+        );
         eprintln!(
-            "skipped: {} is absent (real-data golden scan)",
+            "skipped: {} is absent (real-data golden scan and contract check)",
             dir.display()
         );
         return;
     }
     let as_of = Utc.with_ymd_and_hms(2017, 11, 10, 21, 0, 0).unwrap();
     let source = Arc::new(CsvMarket::open(&dir).unwrap());
-    check("cc0_2017-11-10", &canonical(&scan(source, as_of).await));
+    let results = scan(source, as_of).await;
+    satisfy_contract("cc0", &results);
+    // The CC0 set has SPY and VXX: the swing panel's market rows must show real numbers.
+    let ctx = &results[0].opportunities[0].details["swingSignal"]["metadata"]["market_context"];
+    assert!(
+        ctx["vix_ratio"].is_f64() && ctx["spy_return_5d"].is_f64(),
+        "{ctx}"
+    );
+    check("cc0_2017-11-10", &canonical(&results));
 }
