@@ -1,7 +1,9 @@
 // End to end: `next build && next start` on a loopback port against a SQLite cache seeded
 // with the addon. Covers a stale hit (served at once, refreshed in the background and
 // announced on the SSE stream), a missing cache hit by 20 concurrent requests (exactly one
-// live scan), a fresh cache hit with its headers, bad input, scan-status and the page; and a
+// live scan), a fresh cache hit with its headers, the original page's requests (POST with
+// `?filterMode=`, its fallback and on-demand routes) checked against its contract, bad input,
+// scan-status and the page; and a
 // database that cannot be reached, where nothing can be served: a clear error status.
 import test from 'node:test';
 import assert from 'node:assert/strict';
@@ -12,6 +14,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createRequire } from 'node:module';
+import { violations } from '../contract/check.mjs';
 
 const app = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
 const optscan = createRequire(import.meta.url)('optscan');
@@ -90,12 +93,52 @@ test('the scan-enhanced route serves stale, missing and fresh caches', { timeout
     assert.match(hit.headers.get('cache-control'), /s-maxage=\d+/);
     assert.equal(hit.headers.get('last-modified'), new Date(hb.lastUpdated).toUTCString());
 
+    // The original page's request: POST with ?filterMode= and its constraints as the body.
+    const post = await fetch(`${base}/api/scan-enhanced?filterMode=relaxed`, {
+      method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ portfolioSize: null, dailyContractBudget: null }),
+    });
+    assert.equal(post.status, 200);
+    const pb = await post.json();
+    assert.equal(pb.scanId, hb.scanId, 'POST ?filterMode=relaxed serves the relaxed scan');
+    assert.deepEqual(violations(pb), []);
+    assert.equal(pb.metadata.cacheHit, true);
+    assert.equal(pb.metadata.cacheStale, false);
+    assert.equal(pb.metadata.source, 'cached_background_scan');
+    assert.equal(pb.metadata.cacheTimestamp, pb.lastUpdated);
+    assert.ok(pb.totalEvaluated > 0 && pb.opportunities.length > 0, 'non-zero Scanned and Found');
+    // A GET with ?filterMode=relaxed is relaxed too (it used to be served as strict).
+    assert.equal((await (await fetch(`${base}/api/scan-enhanced?filterMode=relaxed`)).json()).filterMode, 'relaxed');
+
+    // The page's on-demand actions, answered from the cached scan.
+    const card = pb.opportunities[0];
+    const ask = (route, body) => fetch(`${base}/api/enhance/${route}`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
+    const keyOf = { symbol: card.symbol, optionType: card.optionType, strike: card.strike, stockPrice: card.stockPrice, premium: card.premium, daysToExpiration: card.daysToExpiration };
+    const hist = await (await ask('historical', keyOf)).json();
+    assert.equal(hist.success, true, JSON.stringify(hist));
+    assert.ok(hist.historical.historicalFrequency >= 0 && hist.historical.historicalFrequency <= 1, 'a fraction: the page multiplies by 100');
+    const bt = await ask('backtest', keyOf);
+    assert.equal(bt.status, 200);
+    const btb = await bt.json();
+    if (btb.success) assert.ok(typeof btb.backtest.winRate === 'number' && typeof btb.backtest.sharpeRatio === 'number');
+    assert.equal((await ask('backtest', { ...keyOf, strike: 123456 })).status, 404);
+
     // Stale (default mode strict): served at once, refreshed in the background.
-    const stale = await (await fetch(`${base}/api/scan-enhanced`)).json();
+    const stale = await (await fetch(`${base}/api/scan-enhanced`, { method: 'POST' })).json();
     assert.equal(stale.filterMode, 'strict');
     assert.equal(stale.isStale, true);
     assert.equal(stale.scanId, old.scanId);
     assert.ok(stale.cacheAgeMinutes >= 29);
+    // The original page shows its "Using cached market data" banner on exactly this.
+    assert.equal(stale.metadata.cacheStale, true);
+    assert.ok(stale.metadata.cacheAgeMinutes >= 29);
+    assert.deepEqual(violations(stale), []);
+
+    // The page's fallback route: the newest cached scan, from the cache only.
+    const fb = await fetch(`${base}/api/scan-python?mode=fallback&reason=http_error`);
+    assert.equal(fb.status, 200);
+    const fbb = await fb.json();
+    assert.equal(fbb.success, true);
+    assert.deepEqual(violations(fbb), []);
 
     // SSE announced the live relaxed scan and the strict refresh.
     for (let i = 0; i < 200 && !events.some((e) => e.filterMode === 'strict'); i++) await new Promise((r) => setTimeout(r, 50));

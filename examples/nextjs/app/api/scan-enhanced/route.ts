@@ -1,37 +1,24 @@
-// GET /api/scan-enhanced?mode=strict|relaxed — the original route's response, served
-// in-process: fresh cache at once, stale scans served while a background refresh runs, a
-// missing cache answered by one shared live scan. Never an empty 200.
+// POST or GET /api/scan-enhanced?filterMode=strict|relaxed (also `mode`, `filter_mode`,
+// `filter`, or the same keys in a POST's JSON body) — the original route's request and
+// response, served in-process: fresh cache at once, stale scans served while a background
+// refresh runs, a missing cache answered by one shared live scan. Never an empty 200.
 //
 // The scan arrives as the bytes of its JSON document (serialised once per scan by the
-// engine) and is spliced into the response as is: no object is built, no string decoded
-// or encoded per request.
+// engine) and is spliced into the response as is (lib/compat.ts): no object is built, no
+// string decoded or encoded per request.
 import { maxAgeMinutes, scanner, statusFor, store } from '../../../lib/optscan';
+import { jsonBody, requestedMode, responseBytes } from '../../../lib/compat';
 
 export const runtime = 'nodejs';
 export const dynamic = 'force-dynamic';
 
-export async function GET(req: Request): Promise<Response> {
-  const mode = new URL(req.url).searchParams.get('mode') ?? 'strict';
-  if (mode !== 'strict' && mode !== 'relaxed') {
-    return Response.json({ success: false, code: 'InvalidInput', error: `mode must be strict or relaxed, got ${JSON.stringify(mode)}` }, { status: 400 });
-  }
+async function handle(req: Request): Promise<Response> {
   try {
+    const mode = requestedMode(new URL(req.url).searchParams, await jsonBody(req));
     const s = await store();
     const c = await s.serveJson({ scanner: scanner(mode), filterMode: mode, maxAgeMinutes: maxAgeMinutes(), stale: 'revalidate' });
-    // The cache fields first, then the scan document's own fields (scanId, filterMode,
-    // opportunities, totalEvaluated, metadata, …).
-    const head = JSON.stringify({
-      success: true,
-      cached: c.source === 'cache',
-      cacheAgeMinutes: c.ageMinutes,
-      lastUpdated: c.scanTimestamp,
-      isStale: c.isStale,
-      source: c.source,
-      ...(c.error ? { refreshError: c.error } : {}),
-    });
-    const body = Buffer.concat([Buffer.from(`${head.slice(0, -1)},`), c.json.subarray(1)]);
     const fresh = Math.max(0, Math.floor((maxAgeMinutes() - c.ageMinutes) * 60));
-    return new Response(body, {
+    return new Response(responseBytes(c), {
       headers: {
         'Content-Type': 'application/json',
         'Cache-Control': `public, max-age=0, s-maxage=${fresh}, stale-while-revalidate=60`,
@@ -43,3 +30,6 @@ export async function GET(req: Request): Promise<Response> {
     return Response.json({ success: false, code: err.code ?? 'Internal', error: err.message ?? String(e) }, { status: statusFor(err.code) });
   }
 }
+
+export const GET = handle;
+export const POST = handle;
