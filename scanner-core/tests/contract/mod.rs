@@ -152,7 +152,8 @@ pub fn unit_violations(opportunity: &Value) -> Vec<String> {
             e["capitalAtRisk"].as_f64().unwrap_or(f64::NAN),
             e["portfolio"].as_f64().unwrap_or(f64::NAN),
         );
-        if !((a - c / p).abs() <= 1e-4) {
+        let close = (a - c / p).abs() <= 1e-4; // false for NaN too
+        if !close {
             out.push(format!(
                 "capitalAllocationExamples[{i}]: allocationPercent {a} is not capitalAtRisk/portfolio {}",
                 c / p
