@@ -41,7 +41,7 @@ impl Health {
     fn failed(&mut self, e: &scanner_core::Error) {
         if self.down_since.is_none() {
             self.down_since = Some(Instant::now());
-            log(&format!("outage: {e}; retrying every cycle"));
+            log(&format!("outage: {e}; retrying until it is back"));
         }
     }
 
@@ -55,17 +55,15 @@ impl Health {
     }
 }
 
-/// Open the store, retrying a database that is briefly unavailable (1, 2, 4, 8 s).
-async fn open_with_retry(a: &WorkerArgs) -> Result<ScanStore> {
+/// Open the store, retrying a database that is briefly unavailable (1, 2, 4, 8 s); the
+/// first failure starts an outage in `health` (one log line).
+async fn open_with_retry(a: &WorkerArgs, health: &mut Health) -> Result<ScanStore> {
     let mut backoff = Duration::from_secs(1);
     loop {
         match open(&a.opts.db.db).await {
             Ok(s) => return Ok(s),
             Err(e) if is_transient(&e) && backoff <= Duration::from_secs(8) => {
-                log(&format!(
-                    "database unavailable ({e}); retrying in {} s",
-                    backoff.as_secs()
-                ));
+                health.failed(&e);
                 tokio::time::sleep(backoff).await;
                 backoff *= 2;
             }
@@ -75,8 +73,13 @@ async fn open_with_retry(a: &WorkerArgs) -> Result<ScanStore> {
 }
 
 /// One cycle: open the store, scan every mode and save; then the daily cleanup.
-async fn cycle(a: &WorkerArgs, plan: &Plan, last_cleanup: &mut Option<Instant>) -> Result<()> {
-    let store = open_with_retry(a).await?;
+async fn cycle(
+    a: &WorkerArgs,
+    plan: &Plan,
+    last_cleanup: &mut Option<Instant>,
+    health: &mut Health,
+) -> Result<()> {
+    let store = open_with_retry(a, health).await?;
     let results = scan(Some(&store), plan, false).await?;
     let parts: Vec<String> = results
         .iter()
@@ -108,17 +111,19 @@ pub async fn run(a: WorkerArgs) -> Result<()> {
         every, a.opts.source
     ));
     loop {
-        let run = cycle(&a, &plan, &mut last_cleanup);
-        tokio::pin!(run);
-        let result = tokio::select! {
-            r = &mut run => r,
-            _ = &mut stop => {
-                log("signal received: stopping the current scan and releasing its leases");
-                if let Ok(Err(e)) = tokio::time::timeout(Duration::from_secs(60), run).await {
-                    log(&format!("last run: {e}"));
+        let result = {
+            let run = cycle(&a, &plan, &mut last_cleanup, &mut health);
+            tokio::pin!(run);
+            tokio::select! {
+                r = &mut run => r,
+                _ = &mut stop => {
+                    log("signal received: stopping the current scan and releasing its leases");
+                    if let Ok(Err(e)) = tokio::time::timeout(Duration::from_secs(60), run).await {
+                        log(&format!("last run: {e}"));
+                    }
+                    log("worker stopped");
+                    return Ok(());
                 }
-                log("worker stopped");
-                return Ok(());
             }
         };
         match result {

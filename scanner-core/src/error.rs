@@ -129,25 +129,6 @@ impl Error {
 /// `Result` with [`Error`] as the error type.
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn kind_names_are_unique_and_stable() {
-        let names: std::collections::BTreeSet<_> =
-            ErrorKind::ALL.iter().map(|k| k.as_str()).collect();
-        assert_eq!(names.len(), ErrorKind::ALL.len());
-        assert_eq!(ErrorKind::Busy.to_string(), "Busy");
-    }
-
-    #[test]
-    fn display_has_kind_and_message() {
-        let e = Error::new(ErrorKind::Timeout, "symbol AAA took longer than 5 s");
-        assert_eq!(e.to_string(), "Timeout: symbol AAA took longer than 5 s");
-    }
-}
-
 /// Run `fut`, turning a panic inside it into an [`ErrorKind::Internal`] error, so a bug in
 /// the engine (or in a source) fails one call instead of aborting the host process.
 ///
@@ -175,4 +156,23 @@ pub(crate) fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
         .map(|s| (*s).to_owned())
         .or_else(|| payload.downcast_ref::<String>().cloned())
         .unwrap_or_else(|| "(no message)".to_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn kind_names_are_unique_and_stable() {
+        let names: std::collections::BTreeSet<_> =
+            ErrorKind::ALL.iter().map(|k| k.as_str()).collect();
+        assert_eq!(names.len(), ErrorKind::ALL.len());
+        assert_eq!(ErrorKind::Busy.to_string(), "Busy");
+    }
+
+    #[test]
+    fn display_has_kind_and_message() {
+        let e = Error::new(ErrorKind::Timeout, "symbol AAA took longer than 5 s");
+        assert_eq!(e.to_string(), "Timeout: symbol AAA took longer than 5 s");
+    }
 }

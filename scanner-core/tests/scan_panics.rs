@@ -42,8 +42,9 @@ impl MarketData for Panicky {
     }
     async fn option_chain(&self, symbol: &str, as_of: DateTime<Utc>) -> Result<OptionChain> {
         if symbol == self.in_chain {
-            let none: Option<OptionChain> = None;
-            return Ok(none.expect("deliberate panic fetching the chain"));
+            let chains: Vec<OptionChain> = Vec::new();
+            #[allow(clippy::indexing_slicing)]
+            return Ok(chains[0].clone()); // a deliberate out-of-bounds panic
         }
         self.inner.option_chain(symbol, as_of).await
     }
@@ -111,8 +112,15 @@ async fn the_synthetic_test_hook_panics_where_told() {
         backtest: false,
         ..ScanConfig::default()
     };
-    let out = Scanner::new(market, cfg).unwrap().run(request()).await.unwrap();
+    let out = Scanner::new(market, cfg)
+        .unwrap()
+        .run(request())
+        .await
+        .unwrap();
     let failed = &out.results[0].metadata.failed_symbols;
     assert_eq!(failed.len(), 1, "{failed:?}");
-    assert_eq!((failed[0].symbol.as_str(), failed[0].kind.as_str()), ("SYN0002", "Internal"));
+    assert_eq!(
+        (failed[0].symbol.as_str(), failed[0].kind.as_str()),
+        ("SYN0002", "Internal")
+    );
 }

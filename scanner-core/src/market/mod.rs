@@ -17,9 +17,9 @@ mod synthetic;
 
 pub use csv::{ChainSource, CsvMarket, CsvMarketOptions};
 pub use load_report::{LoadReport, LOAD_STAGE};
-pub use synthetic::{SyntheticMarket, MAX_SYMBOLS as MAX_SYNTHETIC_SYMBOLS};
 #[doc(hidden)]
 pub use synthetic::PANIC_HOOK_ENV;
+pub use synthetic::{SyntheticMarket, MAX_SYMBOLS as MAX_SYNTHETIC_SYMBOLS};
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};

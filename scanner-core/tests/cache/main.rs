@@ -64,4 +64,5 @@ on_every_backend!(
     process::writer_lock_across_processes,
     process::killed_writer_leaves_no_partial_row,
     process::killed_holder_frees_its_lease_at_once,
+    process::killed_live_scan_is_taken_over_by_waiting_callers,
 );

@@ -168,6 +168,57 @@ pub async fn killed_holder_frees_its_lease_at_once(db: &TestDb) {
     lease.release().await.unwrap();
 }
 
+pub async fn killed_live_scan_is_taken_over_by_waiting_callers(db: &TestDb) {
+    let store = db.store().await;
+    // The child starts a long live scan on an empty cache and holds the serve lease.
+    let mut c = child(db, "serve", &[]);
+    assert_eq!(child_says(&mut c), "CHILD:SERVING");
+    let start = Instant::now();
+    loop {
+        match store.acquire_writer(Strict, DEFAULT_LEASE_TTL).await {
+            Err(e) if e.kind() == ErrorKind::Busy => break,
+            Ok(l) => l.release().await.unwrap(),
+            Err(e) => panic!("{e}"),
+        }
+        assert!(
+            start.elapsed() < Duration::from_secs(20),
+            "the child never took the lease"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    // Three callers here wait for the child's scan …
+    let fake = Arc::new(FakeScanner {
+        delay: Duration::from_millis(300),
+        ..Default::default()
+    });
+    let opts = ServeOptions {
+        wait: Duration::from_secs(60),
+        ..ServeOptions::default()
+    };
+    let waiters: Vec<_> = (0..3)
+        .map(|_| {
+            let (s, f) = (store.clone(), fake.clone());
+            tokio::spawn(async move { s.serve(f, Strict, opts).await })
+        })
+        .collect();
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert_eq!(fake.calls(), 0, "they wait while the child is alive");
+    // … and take over when it is killed: within one TTL plus one scan (here: at once).
+    c.kill().expect("kill -9 the scanning process");
+    c.wait().expect("reap");
+    let killed = Instant::now();
+    for w in waiters {
+        let got = w.await.unwrap().expect("served after the takeover");
+        assert_eq!(got.source, ServeSource::Live);
+    }
+    assert_eq!(fake.calls(), 1, "one live scan for all three waiters");
+    assert!(
+        killed.elapsed() < DEFAULT_LEASE_TTL + Duration::from_secs(5),
+        "took {:?}",
+        killed.elapsed()
+    );
+}
+
 /// Not a test on its own: the helper process body for the cases above.
 #[tokio::test]
 #[ignore = "helper process for the cross-process tests"]
@@ -214,6 +265,14 @@ async fn child_helper() {
             Err(e) if e.kind() == ErrorKind::Busy => println!("CHILD:BUSY"),
             Err(e) => panic!("helper lock failed: {e}"),
         },
+        "serve" => {
+            println!("CHILD:SERVING");
+            let slow = Arc::new(FakeScanner {
+                delay: Duration::from_secs(120),
+                ..Default::default()
+            });
+            let _ = store.serve(slow, Strict, ServeOptions::default()).await;
+        }
         "save" => {
             let mut s = scan(Strict, 500, minutes_ago(0.0));
             if let Some(id) = scan_id {
