@@ -96,21 +96,17 @@ pub fn config(opts: &ScanOpts, default_mode: &str) -> Result<ScanConfig> {
             let text = std::fs::read_to_string(path).map_err(|e| {
                 Error::invalid_input(format!("cannot read {}: {e}", path.display()))
             })?;
-            if path.extension().is_some_and(|e| e == "toml") {
+            let doc: serde_json::Value = if path.extension().is_some_and(|e| e == "toml") {
                 toml::from_str(&text).map_err(|e| {
-                    Error::invalid_input(format!(
-                        "{}: not a ScanConfig TOML document: {e}",
-                        path.display()
-                    ))
+                    Error::invalid_input(format!("{}: not TOML: {e}", path.display()))
                 })?
             } else {
                 serde_json::from_str(&text).map_err(|e| {
-                    Error::invalid_input(format!(
-                        "{}: not a ScanConfig JSON document: {e}",
-                        path.display()
-                    ))
+                    Error::invalid_input(format!("{}: not JSON: {e}", path.display()))
                 })?
-            }
+            };
+            ScanConfig::from_value(doc)
+                .map_err(|e| Error::invalid_input(format!("{}: {}", path.display(), e.message())))?
         }
         None => ScanConfig::default(),
     };

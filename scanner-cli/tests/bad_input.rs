@@ -149,3 +149,37 @@ fn malformed_urls_never_echo_the_password() {
         }
     }
 }
+
+#[test]
+fn unknown_config_keys_fail_with_a_suggestion() {
+    let dir = tempfile::tempdir().unwrap();
+    for (name, text) in [
+        ("typo.toml", "maxResultz = 5\n"),
+        ("typo.json", r#"{"maxResultz": 5}"#),
+    ] {
+        let path = dir.path().join(name);
+        std::fs::write(&path, text).unwrap();
+        let out = optscan(&["scan", "--no-save", "--config", &path.display().to_string()]);
+        let err = stderr(&out);
+        assert_eq!(out.status.code(), Some(2), "{err}");
+        assert!(err.contains("did you mean `maxResults`"), "{err}");
+    }
+    // snake_case keys (the TOML and Python convention) are read as well.
+    let path = dir.path().join("snake.toml");
+    std::fs::write(
+        &path,
+        "max_results = 3\nmax_symbols = 4\nbacktest = false\n",
+    )
+    .unwrap();
+    let out = optscan(&[
+        "scan",
+        "--no-save",
+        "--json",
+        "--config",
+        &path.display().to_string(),
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(v["opportunities"].as_array().unwrap().len() <= 3);
+    assert_eq!(v["symbolsScanned"].as_array().unwrap().len(), 4);
+}

@@ -45,10 +45,12 @@ impl std::fmt::Debug for ScanSubscription {
 }
 
 impl ScanStore {
-    /// Subscribe to newly saved scans. On PostgreSQL this LISTENs, and also reads the table
-    /// after four poll intervals without a notice (a pooler may swallow notifications);
-    /// through a known transaction-mode pooler, and on SQLite, it polls every
-    /// [`super::StoreOptions::poll_interval`].
+    /// Subscribe to newly saved scans: polls the table every
+    /// [`super::StoreOptions::poll_interval`]. With [`super::PoolerMode::Direct`] it LISTENs
+    /// instead (push, no polling), and reads the table as well after four poll intervals
+    /// without a notice. LISTEN is never used otherwise: behind a transaction-mode pooler the
+    /// listening server connection is handed to other clients, whose queries would then
+    /// receive its notifications.
     pub async fn subscribe(&self) -> Result<ScanSubscription> {
         let mut sub = ScanSubscription {
             backend: Arc::clone(&self.inner.backend),
@@ -61,7 +63,7 @@ impl ScanStore {
         };
         #[cfg(feature = "postgres")]
         if let Some(pg) = &self.inner.pg {
-            if !pg.known_pooled {
+            if !pg.transaction_mode {
                 let mut listen = Listen {
                     pg: Arc::clone(pg),
                     listener: None,

@@ -155,6 +155,33 @@ impl PostgresBackend {
         Ok(rows)
     }
 
+    /// Whether every embedded migration is applied with its checksum (one simple query).
+    async fn up_to_date(&self) -> Result<bool> {
+        let rows = match sqlx::raw_sql(
+            "SELECT version, encode(checksum, 'hex') FROM _sqlx_migrations WHERE success",
+        )
+        .fetch_all(&self.pool)
+        .await
+        {
+            Ok(rows) => rows,
+            // No bookkeeping table yet (42P01): not migrated.
+            Err(sqlx::Error::Database(e)) if e.code().as_deref() == Some("42P01") => {
+                return Ok(false)
+            }
+            Err(e) => return Err(self.err("checking applied migrations")(e)),
+        };
+        let mut applied = std::collections::HashMap::new();
+        for r in &rows {
+            let version: i64 = r.try_get(0).map_err(|e| corrupt("migration version", e))?;
+            let checksum: String = r.try_get(1).map_err(|e| corrupt("migration checksum", e))?;
+            applied.insert(version, checksum);
+        }
+        Ok(MIGRATOR.iter().all(|m| {
+            let hex: String = m.checksum.iter().map(|b| format!("{b:02x}")).collect();
+            applied.get(&m.version) == Some(&hex)
+        }))
+    }
+
     pub(crate) fn secret(&self) -> &Secret {
         &self.secret
     }
@@ -185,6 +212,12 @@ impl ScanRows for PostgresBackend {
                 "migrations cannot run through a transaction-mode pooler; run them over a \
                  direct or session-mode URL (Supabase: port 5432) or open with migrate = false",
             ));
+        }
+        // Up to date: nothing to run. This is also what keeps an undetected transaction
+        // pooler safe once the schema exists: the migrator's session advisory lock is
+        // never taken through it.
+        if self.up_to_date().await? {
+            return Ok(());
         }
         MIGRATOR.run(&self.pool).await.map_err(|e| {
             Error::new(

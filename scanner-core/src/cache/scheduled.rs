@@ -98,7 +98,8 @@ impl ScanStore {
         check_ttl(opts.lease_ttl)?;
         let started = Instant::now();
         let modes = scanner.config().filter_mode.modes();
-        let universe = scanner.source().universe().await?;
+        // A panicking source fails the call with Internal, never the host.
+        let universe = crate::catch_panic(scanner.source().universe()).await?;
         if universe.is_empty() {
             return Err(Error::new(
                 ErrorKind::DataSource,
@@ -118,7 +119,7 @@ impl ScanStore {
                 }
             }
         }
-        let out = self.cycle(scanner, &opts, &universe, &leases).await;
+        let out = crate::catch_panic(self.cycle(scanner, &opts, &universe, &leases)).await;
         release_all(leases).await;
         let (results, next_position, ivs_recorded) = out?;
         Ok(RunReport {

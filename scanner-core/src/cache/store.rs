@@ -88,6 +88,7 @@ impl ScanStore {
         // `?pgbouncer=true`) or the options can also say a pooler is certainly there.
         #[cfg_attr(not(feature = "postgres"), allow(unused_variables))]
         let (transaction_mode, known_pooled) = match opts.pooler {
+            PoolerMode::Auto if url.says_direct => (false, false),
             PoolerMode::Auto => (true, url.looks_pooled),
             PoolerMode::Direct => (false, false),
             PoolerMode::Transaction => (true, true),

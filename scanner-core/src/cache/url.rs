@@ -20,18 +20,17 @@ pub enum Backend {
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub enum PoolerMode {
     /// Safe behind a transaction-mode pooler on any port, without configuration: unnamed
-    /// statements inside explicit transactions. LISTEN is tried for push updates, with a
-    /// table poll behind it in case a pooler swallows notifications. When the URL itself
-    /// says a pooler is there (port 6543 or `?pgbouncer=true`), migrations are refused and
-    /// no LISTEN is tried. The default.
+    /// statements inside explicit transactions, subscriptions by polling (never LISTEN).
+    /// When the URL itself says a pooler is there (port 6543 or `?pgbouncer=true`),
+    /// migrations are refused up front. The default.
     #[default]
     Auto,
-    /// A direct or session-mode connection, promised by the caller: named statements are
-    /// cached (fewer round trips), LISTEN delivers push updates. Breaks behind a
-    /// transaction-mode pooler.
+    /// A direct or session-mode connection, promised by the caller (or `?pgbouncer=false`):
+    /// named statements are cached (fewer round trips), LISTEN delivers push updates.
+    /// Breaks behind a transaction-mode pooler.
     Direct,
     /// A transaction-mode pooler (PgBouncer `pool_mode = transaction`, Supavisor port 6543):
-    /// like `Auto`, and migrations and LISTEN are refused up front.
+    /// like `Auto`, and migrations are refused up front.
     Transaction,
 }
 
@@ -45,6 +44,8 @@ pub(crate) struct DbUrl {
     pub redacted: String,
     /// Whether the URL itself asks for transaction-pooler handling.
     pub looks_pooled: bool,
+    /// Whether the URL promises a direct connection (`?pgbouncer=false`).
+    pub says_direct: bool,
     pub secret: Secret,
 }
 
@@ -59,6 +60,7 @@ impl DbUrl {
                 driver_url: url.to_owned(),
                 redacted,
                 looks_pooled: false,
+                says_direct: false,
                 secret,
             });
         }
@@ -70,12 +72,13 @@ impl DbUrl {
         let mut parsed = url::Url::parse(url).map_err(|e| {
             Error::invalid_input(format!("malformed database URL {redacted:?}: {e}"))
         })?;
-        let mut pgbouncer = false;
+        let (mut pgbouncer, mut says_direct) = (false, false);
         let kept: Vec<(String, String)> = parsed
             .query_pairs()
             .filter(|(k, v)| {
                 if k == "pgbouncer" {
                     pgbouncer = matches!(v.as_ref(), "true" | "1" | "yes");
+                    says_direct = matches!(v.as_ref(), "false" | "0" | "no");
                     false
                 } else {
                     true
@@ -94,6 +97,7 @@ impl DbUrl {
             driver_url: parsed.to_string(),
             redacted,
             looks_pooled,
+            says_direct,
             secret,
         })
     }

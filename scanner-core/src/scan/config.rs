@@ -47,7 +47,7 @@ impl std::str::FromStr for ModeSelection {
 
 /// A liquidity gate: every inequality is strict, as in the original.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct LiquidityGate {
     /// Volume must exceed this.
     pub min_volume: u64,
@@ -59,7 +59,7 @@ pub struct LiquidityGate {
 
 /// Per-contract gates of the scan (original-system.md §4.4).
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", default)]
+#[serde(rename_all = "camelCase", default, deny_unknown_fields)]
 pub struct ContractGates {
     /// Minimum legacy score (45).
     pub min_score: f64,
@@ -93,7 +93,7 @@ impl Default for ContractGates {
 
 /// The institutional filters and fallback of original-system.md §4.6.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", default)]
+#[serde(rename_all = "camelCase", default, deny_unknown_fields)]
 pub struct InstitutionalGates {
     /// Minimum probability of profit as a fraction (0.01).
     pub min_probability: f64,
@@ -135,7 +135,7 @@ impl Default for InstitutionalGates {
 /// assert!(!off.backtest && !off.signals);
 /// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", default)]
+#[serde(rename_all = "camelCase", default, deny_unknown_fields)]
 pub struct ScanConfig {
     /// Strict, relaxed or both (strict).
     pub filter_mode: ModeSelection,

@@ -15,6 +15,7 @@
 mod build;
 mod composite;
 mod config;
+mod config_doc;
 mod contract;
 mod directional;
 mod iv_rank;

@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use scanner_core::cache::{ScanStore, StoreOptions};
+use scanner_core::cache::{PoolerMode, ScanStore, StoreOptions};
 use scanner_core::model::FilterMode::{Relaxed, Strict};
 use sqlx::Connection;
 
@@ -21,6 +21,13 @@ pub async fn subscribe_delivers_new_scans(db: &TestDb) {
     let store = db
         .store_with(StoreOptions {
             poll_interval: Duration::from_millis(50),
+            // Direct PostgreSQL is promised so LISTEN is used (and its reconnect tested);
+            // SQLite and PgBouncer poll.
+            pooler: if db.target == Target::Postgres {
+                PoolerMode::Direct
+            } else {
+                PoolerMode::Auto
+            },
             ..Default::default()
         })
         .await;
