@@ -1,8 +1,8 @@
 # The one test command (README "Quickstart"): formatting, lints, rustdoc links, every test
 # and doctest, and every example.
-.PHONY: test lint rust-test examples bench python-test python-bench node-test
+.PHONY: test lint rust-test examples bench python-test python-bench node-test faults
 
-test: lint rust-test examples python-test node-test
+test: lint rust-test examples python-test node-test faults
 
 lint:
 	cargo fmt --all --check
@@ -49,3 +49,11 @@ node-test:
 	test -z "$$(git status --porcelain -- bindings-node/npm)"
 	cd bindings-node && npx tsc --noEmit -p __test__/tsconfig.json && npm test
 	cd examples/nextjs && npm ci --no-audit --no-fund && npm test
+
+# The fault suite: kill -9 during scans (SQLite, PostgreSQL, PgBouncer on 6432), overlapping
+# writers, a database outage under the worker, a panicking source. Prints its figures (the
+# README's Reliability table) and fails when a guarantee is broken. Needs PostgreSQL and
+# pgbouncer, like the cache suite.
+faults:
+	cargo build -q --bin optscan
+	python3 faults/run.py

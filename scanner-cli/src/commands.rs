@@ -3,7 +3,7 @@
 use std::io::IsTerminal;
 use std::sync::Arc;
 
-use scanner_core::cache::{RunOptions, ScanStore, StoreOptions};
+use scanner_core::cache::{RunOptions, SaveOutage, ScanStore, StoreOptions};
 use scanner_core::model::{FilterMode, ScanResult};
 use scanner_core::scan::{next_batch, ScanEvent, ScanRequest};
 use scanner_core::{Error, ErrorKind, Result};
@@ -25,7 +25,7 @@ pub async fn run(cli: Cli) -> Result<()> {
                 Some(open(&a.opts.db.db).await?)
             };
             let bar = !a.json && std::io::stderr().is_terminal();
-            let results = scan(store.as_ref(), &plan, bar).await?;
+            let (results, _) = scan(store.as_ref(), &plan, bar, std::time::Duration::ZERO).await?;
             if a.json {
                 let doc = match results.as_slice() {
                     [one] => serde_json::to_value(one),
@@ -107,18 +107,25 @@ pub async fn open_reader(db: &Option<String>) -> Result<ScanStore> {
 
 /// Run one scan of `plan`: a scheduled cycle into `store` (leases, rotation, IV history,
 /// fenced saves; leases released on every exit path), or a plain scan when there is no
-/// store. SIGTERM/SIGINT cancel it.
-pub async fn scan(store: Option<&ScanStore>, plan: &Plan, bar: bool) -> Result<Vec<ScanResult>> {
+/// store. SIGTERM/SIGINT cancel it. A save that fails because the database is down is
+/// retried for up to `save_patience`; the outage it waited out is returned.
+pub async fn scan(
+    store: Option<&ScanStore>,
+    plan: &Plan,
+    bar: bool,
+    save_patience: std::time::Duration,
+) -> Result<(Vec<ScanResult>, Option<SaveOutage>)> {
     let progress = bar.then(|| progress_bar(plan.scanner.config().max_symbols.unwrap_or(0)));
     let mut opts = plan.run_options();
     opts.progress = progress.as_ref().map(|(f, _)| f.clone());
+    opts.save_patience = save_patience;
     let _watch = CancelOnSignal::new(opts.cancel.clone());
     let out = match store {
         Some(store) => store
             .run_scheduled(&plan.scanner, opts)
             .await
-            .map(|r| r.results),
-        None => scan_unsaved(plan, opts).await,
+            .map(|r| (r.results, r.save_outage)),
+        None => scan_unsaved(plan, opts).await.map(|r| (r, None)),
     };
     if let Some((_, pb)) = progress {
         pb.finish_and_clear();

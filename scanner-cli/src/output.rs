@@ -46,20 +46,25 @@ pub fn json<T: serde::Serialize>(value: &T) -> scanner_core::Result<String> {
 /// A table of cached scans, newest first.
 pub fn history_table(rows: &[scanner_core::cache::ScanSummary]) -> String {
     let mut s = format!(
-        "{:<10} {:<8} {:<20} {:>9} {:>6} {:>8} {:>8}\n",
-        "scan", "mode", "timestamp (UTC)", "age min", "opps", "symbols", "seconds"
+        "{:<10} {:<8} {:<20} {:>9} {:>6} {:>8} {:>8}  {}\n",
+        "scan", "mode", "timestamp (UTC)", "age min", "opps", "symbols", "seconds", "kind"
     );
     for r in rows {
         let id = r.scan_id.simple().to_string();
         s.push_str(&format!(
-            "{:<10} {:<8} {:<20} {:>9.1} {:>6} {:>8} {:>8.2}\n",
+            "{:<10} {:<8} {:<20} {:>9.1} {:>6} {:>8} {:>8.2}  {}\n",
             &id[..8],
             r.filter_mode.as_str(),
             r.scan_timestamp.format("%Y-%m-%d %H:%M:%S"),
             r.age_minutes,
             r.opportunity_count,
             r.symbols_scanned,
-            r.scan_duration_seconds
+            r.scan_duration_seconds,
+            match (r.historical, r.degraded) {
+                (true, _) => "historical",
+                (false, true) => "degraded",
+                (false, false) => "live",
+            }
         ));
     }
     s

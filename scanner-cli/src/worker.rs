@@ -6,7 +6,7 @@
 use std::time::{Duration, Instant};
 
 use chrono::Utc;
-use scanner_core::cache::ScanStore;
+use scanner_core::cache::{SaveOutage, ScanStore};
 use scanner_core::{ErrorKind, Result};
 
 use crate::args::WorkerArgs;
@@ -38,6 +38,22 @@ struct Health {
 }
 
 impl Health {
+    /// The save of this cycle waited the outage out: one line for it and one for its end
+    /// (unless an outage was already open, whose end `ok` reports).
+    fn waited_out(&mut self, o: &SaveOutage) {
+        if self.down_since.is_none() {
+            log(&format!(
+                "outage: {}; the scan is kept and retried",
+                o.first_error
+            ));
+            log(&format!(
+                "recovered after {:.0} s, saved on attempt {}",
+                o.waited.as_secs_f64(),
+                o.attempts
+            ));
+        }
+    }
+
     fn failed(&mut self, e: &scanner_core::Error) {
         if self.down_since.is_none() {
             self.down_since = Some(Instant::now());
@@ -48,7 +64,7 @@ impl Health {
     fn ok(&mut self) {
         if let Some(t) = self.down_since.take() {
             log(&format!(
-                "recovered after {:.0} s of outage",
+                "recovered after {:.0} s",
                 t.elapsed().as_secs_f64()
             ));
         }
@@ -75,12 +91,18 @@ async fn open_with_retry(a: &WorkerArgs, health: &mut Health) -> Result<ScanStor
 /// One cycle: open the store, scan every mode and save; then the daily cleanup.
 async fn cycle(
     a: &WorkerArgs,
+    every: Duration,
     plan: &Plan,
     last_cleanup: &mut Option<Instant>,
     health: &mut Health,
 ) -> Result<()> {
     let store = open_with_retry(a, health).await?;
-    let results = scan(Some(&store), plan, false).await?;
+    // A scan finished during an outage is saved once the database is back (within half an
+    // interval), not lost with its cycle.
+    let (results, outage) = scan(Some(&store), plan, false, every / 2).await?;
+    if let Some(o) = outage {
+        health.waited_out(&o);
+    }
     let parts: Vec<String> = results
         .iter()
         .map(|r| crate::output::saved_line(r, true))
@@ -112,7 +134,7 @@ pub async fn run(a: WorkerArgs) -> Result<()> {
     ));
     loop {
         let result = {
-            let run = cycle(&a, &plan, &mut last_cleanup, &mut health);
+            let run = cycle(&a, every, &plan, &mut last_cleanup, &mut health);
             tokio::pin!(run);
             tokio::select! {
                 r = &mut run => r,

@@ -231,3 +231,53 @@ fn rotation_is_persisted_so_successive_runs_walk_the_universe() {
     }
     assert_eq!(seen.len(), 15);
 }
+
+#[test]
+fn a_past_as_of_scan_is_kept_apart_from_the_live_cache() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = sqlite_url(&dir);
+    let small = [
+        "--universe",
+        "6",
+        "--max-symbols",
+        "3",
+        "--no-backtest",
+        "--db",
+        &db,
+    ];
+    // A backfill on an empty cache: saved, but there is still no live scan to serve.
+    let past = optscan(&[&["scan", "--as-of", "2024-06-12", "--json"][..], &small].concat());
+    assert!(past.status.success(), "{}", stderr(&past));
+    let past_id = serde_json::from_str::<serde_json::Value>(&stdout(&past)).unwrap()["scanId"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let none = optscan(&["latest", "--db", &db]);
+    assert_eq!(none.status.code(), Some(1), "{}", stdout(&none));
+    // A live scan, then another backfill: latest is the live one.
+    let live = optscan(&[&["scan", "--json"][..], &small].concat());
+    assert!(live.status.success(), "{}", stderr(&live));
+    let live_id = serde_json::from_str::<serde_json::Value>(&stdout(&live)).unwrap()["scanId"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert!(
+        optscan(&[&["scan", "--as-of", "2024-06-13"][..], &small].concat())
+            .status
+            .success()
+    );
+    let latest = optscan(&["latest", "--db", &db, "--json"]);
+    let latest: serde_json::Value = serde_json::from_str(&stdout(&latest)).unwrap();
+    assert_eq!(latest["scanId"].as_str(), Some(live_id.as_str()));
+    // history says which is which.
+    let hist = optscan(&["history", "--db", &db, "--json"]);
+    let rows: Vec<serde_json::Value> = serde_json::from_str(&stdout(&hist)).unwrap();
+    let kind = |id: &str| {
+        rows.iter()
+            .find(|r| r["scanId"].as_str() == Some(id))
+            .map(|r| r["historical"].as_bool())
+    };
+    assert_eq!(kind(&past_id), Some(Some(true)));
+    assert_eq!(kind(&live_id), Some(Some(false)));
+    assert!(stdout(&optscan(&["history", "--db", &db])).contains("historical"));
+}

@@ -33,10 +33,12 @@ mod url;
 pub use lock::{WriterLease, DEFAULT_LEASE_TTL, MAX_LEASE_TTL};
 pub use notify::ScanSubscription;
 pub use options::{PoolerMode, ServeOptions, StalePolicy, StoreOptions};
-pub use scheduled::{RunOptions, RunReport};
+pub use scheduled::{RunOptions, RunReport, SaveOutage};
 pub use serve::LiveScan;
 pub use store::{ScanStore, DEFAULT_URL};
-pub use types::{CachedJson, CachedScan, RotationState, ScanNotice, ScanSummary, ServeSource};
+pub use types::{
+    CachedJson, CachedScan, RotationState, ScanNotice, ScanSummary, ServeSource, HISTORICAL_AFTER,
+};
 pub use url::{redact_url, Backend};
 
 #[cfg(test)]

@@ -20,7 +20,7 @@ use uuid::Uuid;
 
 use super::backend::{corrupt, db_error, parse_mode, to_i64, to_u64, validate, ScanRows};
 use super::lock::Fence;
-use super::types::{age_minutes, ScanNotice, ScanSummary};
+use super::types::{age_minutes, is_historical, ScanNotice, ScanSummary};
 use super::url::{DbUrl, Secret};
 use super::StoreOptions;
 use crate::model::{FilterMode, Opportunity, ScanMetadata, ScanResult};
@@ -36,8 +36,9 @@ const SCAN_COLUMNS: &str = "c.scan_id, c.scan_timestamp, c.filter_mode, c.opport
 
 /// The newest row of mode `$1`; with `$2`, the newest good one while any exists.
 const LATEST_FROM: &str = "FROM cached_scan_results c WHERE c.filter_mode = $1 \
+     AND NOT c.historical \
      AND ($2 = false OR c.status = 'ok' OR NOT EXISTS (SELECT 1 FROM cached_scan_results g \
-     WHERE g.filter_mode = $1 AND g.status = 'ok')) \
+     WHERE g.filter_mode = $1 AND g.status = 'ok' AND NOT g.historical)) \
      ORDER BY c.scan_timestamp DESC LIMIT 1";
 
 pub(crate) struct PostgresBackend {
@@ -242,7 +243,7 @@ impl ScanRows for PostgresBackend {
         self.q(
             "INSERT INTO cached_scan_results (scan_id, scan_timestamp, filter_mode, opportunities, \
              total_evaluated, symbols_scanned, scan_duration_seconds, metadata, opportunity_count, \
-             status) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) \
+             status, historical) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) \
              ON CONFLICT (scan_id) DO NOTHING",
         )
         .bind(r.scan_id)
@@ -255,6 +256,7 @@ impl ScanRows for PostgresBackend {
         .bind(Json(&r.metadata))
         .bind(i32::try_from(r.opportunities.len()).unwrap_or(i32::MAX))
         .bind(if degraded { "degraded" } else { "ok" })
+        .bind(is_historical(r))
         .execute(&mut *tx)
         .await
         .map_err(self.err("saving scan"))?;
@@ -321,7 +323,7 @@ impl ScanRows for PostgresBackend {
         let query = self
             .q(
                 "SELECT scan_id, filter_mode, scan_timestamp, opportunity_count, total_evaluated, \
-                cardinality(symbols_scanned), scan_duration_seconds, status \
+                cardinality(symbols_scanned), scan_duration_seconds, status, historical \
                 FROM cached_scan_results WHERE ($1::text IS NULL OR filter_mode = $1) \
                 ORDER BY scan_timestamp DESC LIMIT $2",
             )
@@ -349,6 +351,7 @@ impl ScanRows for PostgresBackend {
                     )?,
                     scan_duration_seconds: row.try_get(6).map_err(get_err)?,
                     degraded: row.try_get::<String, _>(7).map_err(get_err)? == "degraded",
+                    historical: row.try_get(8).map_err(get_err)?,
                 })
             })
             .collect()
@@ -386,7 +389,8 @@ impl ScanRows for PostgresBackend {
         let rows = self
             .q(
                 "SELECT scan_id, filter_mode, scan_timestamp, created_at FROM cached_scan_results \
-                WHERE created_at > $1 - interval '2 minutes' ORDER BY created_at, scan_timestamp",
+                WHERE created_at > $1 - interval '2 minutes' AND NOT historical \
+                ORDER BY created_at, scan_timestamp",
             )
             .bind(since)
             .fetch_all(&mut *tx)

@@ -12,6 +12,7 @@ use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
 use super::lock::check_ttl;
+use super::types::HISTORICAL_AFTER;
 use super::{RotationState, ScanStore, WriterLease, DEFAULT_LEASE_TTL};
 use crate::calendar;
 use crate::model::ScanResult;
@@ -22,7 +23,9 @@ use chrono::{DateTime, Utc};
 /// How [`ScanStore::run_scheduled`] runs one cycle. `Default` is a live cycle now.
 #[derive(Clone)]
 pub struct RunOptions {
-    /// The as-of instant (default: now).
+    /// The as-of instant (default: now). One more than [`HISTORICAL_AFTER`] in the past
+    /// makes a historical cycle: its scans are saved marked historical (never served as the
+    /// live scan) and the rotation is left alone.
     pub as_of: Option<DateTime<Utc>>,
     /// Writer lease TTL (default [`DEFAULT_LEASE_TTL`]).
     pub lease_ttl: Duration,
@@ -30,6 +33,10 @@ pub struct RunOptions {
     pub cancel: CancelToken,
     /// Progress events of the scan.
     pub progress: Option<ProgressFn>,
+    /// How long to keep retrying a save that fails because the database is unreachable
+    /// (default zero: fail at once). A worker sets this so a scan finished during an outage
+    /// is saved as soon as the database is back, instead of being lost with its cycle.
+    pub save_patience: Duration,
 }
 
 impl Default for RunOptions {
@@ -39,6 +46,7 @@ impl Default for RunOptions {
             lease_ttl: DEFAULT_LEASE_TTL,
             cancel: CancelToken::default(),
             progress: None,
+            save_patience: Duration::ZERO,
         }
     }
 }
@@ -66,6 +74,19 @@ pub struct RunReport {
     pub ivs_recorded: usize,
     /// Wall time of the whole cycle, including the database.
     pub elapsed: Duration,
+    /// Set when saving had to wait for the database ([`RunOptions::save_patience`]).
+    pub save_outage: Option<SaveOutage>,
+}
+
+/// A database outage that a cycle's save waited out.
+#[derive(Debug, Clone)]
+pub struct SaveOutage {
+    /// The first failure, as reported by the database layer (no secrets).
+    pub first_error: String,
+    /// How long the save waited until it succeeded.
+    pub waited: Duration,
+    /// Save attempts, the successful one included.
+    pub attempts: u32,
 }
 
 impl ScanStore {
@@ -121,13 +142,14 @@ impl ScanStore {
         }
         let out = crate::catch_panic(self.cycle(scanner, &opts, &universe, &leases)).await;
         release_all(leases).await;
-        let (results, next_position, ivs_recorded) = out?;
+        let (results, next_position, ivs_recorded, save_outage) = out?;
         Ok(RunReport {
             results,
             next_position,
             universe_size: universe.len(),
             ivs_recorded,
             elapsed: started.elapsed(),
+            save_outage,
         })
     }
 
@@ -137,7 +159,7 @@ impl ScanStore {
         opts: &RunOptions,
         universe: &[String],
         leases: &[WriterLease],
-    ) -> Result<(Vec<ScanResult>, usize, usize)> {
+    ) -> Result<(Vec<ScanResult>, usize, usize, Option<SaveOutage>)> {
         let cfg = scanner.config();
         let modes = cfg.filter_mode.modes();
         let as_of = opts.as_of.unwrap_or_else(Utc::now);
@@ -169,8 +191,10 @@ impl ScanStore {
             return Err(Error::new(ErrorKind::Cancelled, "scan cancelled"));
         }
         let mut all_failed = None;
+        let mut outage = None;
         for (r, lease) in outcome.results.iter().zip(leases) {
-            self.save_under(r, lease).await?;
+            self.save_patiently(r, lease, opts.save_patience, &mut outage)
+                .await?;
             if r.symbols_scanned.is_empty() {
                 all_failed = Some(r.metadata.failed_symbols.len());
             }
@@ -184,17 +208,66 @@ impl ScanStore {
                 ),
             ));
         }
-        let state = RotationState {
-            position: batch.next_position as u64,
-            universe_size: batch.universe_size as u64,
-            updated_at: Utc::now(),
-        };
-        for &m in modes {
-            self.set_rotation(m, &state).await?;
+        // A backfill of a past as-of is saved for the record (never served as live) and
+        // leaves the live rotation where it is.
+        let historical = as_of + HISTORICAL_AFTER < Utc::now();
+        if !historical {
+            let state = RotationState {
+                position: batch.next_position as u64,
+                universe_size: batch.universe_size as u64,
+                updated_at: Utc::now(),
+            };
+            for &m in modes {
+                self.set_rotation(m, &state).await?;
+            }
         }
         let today = calendar::ny_date(as_of);
         self.record_ivs(today, &outcome.atm_ivs).await?;
-        Ok((outcome.results, batch.next_position, outcome.atm_ivs.len()))
+        Ok((
+            outcome.results,
+            batch.next_position,
+            outcome.atm_ivs.len(),
+            outage,
+        ))
+    }
+
+    /// Save under `lease`, retrying database failures (1, 2, 4 … 8 s apart) for up to
+    /// `patience`; a lease taken by another writer meanwhile is never retried.
+    async fn save_patiently(
+        &self,
+        result: &ScanResult,
+        lease: &WriterLease,
+        patience: Duration,
+        outage: &mut Option<SaveOutage>,
+    ) -> Result<()> {
+        let start = Instant::now();
+        let mut backoff = Duration::from_secs(1);
+        let mut attempts = 0;
+        loop {
+            attempts += 1;
+            match self.save_under(result, lease).await {
+                Ok(_) => {
+                    if let Some(o) = outage.as_mut() {
+                        o.waited += start.elapsed();
+                        o.attempts += attempts;
+                    }
+                    return Ok(());
+                }
+                Err(e)
+                    if matches!(e.kind(), ErrorKind::Database | ErrorKind::Timeout)
+                        && start.elapsed() + backoff <= patience =>
+                {
+                    outage.get_or_insert_with(|| SaveOutage {
+                        first_error: e.to_string(),
+                        waited: Duration::ZERO,
+                        attempts: 0,
+                    });
+                    tokio::time::sleep(backoff).await;
+                    backoff = (backoff * 2).min(Duration::from_secs(8));
+                }
+                Err(e) => return Err(e),
+            }
+        }
     }
 }
 

@@ -20,7 +20,7 @@ use super::backend::{
     corrupt, db_error, parse_mode, to_i64, to_u64, truncate_micros, validate, ScanRows,
 };
 use super::lock::Fence;
-use super::types::{age_minutes, ScanNotice, ScanSummary};
+use super::types::{age_minutes, is_historical, ScanNotice, ScanSummary};
 use super::url::{DbUrl, Secret};
 use super::StoreOptions;
 use crate::model::{FilterMode, ScanResult};
@@ -30,8 +30,9 @@ static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("../migrations/sqlite"
 
 /// The newest row of mode `?1`; with `?2`, the newest good one while any exists.
 const LATEST_FROM: &str = "FROM cached_scan_results c WHERE c.filter_mode = ?1 \
+     AND c.historical = 0 \
      AND (?2 = 0 OR c.status = 'ok' OR NOT EXISTS (SELECT 1 FROM cached_scan_results g \
-     WHERE g.filter_mode = ?1 AND g.status = 'ok')) \
+     WHERE g.filter_mode = ?1 AND g.status = 'ok' AND g.historical = 0)) \
      ORDER BY c.scan_timestamp DESC, c.seq DESC LIMIT 1";
 
 const SCAN_COLUMNS: &str = "scan_id, scan_timestamp, filter_mode, opportunities, \
@@ -161,7 +162,7 @@ impl ScanRows for SqliteBackend {
         sqlx::query(
             "INSERT INTO cached_scan_results (scan_id, scan_timestamp, filter_mode, opportunities, \
              total_evaluated, symbols_scanned, scan_duration_seconds, metadata, opportunity_count, \
-             status) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10) \
+             status, historical) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11) \
              ON CONFLICT (scan_id) DO NOTHING",
         )
         .bind(r.scan_id.to_string())
@@ -174,6 +175,7 @@ impl ScanRows for SqliteBackend {
         .bind(metadata)
         .bind(r.opportunities.len() as i64)
         .bind(if degraded { "degraded" } else { "ok" })
+        .bind(is_historical(r))
         .execute(&mut *tx)
         .await
         .map_err(self.err("saving scan"))?;
@@ -229,7 +231,7 @@ impl ScanRows for SqliteBackend {
     async fn history(&self, mode: Option<FilterMode>, limit: u32) -> Result<Vec<ScanSummary>> {
         let rows = sqlx::query(
             "SELECT scan_id, filter_mode, scan_timestamp, opportunity_count, total_evaluated, \
-             json_array_length(symbols_scanned), scan_duration_seconds, status \
+             json_array_length(symbols_scanned), scan_duration_seconds, status, historical \
              FROM cached_scan_results WHERE (?1 IS NULL OR filter_mode = ?1) \
              ORDER BY scan_timestamp DESC, seq DESC LIMIT ?2",
         )
@@ -260,6 +262,7 @@ impl ScanRows for SqliteBackend {
                     symbols_scanned: to_u64("symbols_scanned", row.try_get(5).map_err(get_err)?)?,
                     scan_duration_seconds: row.try_get(6).map_err(get_err)?,
                     degraded: row.try_get::<String, _>(7).map_err(get_err)? == "degraded",
+                    historical: row.try_get(8).map_err(get_err)?,
                 })
             })
             .collect()
@@ -290,7 +293,7 @@ impl ScanRows for SqliteBackend {
         };
         let rows = sqlx::query(
             "SELECT seq, scan_id, filter_mode, scan_timestamp FROM cached_scan_results \
-             WHERE seq > ?1 ORDER BY seq",
+             WHERE seq > ?1 AND historical = 0 ORDER BY seq",
         )
         .bind(after)
         .fetch_all(&self.pool)

@@ -130,6 +130,9 @@ pub struct ScanSummary {
     pub scan_duration_seconds: f64,
     /// `true` when every symbol failed (kept for the record, not served while a good scan exists).
     pub degraded: bool,
+    /// `true` for a scan of a past as-of (kept for the record, never served as the live scan).
+    #[serde(default)]
+    pub historical: bool,
 }
 
 /// Where the symbol rotation of one filter mode stands, persisted so ephemeral runners
@@ -158,6 +161,18 @@ pub struct ScanNotice {
 }
 
 /// Whether a result counts as "every symbol failed": nothing scanned, failures recorded.
+/// How far before the moment it ran a scan's as-of must lie to count as historical.
+pub const HISTORICAL_AFTER: chrono::Duration = chrono::Duration::hours(1);
+
+/// A scan of a past as-of (`metadata.fetchedAt` more than [`HISTORICAL_AFTER`] before its
+/// `scanTimestamp`): a backfill, never the live scan.
+pub(crate) fn is_historical(result: &ScanResult) -> bool {
+    result
+        .metadata
+        .fetched_at
+        .is_some_and(|as_of| as_of + HISTORICAL_AFTER < result.scan_timestamp)
+}
+
 pub(crate) fn is_degraded(result: &ScanResult) -> bool {
     result.symbols_scanned.is_empty() && !result.metadata.failed_symbols.is_empty()
 }
