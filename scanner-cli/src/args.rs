@@ -34,6 +34,9 @@ pub struct DbArgs {
     /// Database URL (default: $DATABASE_URL, else sqlite://optscan.db).
     #[arg(long)]
     pub db: Option<String>,
+    /// Time limit of every database call (connect, query), e.g. 10s.
+    #[arg(long, default_value = "30s")]
+    pub db_timeout: String,
 }
 
 /// Options shared by `scan` and `worker`.

@@ -2,13 +2,15 @@
 
 use std::io::IsTerminal;
 use std::sync::Arc;
+use std::time::Duration;
 
 use scanner_core::cache::{RunOptions, SaveOutage, ScanStore, StoreOptions};
 use scanner_core::model::{FilterMode, ScanResult};
 use scanner_core::scan::{next_batch, ScanEvent, ScanRequest};
 use scanner_core::{Error, ErrorKind, Result};
 
-use crate::args::{Cli, Command};
+use crate::args::{Cli, Command, DbArgs};
+use crate::plan::parse_duration;
 use crate::plan::Plan;
 use crate::signals::CancelOnSignal;
 use crate::{output, worker};
@@ -22,10 +24,12 @@ pub async fn run(cli: Cli) -> Result<()> {
             let store = if a.no_save {
                 None
             } else {
-                Some(open(&a.opts.db.db).await?)
+                Some(open(&a.opts.db).await?)
             };
             let bar = !a.json && std::io::stderr().is_terminal();
-            let (results, _) = scan(store.as_ref(), &plan, bar, std::time::Duration::ZERO).await?;
+            let results = scan(store.as_ref(), &plan, bar, std::time::Duration::ZERO)
+                .await?
+                .results;
             if a.json {
                 let doc = match results.as_slice() {
                     [one] => serde_json::to_value(one),
@@ -47,7 +51,7 @@ pub async fn run(cli: Cli) -> Result<()> {
         }
         Command::Latest(a) => {
             let mode: FilterMode = a.filter_mode.parse()?;
-            let store = open_reader(&a.db.db).await?;
+            let store = open_reader(&a.db).await?;
             let Some(c) = store.latest(mode, None).await? else {
                 return Err(Error::not_found(format!(
                     "no {mode} scan in the cache yet: run `optscan scan --filter-mode {mode}`"
@@ -68,7 +72,7 @@ pub async fn run(cli: Cli) -> Result<()> {
                 .as_deref()
                 .map(str::parse::<FilterMode>)
                 .transpose()?;
-            let store = open_reader(&a.db.db).await?;
+            let store = open_reader(&a.db).await?;
             let rows = store.history(mode, a.limit).await?;
             if a.json {
                 output::out(&output::json(&rows)?);
@@ -78,7 +82,7 @@ pub async fn run(cli: Cli) -> Result<()> {
             Ok(())
         }
         Command::Cleanup(a) => {
-            let n = open(&a.db.db).await?.cleanup(a.keep).await?;
+            let n = open(&a.db).await?.cleanup(a.keep).await?;
             output::out(&format!(
                 "Deleted {n} old scans (kept the newest {} per mode)",
                 a.keep
@@ -86,7 +90,7 @@ pub async fn run(cli: Cli) -> Result<()> {
             Ok(())
         }
         Command::Migrate(a) => {
-            let store = ScanStore::open(a.db.as_deref(), StoreOptions::default()).await?;
+            let store = open(&a).await?;
             store.migrate().await?;
             output::out(&format!("Migrated {}", store.redacted_url()));
             Ok(())
@@ -96,13 +100,31 @@ pub async fn run(cli: Cli) -> Result<()> {
 }
 
 /// Open (and migrate) the store named by `--db`, `$DATABASE_URL` or the SQLite default.
-pub async fn open(db: &Option<String>) -> Result<ScanStore> {
-    ScanStore::open(db.as_deref(), StoreOptions::default()).await
+pub async fn open(db: &DbArgs) -> Result<ScanStore> {
+    ScanStore::open(db.db.as_deref(), with_timeout(StoreOptions::default(), db)?).await
 }
 
 /// Open the store for reading: nothing is migrated or created.
-pub async fn open_reader(db: &Option<String>) -> Result<ScanStore> {
-    ScanStore::open(db.as_deref(), StoreOptions::reader()).await
+pub async fn open_reader(db: &DbArgs) -> Result<ScanStore> {
+    ScanStore::open(db.db.as_deref(), with_timeout(StoreOptions::reader(), db)?).await
+}
+
+/// `--db-timeout` limits every call; waiting for a pooled connection gets at most 10 s of it.
+fn with_timeout(mut opts: StoreOptions, db: &DbArgs) -> Result<StoreOptions> {
+    let limit = parse_duration("--db-timeout", &db.db_timeout, Duration::from_secs(3600))?;
+    opts.query_timeout = limit;
+    opts.acquire_timeout = limit.min(Duration::from_secs(10));
+    Ok(opts)
+}
+
+/// What [`scan`] did.
+pub struct ScanOutput {
+    /// One result per mode.
+    pub results: Vec<ScanResult>,
+    /// The outage a save waited out, if any.
+    pub save_outage: Option<SaveOutage>,
+    /// Database operations and seconds spent on them (None without a store).
+    pub database: Option<(u64, f64)>,
 }
 
 /// Run one scan of `plan`: a scheduled cycle into `store` (leases, rotation, IV history,
@@ -114,7 +136,7 @@ pub async fn scan(
     plan: &Plan,
     bar: bool,
     save_patience: std::time::Duration,
-) -> Result<(Vec<ScanResult>, Option<SaveOutage>)> {
+) -> Result<ScanOutput> {
     let progress = bar.then(|| progress_bar(plan.scanner.config().max_symbols.unwrap_or(0)));
     let mut opts = plan.run_options();
     opts.progress = progress.as_ref().map(|(f, _)| f.clone());
@@ -124,8 +146,16 @@ pub async fn scan(
         Some(store) => store
             .run_scheduled(&plan.scanner, opts)
             .await
-            .map(|r| (r.results, r.save_outage)),
-        None => scan_unsaved(plan, opts).await.map(|r| (r, None)),
+            .map(|r| ScanOutput {
+                database: Some((r.database_operations, r.database_seconds)),
+                results: r.results,
+                save_outage: r.save_outage,
+            }),
+        None => scan_unsaved(plan, opts).await.map(|results| ScanOutput {
+            results,
+            save_outage: None,
+            database: None,
+        }),
     };
     if let Some((_, pb)) = progress {
         pb.finish_and_clear();

@@ -76,7 +76,7 @@ impl Health {
 async fn open_with_retry(a: &WorkerArgs, health: &mut Health) -> Result<ScanStore> {
     let mut backoff = Duration::from_secs(1);
     loop {
-        match open(&a.opts.db.db).await {
+        match open(&a.opts.db).await {
             Ok(s) => return Ok(s),
             Err(e) if is_transient(&e) && backoff <= Duration::from_secs(8) => {
                 health.failed(&e);
@@ -99,14 +99,18 @@ async fn cycle(
     let store = open_with_retry(a, health).await?;
     // A scan finished during an outage is saved once the database is back (within half an
     // interval), not lost with its cycle.
-    let (results, outage) = scan(Some(&store), plan, false, every / 2).await?;
-    if let Some(o) = outage {
-        health.waited_out(&o);
+    let out = scan(Some(&store), plan, false, every / 2).await?;
+    if let Some(o) = &out.save_outage {
+        health.waited_out(o);
     }
-    let parts: Vec<String> = results
+    let mut parts: Vec<String> = out
+        .results
         .iter()
         .map(|r| crate::output::saved_line(r, true))
         .collect();
+    if let Some((ops, secs)) = out.database {
+        parts.push(format!("database: {ops} operations, {secs:.2} s"));
+    }
     log(&parts.join("; "));
     if last_cleanup.is_none_or(|t| t.elapsed() >= Duration::from_secs(24 * 3600)) {
         let n = store.cleanup(a.keep).await?;

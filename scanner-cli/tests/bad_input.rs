@@ -183,3 +183,36 @@ fn unknown_config_keys_fail_with_a_suggestion() {
     assert!(v["opportunities"].as_array().unwrap().len() <= 3);
     assert_eq!(v["symbolsScanned"].as_array().unwrap().len(), 4);
 }
+
+#[test]
+fn a_frozen_database_fails_every_command_within_its_time_limit() {
+    // Accepts TCP, never answers (a hung server or a black-holed proxy).
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    std::thread::spawn(move || {
+        let mut held = Vec::new();
+        for s in listener.incoming().flatten() {
+            held.push(s);
+        }
+    });
+    let db = format!("postgres://u:frozenpw@127.0.0.1:{port}/db");
+    for cmd in [
+        &["latest"][..],
+        &["history"],
+        &["cleanup"],
+        &["migrate"],
+        &["scan", "--universe", "3"],
+    ] {
+        let start = std::time::Instant::now();
+        let out = optscan(&[cmd, &["--db", &db, "--db-timeout", "2s"]].concat());
+        let took = start.elapsed();
+        let err = stderr(&out);
+        assert_eq!(out.status.code(), Some(1), "{cmd:?}: {err}");
+        assert!(err.contains("Timeout"), "{cmd:?}: {err}");
+        assert!(!err.contains("frozenpw"), "{cmd:?}: {err}");
+        assert!(
+            took < std::time::Duration::from_secs(8),
+            "{cmd:?} took {took:?}"
+        );
+    }
+}

@@ -27,6 +27,7 @@ mod sqlite;
 #[cfg(feature = "sqlite")]
 mod sqlite_aux;
 mod store;
+mod timed;
 mod types;
 mod url;
 

@@ -23,6 +23,9 @@ pub struct StoreOptions {
     pub max_connections: u32,
     /// How long to wait for a pooled connection (default 10 s).
     pub acquire_timeout: Duration,
+    /// The longest any one database call may take — connect, acquire, query, diagnostics —
+    /// before it fails with [`crate::ErrorKind::Timeout`] naming the operation (default 30 s).
+    pub query_timeout: Duration,
     /// When `true` (the default), `latest()` skips scans in which every symbol failed as long
     /// as a good scan of the mode exists; `false` returns the newest scan whatever it holds.
     pub prefer_good_scans: bool,
@@ -67,6 +70,7 @@ impl Default for StoreOptions {
             pooler: PoolerMode::Auto,
             max_connections: 5,
             acquire_timeout: Duration::from_secs(10),
+            query_timeout: Duration::from_secs(30),
             prefer_good_scans: true,
             poll_interval: Duration::from_millis(250),
             before_commit: None,
@@ -82,6 +86,7 @@ impl std::fmt::Debug for StoreOptions {
             .field("pooler", &self.pooler)
             .field("max_connections", &self.max_connections)
             .field("acquire_timeout", &self.acquire_timeout)
+            .field("query_timeout", &self.query_timeout)
             .field("prefer_good_scans", &self.prefer_good_scans)
             .field("poll_interval", &self.poll_interval)
             .finish_non_exhaustive()

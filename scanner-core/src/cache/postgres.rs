@@ -77,9 +77,13 @@ impl PostgresBackend {
             Ok(pool) => pool,
             // The pool only says it timed out; one direct attempt tells why (refused, DNS, …).
             Err(sqlx::Error::PoolTimedOut) => {
-                let why = match sqlx::ConnectOptions::connect(&connect).await {
-                    Err(e) => e.to_string(),
-                    Ok(_) => "timed out waiting for a connection".to_owned(),
+                // The diagnostic attempt has the same time limit: a frozen server answers
+                // neither.
+                let attempt = sqlx::ConnectOptions::connect(&connect);
+                let why = match tokio::time::timeout(opts.acquire_timeout, attempt).await {
+                    Ok(Err(e)) => e.to_string(),
+                    Ok(Ok(_)) => "timed out waiting for a connection".to_owned(),
+                    Err(_) => format!("no answer within {:?}", opts.acquire_timeout),
                 };
                 return Err(Error::new(
                     ErrorKind::Timeout,

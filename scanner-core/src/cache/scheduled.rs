@@ -76,6 +76,11 @@ pub struct RunReport {
     pub elapsed: Duration,
     /// Set when saving had to wait for the database ([`RunOptions::save_patience`]).
     pub save_outage: Option<SaveOutage>,
+    /// Database operations of the whole cycle (leases, rotation, IV history, saves, IV
+    /// records): a constant handful, whatever the number of symbols.
+    pub database_operations: u64,
+    /// Seconds of the cycle spent waiting for the database.
+    pub database_seconds: f64,
 }
 
 /// A database outage that a cycle's save waited out.
@@ -118,6 +123,7 @@ impl ScanStore {
     pub async fn run_scheduled(&self, scanner: &Scanner, opts: RunOptions) -> Result<RunReport> {
         check_ttl(opts.lease_ttl)?;
         let started = Instant::now();
+        let (ops0, wait0) = self.database_stats();
         let modes = scanner.config().filter_mode.modes();
         // A panicking source fails the call with Internal, never the host.
         let universe = crate::catch_panic(scanner.source().universe()).await?;
@@ -143,7 +149,10 @@ impl ScanStore {
         let out = crate::catch_panic(self.cycle(scanner, &opts, &universe, &leases)).await;
         release_all(leases).await;
         let (results, next_position, ivs_recorded, save_outage) = out?;
+        let (ops1, wait1) = self.database_stats();
         Ok(RunReport {
+            database_operations: ops1 - ops0,
+            database_seconds: wait1 - wait0,
             results,
             next_position,
             universe_size: universe.len(),
@@ -163,6 +172,7 @@ impl ScanStore {
         let cfg = scanner.config();
         let modes = cfg.filter_mode.modes();
         let as_of = opts.as_of.unwrap_or_else(Utc::now);
+        let (ops_at_start, wait_at_start) = self.database_stats();
         let position = match cfg.max_symbols {
             Some(_) => self
                 .rotation(modes[0])
@@ -192,7 +202,19 @@ impl ScanStore {
         }
         let mut all_failed = None;
         let mut outage = None;
-        for (r, lease) in outcome.results.iter().zip(leases) {
+        let mut results = outcome.results;
+        let (ops, wait) = self.database_stats();
+        for r in &mut results {
+            // What the cycle asked of the database before saving (the save is one more).
+            r.metadata.extra.insert(
+                "database".into(),
+                serde_json::json!({
+                    "operationsBeforeSave": ops - ops_at_start,
+                    "waitSecondsBeforeSave": wait - wait_at_start,
+                }),
+            );
+        }
+        for (r, lease) in results.iter().zip(leases) {
             self.save_patiently(r, lease, opts.save_patience, &mut outage)
                 .await?;
             if r.symbols_scanned.is_empty() {
@@ -223,12 +245,7 @@ impl ScanStore {
         }
         let today = calendar::ny_date(as_of);
         self.record_ivs(today, &outcome.atm_ivs).await?;
-        Ok((
-            outcome.results,
-            batch.next_position,
-            outcome.atm_ivs.len(),
-            outage,
-        ))
+        Ok((results, batch.next_position, outcome.atm_ivs.len(), outage))
     }
 
     /// Save under `lease`, retrying database failures (1, 2, 4 … 8 s apart) for up to

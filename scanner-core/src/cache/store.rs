@@ -13,6 +13,7 @@ use super::backend::StoreBackend;
 use super::hot::{HotCache, Served};
 use super::lock::{scan_lock_name, WriterLease};
 use super::serve::Flight;
+use super::timed::{DbStats, Timed};
 use super::types::{is_degraded, CachedJson, CachedScan, RotationState, ScanSummary};
 use super::url::{Backend, DbUrl, PoolerMode};
 use super::StoreOptions;
@@ -54,6 +55,7 @@ pub(crate) struct Inner {
     pub pg: Option<Arc<super::postgres::PostgresBackend>>,
     pub flights: Mutex<HashMap<FilterMode, Flight>>,
     pub hot: HotCache,
+    pub stats: Arc<DbStats>,
 }
 
 impl std::fmt::Debug for ScanStore {
@@ -79,6 +81,7 @@ impl ScanStore {
         for (name, d) in [
             ("acquire_timeout", opts.acquire_timeout),
             ("poll_interval", opts.poll_interval),
+            ("query_timeout", opts.query_timeout),
         ] {
             if d.is_zero() {
                 return Err(Error::invalid_input(format!("{name} must be > 0")));
@@ -100,7 +103,10 @@ impl ScanStore {
         let (backend, pg): (Arc<dyn StoreBackend>, PgHandle) = match url.backend {
             #[cfg(feature = "sqlite")]
             Backend::Sqlite => (
-                Arc::new(super::sqlite::SqliteBackend::connect(&url, &opts).await?),
+                Arc::new(
+                    connect_within(&opts, super::sqlite::SqliteBackend::connect(&url, &opts))
+                        .await?,
+                ),
                 None,
             ),
             #[cfg(feature = "postgres")]
@@ -114,11 +120,14 @@ impl ScanStore {
                     )));
                 }
                 let b = Arc::new(
-                    super::postgres::PostgresBackend::connect(
-                        &url,
+                    connect_within(
                         &opts,
-                        transaction_mode,
-                        known_pooled,
+                        super::postgres::PostgresBackend::connect(
+                            &url,
+                            &opts,
+                            transaction_mode,
+                            known_pooled,
+                        ),
                     )
                     .await?,
                 );
@@ -133,6 +142,13 @@ impl ScanStore {
         };
         #[cfg(not(feature = "postgres"))]
         let _ = pg;
+        // Every call below this point has a time limit and is counted.
+        let stats = Arc::new(DbStats::default());
+        let backend: Arc<dyn StoreBackend> = Arc::new(Timed {
+            inner: backend,
+            limit: opts.query_timeout,
+            stats: Arc::clone(&stats),
+        });
         let store = Self {
             inner: Arc::new(Inner {
                 backend,
@@ -143,6 +159,7 @@ impl ScanStore {
                 pg,
                 flights: Mutex::new(HashMap::new()),
                 hot: HotCache::default(),
+                stats,
             }),
         };
         if store.inner.opts.read_only {
@@ -156,6 +173,14 @@ impl ScanStore {
             store.migrate().await?;
         }
         Ok(store)
+    }
+
+    /// Database operations sent through this store (and its clones) so far, and the seconds
+    /// spent waiting for them. Each operation is one transaction: about three round trips
+    /// through a pooler-safe connection (BEGIN, statement, COMMIT), one for the newest-scan
+    /// check.
+    pub fn database_stats(&self) -> (u64, f64) {
+        self.inner.stats.snapshot()
     }
 
     /// Which database this store uses.
@@ -381,6 +406,17 @@ impl ScanStore {
             .symbol_analysis(symbol, fingerprint, Utc::now() - ttl)
             .await
     }
+}
+
+/// Connecting, with the store's time limit (a frozen server accepts TCP and never answers).
+async fn connect_within<T>(
+    opts: &StoreOptions,
+    fut: impl std::future::Future<Output = Result<T>>,
+) -> Result<T> {
+    let limit = opts.query_timeout.max(opts.acquire_timeout);
+    tokio::time::timeout(limit, fut)
+        .await
+        .unwrap_or_else(|_| Err(super::timed::timeout("connecting", limit)))
 }
 
 fn check_symbol(symbol: &str) -> Result<()> {

@@ -10,6 +10,7 @@ mod leases;
 mod notify;
 mod open_options;
 mod process;
+mod scheduled;
 mod secrets;
 mod serve_cases;
 mod sql_api;
@@ -48,6 +49,8 @@ on_every_backend!(
     behaviour::iv_history,
     behaviour::symbol_analysis_fingerprint_and_ttl,
     leases::writer_lease,
+    scheduled::operations_do_not_grow_with_symbols,
+    scheduled::historical_cycles_never_become_the_live_scan,
     leases::heartbeat_keeps_a_working_holder,
     leases::foreign_holder_expires_and_fences,
     behaviour::rejects_unstorable_values_and_closes,

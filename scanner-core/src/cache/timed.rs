@@ -1,0 +1,186 @@
+//! A time limit on every database call, and a count of them: [`Timed`] wraps a backend so
+//! that a frozen database (accepting TCP, answering nothing) fails each operation with a
+//! `Timeout` naming it, instead of blocking a command, a route or a lease's heartbeat.
+
+use std::collections::HashMap;
+use std::future::Future;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use async_trait::async_trait;
+use chrono::{DateTime, NaiveDate, Utc};
+use uuid::Uuid;
+
+use super::backend::{AuxRows, ScanRows, StoreBackend};
+use super::lock::Fence;
+use super::types::{RotationState, ScanNotice, ScanSummary};
+use crate::model::{FilterMode, ScanResult};
+use crate::{Error, ErrorKind, Result};
+
+/// Operations sent and time spent waiting for the database, since the store was opened.
+#[derive(Debug, Default)]
+pub(crate) struct DbStats {
+    ops: AtomicU64,
+    wait_us: AtomicU64,
+}
+
+impl DbStats {
+    /// (operations, seconds waited) so far.
+    pub fn snapshot(&self) -> (u64, f64) {
+        (
+            self.ops.load(Ordering::Relaxed),
+            self.wait_us.load(Ordering::Relaxed) as f64 / 1e6,
+        )
+    }
+}
+
+/// A backend whose every call is limited to `limit` and counted in `stats`.
+pub(crate) struct Timed {
+    pub inner: Arc<dyn StoreBackend>,
+    pub limit: Duration,
+    pub stats: Arc<DbStats>,
+}
+
+impl Timed {
+    async fn run<T>(&self, what: &str, fut: impl Future<Output = Result<T>>) -> Result<T> {
+        let start = Instant::now();
+        let out = tokio::time::timeout(self.limit, fut).await;
+        self.stats.ops.fetch_add(1, Ordering::Relaxed);
+        self.stats
+            .wait_us
+            .fetch_add(start.elapsed().as_micros() as u64, Ordering::Relaxed);
+        out.unwrap_or_else(|_| Err(timeout(what, self.limit)))
+    }
+}
+
+/// The error of an operation that got no answer within `limit`.
+pub(crate) fn timeout(what: &str, limit: Duration) -> Error {
+    Error::new(
+        ErrorKind::Timeout,
+        format!("{what}: no answer from the database within {limit:?}"),
+    )
+}
+
+#[async_trait]
+impl ScanRows for Timed {
+    async fn migrate(&self) -> Result<()> {
+        self.run("migrating", self.inner.migrate()).await
+    }
+    async fn is_migrated(&self) -> Result<bool> {
+        self.run("checking the schema", self.inner.is_migrated())
+            .await
+    }
+    async fn save(&self, r: &ScanResult, degraded: bool, fence: Option<&Fence>) -> Result<()> {
+        self.run("saving a scan", self.inner.save(r, degraded, fence))
+            .await
+    }
+    async fn latest(&self, mode: FilterMode, prefer_good: bool) -> Result<Option<ScanResult>> {
+        self.run(
+            "reading the latest scan",
+            self.inner.latest(mode, prefer_good),
+        )
+        .await
+    }
+    async fn latest_id(&self, mode: FilterMode, prefer_good: bool) -> Result<Option<Uuid>> {
+        self.run(
+            "reading the latest scan id",
+            self.inner.latest_id(mode, prefer_good),
+        )
+        .await
+    }
+    async fn get(&self, scan_id: Uuid) -> Result<Option<ScanResult>> {
+        self.run("reading a scan", self.inner.get(scan_id)).await
+    }
+    async fn history(&self, mode: Option<FilterMode>, limit: u32) -> Result<Vec<ScanSummary>> {
+        self.run("reading scan history", self.inner.history(mode, limit))
+            .await
+    }
+    async fn cleanup(&self, keep: u32) -> Result<u64> {
+        self.run("cleaning up old scans", self.inner.cleanup(keep))
+            .await
+    }
+    async fn poll_notices(&self, cursor: &mut Option<i64>) -> Result<Vec<ScanNotice>> {
+        self.run("polling for new scans", self.inner.poll_notices(cursor))
+            .await
+    }
+}
+
+#[async_trait]
+impl AuxRows for Timed {
+    async fn rotation(&self, mode: FilterMode) -> Result<Option<RotationState>> {
+        self.run("reading rotation state", self.inner.rotation(mode))
+            .await
+    }
+    async fn set_rotation(&self, mode: FilterMode, state: &RotationState) -> Result<()> {
+        self.run(
+            "saving rotation state",
+            self.inner.set_rotation(mode, state),
+        )
+        .await
+    }
+    async fn record_ivs(&self, date: NaiveDate, ivs: &[(String, f64)]) -> Result<()> {
+        self.run("recording IVs", self.inner.record_ivs(date, ivs))
+            .await
+    }
+    async fn iv_histories(
+        &self,
+        symbols: &[String],
+        since: NaiveDate,
+    ) -> Result<HashMap<String, Vec<(NaiveDate, f64)>>> {
+        self.run(
+            "reading IV history",
+            self.inner.iv_histories(symbols, since),
+        )
+        .await
+    }
+    async fn put_symbol_analysis(
+        &self,
+        symbol: &str,
+        fingerprint: &str,
+        payload: &serde_json::Value,
+    ) -> Result<()> {
+        let fut = self.inner.put_symbol_analysis(symbol, fingerprint, payload);
+        self.run("saving symbol analysis", fut).await
+    }
+    async fn symbol_analysis(
+        &self,
+        symbol: &str,
+        fingerprint: &str,
+        fresh_after: DateTime<Utc>,
+    ) -> Result<Option<serde_json::Value>> {
+        let fut = self.inner.symbol_analysis(symbol, fingerprint, fresh_after);
+        self.run("reading symbol analysis", fut).await
+    }
+    async fn try_lease(&self, name: &str, holder: &str, lease: Duration) -> Result<bool> {
+        self.run(
+            "taking writer lease",
+            self.inner.try_lease(name, holder, lease),
+        )
+        .await
+    }
+    async fn lease_holder(&self, name: &str) -> Result<Option<String>> {
+        self.run("reading writer lease", self.inner.lease_holder(name))
+            .await
+    }
+    async fn steal_lease(
+        &self,
+        name: &str,
+        dead: &str,
+        holder: &str,
+        lease: Duration,
+    ) -> Result<bool> {
+        let fut = self.inner.steal_lease(name, dead, holder, lease);
+        self.run("taking over a dead writer's lease", fut).await
+    }
+    async fn release_lease(&self, name: &str, holder: &str) -> Result<()> {
+        self.run(
+            "releasing writer lease",
+            self.inner.release_lease(name, holder),
+        )
+        .await
+    }
+    async fn close(&self) {
+        let _ = tokio::time::timeout(self.limit, self.inner.close()).await;
+    }
+}
