@@ -281,3 +281,42 @@ fn a_past_as_of_scan_is_kept_apart_from_the_live_cache() {
     assert_eq!(kind(&live_id), Some(Some(false)));
     assert!(stdout(&optscan(&["history", "--db", &db])).contains("historical"));
 }
+
+fn psql(db: &str, sql: &str) -> String {
+    let out = Command::new("psql")
+        .args(["-h", "127.0.0.1", "-U", "postgres", "-d", db, "-XAtqc", sql])
+        .output()
+        .expect("psql");
+    String::from_utf8_lossy(&out.stdout).trim().to_owned()
+}
+
+#[test]
+fn read_commands_never_migrate_or_create() {
+    let Some((url, name)) = fresh_postgres() else {
+        return;
+    };
+    for cmd in ["latest", "history"] {
+        let out = optscan(&[cmd, "--db", &url]);
+        assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+        assert!(stderr(&out).contains("run `optscan migrate`"), "{}", stderr(&out));
+    }
+    let tables = "SELECT count(*) FROM pg_tables WHERE schemaname = 'public'";
+    assert_eq!(psql(&name, tables), "0", "a read command created tables");
+    assert!(optscan(&["migrate", "--db", &url]).status.success());
+    assert!(stderr(&optscan(&["latest", "--db", &url])).contains("no strict scan"));
+    psql("postgres", &format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"));
+
+    // SQLite: a reader leaves the file byte for byte as it was, and `mode=ro` URLs work.
+    let dir = tempfile::tempdir().unwrap();
+    let db = sqlite_url(&dir);
+    let scan = optscan(&["scan", "--universe", "4", "--no-backtest", "--db", &db]);
+    assert!(scan.status.success(), "{}", stderr(&scan));
+    let file = dir.path().join("optscan.db");
+    let before = std::fs::read(&file).unwrap();
+    for url in [db.clone(), format!("{db}?mode=ro")] {
+        let out = optscan(&["latest", "--db", &url, "--json"]);
+        assert!(out.status.success(), "{url}: {}", stderr(&out));
+        assert!(optscan(&["history", "--db", &url]).status.success());
+    }
+    assert!(std::fs::read(&file).unwrap() == before, "a reader wrote to the file");
+}

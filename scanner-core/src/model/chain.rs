@@ -22,6 +22,10 @@ pub struct OptionChain {
     pub quotes: Vec<OptionQuote>,
 }
 
+/// The most contracts one symbol's chain may hold (the largest listed chains have a few
+/// tens of thousands); more is a malformed source, refused before it is analysed.
+pub const MAX_CHAIN_CONTRACTS: usize = 200_000;
+
 impl OptionChain {
     /// Build a chain, validating the spot, the yield and every quote (which must belong
     /// to `underlying`).
@@ -41,6 +45,12 @@ impl OptionChain {
         if !(spot.is_finite() && spot > 0.0) {
             return Err(Error::invalid_input(format!(
                 "{underlying}: spot must be positive and finite, got {spot}"
+            )));
+        }
+        if quotes.len() > MAX_CHAIN_CONTRACTS {
+            return Err(Error::invalid_input(format!(
+                "{underlying}: a chain of {} contracts exceeds the limit of {MAX_CHAIN_CONTRACTS}",
+                quotes.len()
             )));
         }
         if !(dividend_yield.is_finite() && dividend_yield > -1.0 && dividend_yield < 1.0) {

@@ -9,7 +9,7 @@ mod opportunity;
 mod option;
 mod result;
 
-pub use chain::OptionChain;
+pub use chain::{OptionChain, MAX_CHAIN_CONTRACTS};
 pub use history::PriceHistory;
 pub use opportunity::Opportunity;
 pub use option::{OptionKind, OptionQuote};

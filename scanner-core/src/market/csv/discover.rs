@@ -121,6 +121,17 @@ pub(super) fn load_one(base: &Path, p: &Path, kind: &Kind, adjust: bool) -> Load
             message,
         })
     };
+    match std::fs::metadata(p) {
+        Ok(m) if m.len() > super::fields::MAX_FILE_BYTES => {
+            return fail(format!(
+                "{} bytes exceeds the limit of {} bytes; refused",
+                m.len(),
+                super::fields::MAX_FILE_BYTES
+            ))
+        }
+        Ok(_) => {}
+        Err(e) => return fail(e.to_string()),
+    }
     let bytes = match std::fs::read(p) {
         Ok(b) => b,
         Err(e) => return fail(e.to_string()),

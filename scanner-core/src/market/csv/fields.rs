@@ -7,15 +7,37 @@ use chrono::{DateTime, NaiveDate, Utc};
 
 use crate::{Error, ErrorKind, Result};
 
-/// The bytes of a file, gunzipped when they start with the gzip magic number.
+/// The largest file a CSV source reads (compressed or not).
+pub const MAX_FILE_BYTES: u64 = 512 << 20;
+
+/// The most bytes a gzip file may inflate to (a small "zip bomb" is refused, not inflated).
+pub const MAX_INFLATED_BYTES: u64 = 1 << 30;
+
+/// The bytes of a file, gunzipped when they start with the gzip magic number; more than
+/// [`MAX_INFLATED_BYTES`] once inflated is a [`ErrorKind::DataSource`] error.
 pub(crate) fn maybe_gunzip<'a>(bytes: &'a [u8], file: &str) -> Result<std::borrow::Cow<'a, [u8]>> {
+    maybe_gunzip_within(bytes, file, MAX_INFLATED_BYTES)
+}
+
+pub(crate) fn maybe_gunzip_within<'a>(
+    bytes: &'a [u8],
+    file: &str,
+    limit: u64,
+) -> Result<std::borrow::Cow<'a, [u8]>> {
     if bytes.starts_with(&[0x1f, 0x8b]) {
-        let mut out = Vec::with_capacity(bytes.len() * 4);
+        let mut out = Vec::with_capacity(bytes.len().saturating_mul(4).min(limit as usize));
         flate2::read::MultiGzDecoder::new(bytes)
+            .take(limit + 1)
             .read_to_end(&mut out)
             .map_err(|e| {
                 Error::new(ErrorKind::DataSource, format!("{file}: bad gzip data: {e}"))
             })?;
+        if out.len() as u64 > limit {
+            return Err(Error::new(
+                ErrorKind::DataSource,
+                format!("{file}: inflates to more than {limit} bytes; refused"),
+            ));
+        }
         Ok(out.into())
     } else {
         Ok(bytes.into())
@@ -85,6 +107,24 @@ pub(crate) fn instant(s: &str) -> Option<DateTime<Utc>> {
     DateTime::parse_from_rfc3339(s)
         .ok()
         .map(|t| t.with_timezone(&Utc))
+}
+
+#[cfg(test)]
+mod limit_tests {
+    use super::*;
+    use std::io::Write;
+
+    #[test]
+    fn a_gzip_bomb_is_refused_before_it_inflates() {
+        let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+        gz.write_all(&vec![b'a'; 1 << 20]).unwrap();
+        let bomb = gz.finish().unwrap();
+        assert!(bomb.len() < 4096, "{}", bomb.len());
+        let e = maybe_gunzip_within(&bomb, "bomb.csv.gz", 1 << 16).unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::DataSource);
+        assert!(e.message().contains("refused"), "{e}");
+        assert_eq!(maybe_gunzip_within(&bomb, "ok.csv.gz", 1 << 21).unwrap().len(), 1 << 20);
+    }
 }
 
 #[cfg(test)]
