@@ -298,13 +298,20 @@ fn read_commands_never_migrate_or_create() {
     for cmd in ["latest", "history"] {
         let out = optscan(&[cmd, "--db", &url]);
         assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
-        assert!(stderr(&out).contains("run `optscan migrate`"), "{}", stderr(&out));
+        assert!(
+            stderr(&out).contains("run `optscan migrate`"),
+            "{}",
+            stderr(&out)
+        );
     }
     let tables = "SELECT count(*) FROM pg_tables WHERE schemaname = 'public'";
     assert_eq!(psql(&name, tables), "0", "a read command created tables");
     assert!(optscan(&["migrate", "--db", &url]).status.success());
     assert!(stderr(&optscan(&["latest", "--db", &url])).contains("no strict scan"));
-    psql("postgres", &format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"));
+    psql(
+        "postgres",
+        &format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"),
+    );
 
     // SQLite: a reader leaves the file byte for byte as it was, and `mode=ro` URLs work.
     let dir = tempfile::tempdir().unwrap();
@@ -318,5 +325,8 @@ fn read_commands_never_migrate_or_create() {
         assert!(out.status.success(), "{url}: {}", stderr(&out));
         assert!(optscan(&["history", "--db", &url]).status.success());
     }
-    assert!(std::fs::read(&file).unwrap() == before, "a reader wrote to the file");
+    assert!(
+        std::fs::read(&file).unwrap() == before,
+        "a reader wrote to the file"
+    );
 }

@@ -20,6 +20,8 @@ mod options;
 mod postgres;
 #[cfg(feature = "postgres")]
 mod postgres_aux;
+#[cfg(feature = "postgres")]
+mod postgres_read;
 mod scheduled;
 mod serve;
 #[cfg(feature = "sqlite")]

@@ -20,6 +20,7 @@ use uuid::Uuid;
 
 use super::backend::{corrupt, db_error, parse_mode, to_i64, to_u64, validate, ScanRows};
 use super::lock::Fence;
+use super::postgres_read::Lit;
 use super::types::{age_minutes, is_historical, ScanNotice, ScanSummary};
 use super::url::{DbUrl, Secret};
 use super::StoreOptions;
@@ -27,6 +28,9 @@ use crate::model::{FilterMode, Opportunity, ScanMetadata, ScanResult};
 use crate::{Error, ErrorKind, Result};
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("../migrations/postgres");
+
+/// Pooled connections idle longer than this are pinged before use.
+const IDLE_PING_AFTER: std::time::Duration = std::time::Duration::from_secs(30);
 
 /// The channel the insert trigger notifies.
 pub(crate) const CHANNEL: &str = "optscan_scans";
@@ -71,6 +75,17 @@ impl PostgresBackend {
         let pool = match PgPoolOptions::new()
             .max_connections(opts.max_connections.max(1))
             .acquire_timeout(opts.acquire_timeout)
+            // A ping before every use costs a round trip per operation (50 ms to a hosted
+            // database): only connections idle for a while are checked.
+            .test_before_acquire(false)
+            .before_acquire(|conn, meta| {
+                Box::pin(async move {
+                    if meta.idle_for > IDLE_PING_AFTER {
+                        sqlx::Connection::ping(conn).await?;
+                    }
+                    Ok(true)
+                })
+            })
             .connect_with(connect.clone())
             .await
         {
@@ -121,43 +136,6 @@ impl PostgresBackend {
         context: &str,
     ) -> Result<()> {
         tx.commit().await.map_err(self.err(context))
-    }
-
-    /// A one-statement read: inside BEGIN/COMMIT through a transaction pooler (so Parse,
-    /// Bind and Execute reach one backend), as a single round trip on a direct connection.
-    async fn read_optional(
-        &self,
-        query: Query<'_, Postgres, PgArguments>,
-        context: &str,
-    ) -> Result<Option<PgRow>> {
-        if !self.transaction_mode {
-            return query
-                .fetch_optional(&self.pool)
-                .await
-                .map_err(self.err(context));
-        }
-        let mut tx = self.tx(context).await?;
-        let row = query
-            .fetch_optional(&mut *tx)
-            .await
-            .map_err(self.err(context))?;
-        self.commit(tx, context).await?;
-        Ok(row)
-    }
-
-    /// [`Self::read_optional`] for many rows.
-    async fn read_all(
-        &self,
-        query: Query<'_, Postgres, PgArguments>,
-        context: &str,
-    ) -> Result<Vec<PgRow>> {
-        if !self.transaction_mode {
-            return query.fetch_all(&self.pool).await.map_err(self.err(context));
-        }
-        let mut tx = self.tx(context).await?;
-        let rows = query.fetch_all(&mut *tx).await.map_err(self.err(context))?;
-        self.commit(tx, context).await?;
-        Ok(rows)
     }
 
     /// Whether every embedded migration is applied with its checksum (one simple query).
@@ -285,55 +263,38 @@ impl ScanRows for PostgresBackend {
 
     async fn latest(&self, mode: FilterMode, prefer_good: bool) -> Result<Option<ScanResult>> {
         let sql = format!("SELECT {SCAN_COLUMNS} {LATEST_FROM}");
-        let query = self.q(&sql).bind(mode.as_str()).bind(prefer_good);
-        let row = self.read_optional(query, "reading latest scan").await?;
-        row.as_ref().map(scan_from_row).transpose()
+        let lits = [Lit::Name(mode.as_str()), Lit::Bool(prefer_good)];
+        let rows = self.read(&sql, &lits, "reading latest scan").await?;
+        rows.first().map(scan_from_row).transpose()
     }
 
     async fn latest_id(&self, mode: FilterMode, prefer_good: bool) -> Result<Option<Uuid>> {
-        if self.transaction_mode {
-            // The hottest read, as one simple-protocol round trip: no prepared statement, so
-            // nothing for a pooler to lose between messages. Its only inputs are an enum and
-            // a bool, inlined as literals.
-            let sql = format!("SELECT c.scan_id {LATEST_FROM}")
-                .replace("$1", &format!("'{}'", mode.as_str()))
-                .replace("$2", if prefer_good { "true" } else { "false" });
-            // (`RawSql::fetch_optional` fails on no rows in sqlx 0.8: read them all, ≤ 1.)
-            let rows = sqlx::raw_sql(&sql)
-                .fetch_all(&self.pool)
-                .await
-                .map_err(self.err("reading latest scan id"))?;
-            return rows
-                .first()
-                .map(|r| r.try_get(0).map_err(|e| corrupt("scan_id", e)))
-                .transpose();
-        }
         let sql = format!("SELECT c.scan_id {LATEST_FROM}");
-        let query = self.q(&sql).bind(mode.as_str()).bind(prefer_good);
-        let row = self.read_optional(query, "reading latest scan id").await?;
-        row.map(|r| r.try_get(0).map_err(|e| corrupt("scan_id", e)))
+        let lits = [Lit::Name(mode.as_str()), Lit::Bool(prefer_good)];
+        let rows = self.read(&sql, &lits, "reading latest scan id").await?;
+        rows.first()
+            .map(|r| r.try_get(0).map_err(|e| corrupt("scan_id", e)))
             .transpose()
     }
 
     async fn get(&self, scan_id: Uuid) -> Result<Option<ScanResult>> {
         let sql = format!("SELECT {SCAN_COLUMNS} FROM cached_scan_results c WHERE c.scan_id = $1");
-        let row = self
-            .read_optional(self.q(&sql).bind(scan_id), "reading scan")
+        let rows = self
+            .read(&sql, &[Lit::Uuid(scan_id)], "reading scan")
             .await?;
-        row.as_ref().map(scan_from_row).transpose()
+        rows.first().map(scan_from_row).transpose()
     }
 
     async fn history(&self, mode: Option<FilterMode>, limit: u32) -> Result<Vec<ScanSummary>> {
-        let query = self
-            .q(
-                "SELECT scan_id, filter_mode, scan_timestamp, opportunity_count, total_evaluated, \
-                cardinality(symbols_scanned), scan_duration_seconds, status, historical \
-                FROM cached_scan_results WHERE ($1::text IS NULL OR filter_mode = $1) \
-                ORDER BY scan_timestamp DESC LIMIT $2",
-            )
-            .bind(mode.map(FilterMode::as_str))
-            .bind(i64::from(limit));
-        let rows = self.read_all(query, "reading scan history").await?;
+        let sql = "SELECT scan_id, filter_mode, scan_timestamp, opportunity_count, \
+            total_evaluated, cardinality(symbols_scanned), scan_duration_seconds, status, \
+            historical FROM cached_scan_results WHERE ($1::text IS NULL OR filter_mode = $1) \
+            ORDER BY scan_timestamp DESC LIMIT $2";
+        let lits = [
+            Lit::OptName(mode.map(FilterMode::as_str)),
+            Lit::Int(i64::from(limit)),
+        ];
+        let rows = self.read(sql, &lits, "reading scan history").await?;
         let now = Utc::now();
         rows.iter()
             .map(|row| {

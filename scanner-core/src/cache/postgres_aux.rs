@@ -11,6 +11,7 @@ use sqlx::Row;
 
 use super::backend::{corrupt, to_i64, to_u64, AuxRows};
 use super::postgres::PostgresBackend;
+use super::postgres_read::Lit;
 use super::types::RotationState;
 use crate::model::FilterMode;
 use crate::Result;
@@ -18,14 +19,15 @@ use crate::Result;
 #[async_trait]
 impl AuxRows for PostgresBackend {
     async fn rotation(&self, mode: FilterMode) -> Result<Option<RotationState>> {
-        let mut tx = self.tx("reading rotation state").await?;
-        let row = self
-            .q("SELECT position, universe_size, updated_at FROM scanner_state WHERE filter_mode = $1")
-            .bind(mode.as_str())
-            .fetch_optional(&mut *tx)
-            .await
-            .map_err(self.err("reading rotation state"))?;
-        self.commit(tx, "reading rotation state").await?;
+        let rows = self
+            .read(
+                "SELECT position, universe_size, updated_at FROM scanner_state \
+                 WHERE filter_mode = $1",
+                &[Lit::Name(mode.as_str())],
+                "reading rotation state",
+            )
+            .await?;
+        let row = rows.first();
         let Some(row) = row else { return Ok(None) };
         let get_err = |e: sqlx::Error| corrupt("rotation column", e);
         Ok(Some(RotationState {
@@ -35,43 +37,41 @@ impl AuxRows for PostgresBackend {
         }))
     }
 
-    async fn set_rotation(&self, mode: FilterMode, s: &RotationState) -> Result<()> {
-        let mut tx = self.tx("saving rotation state").await?;
-        self.q(
+    async fn set_rotation(&self, mode: FilterMode, st: &RotationState) -> Result<()> {
+        self.write(
             "INSERT INTO scanner_state (filter_mode, position, universe_size, updated_at) \
              VALUES ($1, $2, $3, $4) ON CONFLICT (filter_mode) DO UPDATE SET \
              position = excluded.position, universe_size = excluded.universe_size, \
              updated_at = excluded.updated_at",
+            &[
+                Lit::Name(mode.as_str()),
+                Lit::Int(to_i64("position", st.position)?),
+                Lit::Int(to_i64("universe_size", st.universe_size)?),
+                Lit::Time(st.updated_at),
+            ],
+            "saving rotation state",
         )
-        .bind(mode.as_str())
-        .bind(to_i64("position", s.position)?)
-        .bind(to_i64("universe_size", s.universe_size)?)
-        .bind(s.updated_at)
-        .execute(&mut *tx)
         .await
-        .map_err(self.err("saving rotation state"))?;
-        self.commit(tx, "saving rotation state").await
+        .map(drop)
     }
 
     async fn record_ivs(&self, date: NaiveDate, ivs: &[(String, f64)]) -> Result<()> {
         if ivs.is_empty() {
             return Ok(());
         }
-        let symbols: Vec<&str> = ivs.iter().map(|(s, _)| s.as_str()).collect();
+        let symbols: Vec<String> = ivs.iter().map(|(s, _)| s.clone()).collect();
         let values: Vec<f64> = ivs.iter().map(|(_, v)| *v).collect();
-        let mut tx = self.tx("recording IVs").await?;
         // One statement for the batch: the rows travel as two arrays.
-        self.q("INSERT INTO iv_history (symbol, date, atm_iv_30d) \
+        self.write(
+            "INSERT INTO iv_history (symbol, date, atm_iv_30d) \
              SELECT s, $3, v FROM UNNEST($1::text[], $2::float8[]) AS t(s, v) \
              ON CONFLICT (symbol, date) DO UPDATE SET atm_iv_30d = excluded.atm_iv_30d, \
-             recorded_at = now()")
-            .bind(&symbols)
-            .bind(&values)
-            .bind(date)
-            .execute(&mut *tx)
-            .await
-            .map_err(self.err("recording IVs"))?;
-        self.commit(tx, "recording IVs").await
+             recorded_at = now()",
+            &[Lit::Texts(&symbols), Lit::Floats(&values), Lit::Date(date)],
+            "recording IVs",
+        )
+        .await
+        .map(drop)
     }
 
     async fn iv_histories(
@@ -82,16 +82,14 @@ impl AuxRows for PostgresBackend {
         if symbols.is_empty() {
             return Ok(HashMap::new());
         }
-        let mut tx = self.tx("reading IV history").await?;
         let rows = self
-            .q("SELECT symbol, date, atm_iv_30d FROM iv_history \
-                WHERE symbol = ANY($1) AND date >= $2 ORDER BY symbol, date")
-            .bind(symbols)
-            .bind(since)
-            .fetch_all(&mut *tx)
-            .await
-            .map_err(self.err("reading IV history"))?;
-        self.commit(tx, "reading IV history").await?;
+            .read(
+                "SELECT symbol, date, atm_iv_30d FROM iv_history \
+                 WHERE symbol = ANY($1::text[]) AND date >= $2 ORDER BY symbol, date",
+                &[Lit::Texts(symbols), Lit::Date(since)],
+                "reading IV history",
+            )
+            .await?;
         let mut out: HashMap<String, Vec<(NaiveDate, f64)>> = HashMap::new();
         for r in &rows {
             let get_err = |e: sqlx::Error| corrupt("iv_history column", e);
@@ -155,26 +153,31 @@ impl AuxRows for PostgresBackend {
     }
 
     async fn try_lease(&self, name: &str, holder: &str, lease: Duration) -> Result<bool> {
-        let mut tx = self.tx("taking writer lease").await?;
-        let done = self
-            .upsert_lease(&mut tx, name, holder, lease)
-            .await
-            .map_err(self.err("taking writer lease"))?;
-        self.commit(tx, "taking writer lease").await?;
-        Ok(done)
+        let lits = [
+            Lit::Name(name),
+            Lit::Text(holder),
+            Lit::Float(lease.as_secs_f64()),
+        ];
+        let n = self
+            .write(UPSERT_LEASE, &lits, "taking writer lease")
+            .await?;
+        Ok(n == 1)
     }
 
     async fn lease_holder(&self, name: &str) -> Result<Option<String>> {
-        let mut tx = self.tx("reading writer lease").await?;
-        let holder = self
-            .q("SELECT holder FROM scanner_locks WHERE name = $1")
-            .bind(name)
-            .fetch_optional(&mut *tx)
-            .await
-            .and_then(|r| r.map(|r| r.try_get::<String, _>(0)).transpose())
-            .map_err(self.err("reading writer lease"))?;
-        self.commit(tx, "reading writer lease").await?;
-        Ok(holder)
+        let rows = self
+            .read(
+                "SELECT holder FROM scanner_locks WHERE name = $1",
+                &[Lit::Name(name)],
+                "reading writer lease",
+            )
+            .await?;
+        rows.first()
+            .map(|r| {
+                r.try_get::<String, _>(0)
+                    .map_err(|e| corrupt("lease holder", e))
+            })
+            .transpose()
     }
 
     async fn steal_lease(
@@ -184,38 +187,44 @@ impl AuxRows for PostgresBackend {
         holder: &str,
         lease: Duration,
     ) -> Result<bool> {
-        let mut tx = self.tx("taking over a dead writer's lease").await?;
-        let done = self
-            .q(
+        let n = self
+            .write(
                 "UPDATE scanner_locks SET holder = $3, acquired_at = now(), \
-                expires_at = now() + make_interval(secs => $4) WHERE name = $1 AND holder = $2",
+                 expires_at = now() + make_interval(secs => $4) WHERE name = $1 AND holder = $2",
+                &[
+                    Lit::Name(name),
+                    Lit::Text(dead),
+                    Lit::Text(holder),
+                    Lit::Float(lease.as_secs_f64()),
+                ],
+                "taking over a dead writer's lease",
             )
-            .bind(name)
-            .bind(dead)
-            .bind(holder)
-            .bind(lease.as_secs_f64())
-            .execute(&mut *tx)
-            .await
-            .map_err(self.err("taking over a dead writer's lease"))?;
-        self.commit(tx, "taking over a dead writer's lease").await?;
-        Ok(done.rows_affected() == 1)
+            .await?;
+        Ok(n == 1)
     }
 
     async fn release_lease(&self, name: &str, holder: &str) -> Result<()> {
-        let mut tx = self.tx("releasing writer lease").await?;
-        self.q("DELETE FROM scanner_locks WHERE name = $1 AND holder = $2")
-            .bind(name)
-            .bind(holder)
-            .execute(&mut *tx)
-            .await
-            .map_err(self.err("releasing writer lease"))?;
-        self.commit(tx, "releasing writer lease").await
+        self.write(
+            "DELETE FROM scanner_locks WHERE name = $1 AND holder = $2",
+            &[Lit::Name(name), Lit::Text(holder)],
+            "releasing writer lease",
+        )
+        .await
+        .map(drop)
     }
 
     async fn close(&self) {
         self.pool.close().await;
     }
 }
+
+/// Take lease `name` ($1) for holder $2 for $3 seconds if free, expired or already theirs.
+const UPSERT_LEASE: &str = "INSERT INTO scanner_locks (name, holder, acquired_at, expires_at) \
+    VALUES ($1, $2, now(), now() + make_interval(secs => $3)) \
+    ON CONFLICT (name) DO UPDATE SET holder = excluded.holder, \
+    acquired_at = CASE WHEN scanner_locks.holder = $2 THEN scanner_locks.acquired_at \
+    ELSE excluded.acquired_at END, expires_at = excluded.expires_at \
+    WHERE scanner_locks.expires_at < now() OR scanner_locks.holder = $2";
 
 impl PostgresBackend {
     /// Take lease `name` for `holder` if it is free, expired or already `holder`'s.
@@ -227,14 +236,7 @@ impl PostgresBackend {
         lease: Duration,
     ) -> sqlx::Result<bool> {
         let done = self
-            .q(
-                "INSERT INTO scanner_locks (name, holder, acquired_at, expires_at) \
-                VALUES ($1, $2, now(), now() + make_interval(secs => $3)) \
-                ON CONFLICT (name) DO UPDATE SET holder = excluded.holder, \
-                acquired_at = CASE WHEN scanner_locks.holder = $2 THEN scanner_locks.acquired_at \
-                ELSE excluded.acquired_at END, expires_at = excluded.expires_at \
-                WHERE scanner_locks.expires_at < now() OR scanner_locks.holder = $2",
-            )
+            .q(UPSERT_LEASE)
             .bind(name)
             .bind(holder)
             .bind(lease.as_secs_f64())

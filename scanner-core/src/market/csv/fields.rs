@@ -123,7 +123,12 @@ mod limit_tests {
         let e = maybe_gunzip_within(&bomb, "bomb.csv.gz", 1 << 16).unwrap_err();
         assert_eq!(e.kind(), ErrorKind::DataSource);
         assert!(e.message().contains("refused"), "{e}");
-        assert_eq!(maybe_gunzip_within(&bomb, "ok.csv.gz", 1 << 21).unwrap().len(), 1 << 20);
+        assert_eq!(
+            maybe_gunzip_within(&bomb, "ok.csv.gz", 1 << 21)
+                .unwrap()
+                .len(),
+            1 << 20
+        );
     }
 }
 
