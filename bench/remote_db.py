@@ -130,7 +130,7 @@ def main():
     print("|---|---:|---:|---:|---:|---:|---:|")
     for label, binary in binaries:
         for ms in [int(x) for x in a.delays.split(",")]:
-            with PgDb() as pg:
+            with PgDb(binary) as pg:
                 proxy = DelayProxy(pg.port, ms / 1000)
                 try:
                     url = pg.url_via(proxy.port)

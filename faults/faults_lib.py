@@ -68,12 +68,16 @@ def with_db(url, name, port=None):
 class PgDb:
     """A fresh, migrated PostgreSQL database, dropped on exit; also the suite's row checker."""
 
+    def __init__(self, binary=None):
+        self.binary = binary
+
     def __enter__(self):
         self.name = f"optscan_faults_{uuid.uuid4().hex[:12]}"
         psql(admin_url(), f"CREATE DATABASE {self.name}")
         self.url = with_db(admin_url(), self.name)
         self.port = urlsplit(admin_url()).port or 5432
-        out = run(["migrate", "--db", self.url])
+        out = subprocess.run([self.binary or optscan_bin(), "migrate", "--db", self.url],
+                             capture_output=True, text=True)
         if out.returncode != 0:
             raise RuntimeError(f"migrate: {out.stderr}")
         return self
