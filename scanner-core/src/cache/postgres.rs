@@ -35,6 +35,18 @@ const IDLE_PING_AFTER: std::time::Duration = std::time::Duration::from_secs(30);
 /// The channel the insert trigger notifies.
 pub(crate) const CHANNEL: &str = "optscan_scans";
 
+/// Serialising a value to JSON text, for inlining.
+mod erased {
+    pub trait Json {
+        fn text(&self) -> serde_json::Result<String>;
+    }
+    impl<T: serde::Serialize> Json for T {
+        fn text(&self) -> serde_json::Result<String> {
+            serde_json::to_string(self)
+        }
+    }
+}
+
 const SCAN_COLUMNS: &str = "c.scan_id, c.scan_timestamp, c.filter_mode, c.opportunities, \
      c.total_evaluated, c.symbols_scanned, c.scan_duration_seconds, c.metadata";
 
@@ -165,6 +177,68 @@ impl PostgresBackend {
         }))
     }
 
+    /// A fenced save as one statement in one round trip: the lease renewal and the insert are
+    /// data-modifying CTEs of a single (atomic) statement, sent with the simple protocol.
+    async fn save_in_one_statement(
+        &self,
+        r: &ScanResult,
+        degraded: bool,
+        fence: Option<&Fence>,
+    ) -> Result<()> {
+        let json = |what: &str, v: &dyn erased::Json| {
+            v.text()
+                .map_err(|e| Error::internal(format!("serialising {what}: {e}")))
+        };
+        let (opps, meta) = (
+            json("opportunities", &r.opportunities)?,
+            json("metadata", &r.metadata)?,
+        );
+        let fence_cte = match fence {
+            Some(_) => format!(
+                "fence AS ({} RETURNING 1)",
+                super::postgres_aux::UPSERT_LEASE_12_13
+            ),
+            None => "fence AS (SELECT 1)".to_owned(),
+        };
+        let sql = format!(
+            "WITH {fence_cte}, ins AS (INSERT INTO cached_scan_results (scan_id, scan_timestamp, \
+             filter_mode, opportunities, total_evaluated, symbols_scanned, \
+             scan_duration_seconds, metadata, opportunity_count, status, historical) \
+             SELECT $1, $2, $3, $4::jsonb, $5, $6, $7, $8::jsonb, $9, $10, $11 \
+             WHERE EXISTS (SELECT 1 FROM fence) ON CONFLICT (scan_id) DO NOTHING RETURNING 1) \
+             SELECT (SELECT count(*) FROM fence)"
+        );
+        let (name, holder, ttl) = fence.map_or(("", "", 0.0), |f| {
+            (f.name.as_str(), f.holder.as_str(), f.ttl.as_secs_f64())
+        });
+        let lits = [
+            Lit::Uuid(r.scan_id),
+            Lit::Time(r.scan_timestamp),
+            Lit::Name(r.filter_mode.as_str()),
+            Lit::Text(&opps),
+            Lit::Int(to_i64("total_evaluated", r.total_evaluated)?),
+            Lit::Texts(&r.symbols_scanned),
+            Lit::Float(r.scan_duration_seconds),
+            Lit::Text(&meta),
+            Lit::Int(i64::try_from(r.opportunities.len()).unwrap_or(i64::MAX)),
+            Lit::Name(if degraded { "degraded" } else { "ok" }),
+            Lit::Bool(is_historical(r)),
+            Lit::Name(name),
+            Lit::Text(holder),
+            Lit::Float(ttl),
+        ];
+        let rows = self.read(&sql, &lits, "saving scan").await?;
+        let fenced: i64 = rows
+            .first()
+            .map(|row| row.try_get(0).map_err(|e| corrupt("save result", e)))
+            .transpose()?
+            .unwrap_or(0);
+        match fence {
+            Some(f) if fenced == 0 => Err(super::lock::lost_error(&f.name)),
+            _ => Ok(()),
+        }
+    }
+
     pub(crate) fn secret(&self) -> &Secret {
         &self.secret
     }
@@ -212,6 +286,9 @@ impl ScanRows for PostgresBackend {
 
     async fn save(&self, r: &ScanResult, degraded: bool, fence: Option<&Fence>) -> Result<()> {
         validate(r)?;
+        if self.transaction_mode && self.before_commit.is_none() {
+            return self.save_in_one_statement(r, degraded, fence).await;
+        }
         let mut tx = self.tx("starting save").await?;
         if let Some(f) = fence {
             let held = self

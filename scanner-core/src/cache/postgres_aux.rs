@@ -226,6 +226,15 @@ const UPSERT_LEASE: &str = "INSERT INTO scanner_locks (name, holder, acquired_at
     ELSE excluded.acquired_at END, expires_at = excluded.expires_at \
     WHERE scanner_locks.expires_at < now() OR scanner_locks.holder = $2";
 
+/// [`UPSERT_LEASE`] with its parameters numbered $12–$14 (for the one-statement save).
+pub(super) const UPSERT_LEASE_12_13: &str =
+    "INSERT INTO scanner_locks (name, holder, acquired_at, expires_at) \
+    VALUES ($12, $13, now(), now() + make_interval(secs => $14)) \
+    ON CONFLICT (name) DO UPDATE SET holder = excluded.holder, \
+    acquired_at = CASE WHEN scanner_locks.holder = $13 THEN scanner_locks.acquired_at \
+    ELSE excluded.acquired_at END, expires_at = excluded.expires_at \
+    WHERE scanner_locks.expires_at < now() OR scanner_locks.holder = $13";
+
 impl PostgresBackend {
     /// Take lease `name` for `holder` if it is free, expired or already `holder`'s.
     pub(super) async fn upsert_lease(

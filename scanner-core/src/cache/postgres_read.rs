@@ -79,12 +79,26 @@ fn escaped(s: &str) -> String {
     format!("E'{}'", s.replace('\\', "\\\\").replace('\'', "''"))
 }
 
-/// `sql` with `$1 … $n` replaced by the literals (highest first, so `$1` never eats `$10`).
+/// `sql` with each `$N` placeholder replaced by literal N, in one pass over the template only
+/// (a literal that itself contains `$2` — a price in a reasoning string — is never touched).
 fn inline(sql: &str, lits: &[Lit<'_>]) -> String {
-    let mut out = sql.to_owned();
-    for (i, lit) in lits.iter().enumerate().rev() {
-        out = out.replace(&format!("${}", i + 1), &lit.sql());
+    let mut out = String::with_capacity(sql.len() + 64);
+    let mut rest = sql;
+    while let Some(i) = rest.find('$') {
+        out.push_str(&rest[..i]);
+        let after = &rest[i + 1..];
+        let digits = after.bytes().take_while(u8::is_ascii_digit).count();
+        match after[..digits]
+            .parse::<usize>()
+            .ok()
+            .and_then(|n| lits.get(n.wrapping_sub(1)))
+        {
+            Some(lit) => out.push_str(&lit.sql()),
+            None => out.push_str(&rest[i..i + 1 + digits]),
+        }
+        rest = &after[digits..];
     }
+    out.push_str(rest);
     out
 }
 
@@ -187,6 +201,12 @@ mod tests {
             format!("a = 'it''s' AND b = true AND c = NULL::text AND d = '{u}'::uuid")
         );
         assert!(!Lit::Name("a\\b").inlinable());
+        // A literal holding a placeholder-looking text is inserted verbatim.
+        let once = inline(
+            "x = $1 AND y = $2",
+            &[Lit::Text("costs $2.50"), Lit::Int(7)],
+        );
+        assert_eq!(once, "x = E'costs $2.50' AND y = 7");
         assert_eq!(Lit::Text("a\\'b").sql(), "E'a\\\\''b'");
         let syms = ["A'B".to_owned(), "C".to_owned()];
         assert_eq!(Lit::Texts(&syms).sql(), "ARRAY[E'A''B',E'C']::text[]");

@@ -20,6 +20,14 @@ pub fn opportunity(i: usize) -> Opportunity {
     );
     details.insert("tags".into(), json!(["high_iv", format!("rank{i}")]));
     details.insert("breakeven".into(), json!(105.25 + i as f64));
+    // Text that must survive inlining as a literal: quotes, backslashes, placeholders, NUL
+    // escapes are not allowed in jsonb, but everything else is.
+    details.insert(
+        "reasoning".into(),
+        json!([format!(
+            "it's $1 or $12 \\ \"quoted\" E'x' $$ {i} ünïcode 📈"
+        )]),
+    );
     Opportunity {
         symbol: format!("SYM{}", i % 7),
         option_type: if i % 2 == 0 {
