@@ -1,5 +1,5 @@
-//! A minimal background worker built on the `scanner-core` crate: scan the synthetic market
-//! into a cache, then serve it the way a web route would (fresh → cache, missing → one live
+//! A minimal background worker built on the `scanner-core` crate: run one scheduled cycle of
+//! the synthetic market into a cache, then serve it the way a web route would (fresh → cache, missing → one live
 //! scan), and print what a user would see.
 //!
 //! Run with `cargo run -p scanner-core --example worker -- [DATABASE_URL]`
@@ -7,7 +7,7 @@
 
 use std::sync::Arc;
 
-use scanner_core::cache::{ScanStore, ServeOptions, StoreOptions};
+use scanner_core::cache::{RunOptions, ScanStore, ServeOptions, StoreOptions};
 use scanner_core::market::SyntheticMarket;
 use scanner_core::model::FilterMode;
 use scanner_core::scan::{ScanConfig, Scanner};
@@ -27,19 +27,18 @@ async fn main() -> scanner_core::Result<()> {
         ScanConfig::strict(),
     )?);
 
-    // The worker's job: take the writer lease, scan, save.
-    let lease = store
-        .acquire_writer(FilterMode::Strict, std::time::Duration::from_secs(600))
-        .await?;
-    for result in scanner.scan().await? {
-        let id = store.save(&result).await?;
+    // The worker's job: one scheduled cycle — writer lease, rotation, IV history, scan,
+    // fenced save, lease released whatever happens.
+    let report = store.run_scheduled(&scanner, RunOptions::default()).await?;
+    for result in &report.results {
         println!(
-            "saved {id}: {} opportunities from {} symbols",
+            "saved {}: {} opportunities from {} symbols ({} database operations)",
+            result.scan_id,
             result.opportunities.len(),
-            result.symbols_scanned.len()
+            result.symbols_scanned.len(),
+            report.database_operations
         );
     }
-    lease.release().await?;
 
     // The route's job: serve from the cache (a live scan only when nothing fresh exists).
     let served = store
