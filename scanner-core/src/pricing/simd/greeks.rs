@@ -147,6 +147,19 @@ fn scalar_row(input: &BsmBatch<'_>, i: usize) -> [f64; 16] {
     }
 }
 
+/// Rows `start .. start + out[0].len()` of `input` into `out` with the scalar (libm)
+/// kernel: the portable path, identical bit for bit to [`bsm`](crate::pricing::bsm).
+pub(super) fn scalar_rows(input: &BsmBatch<'_>, start: usize, out: &mut [&mut [f64]; 16]) {
+    for j in 0..out[0].len() {
+        let values = scalar_row(input, start + j);
+        for (c, x) in out.iter_mut().zip(values) {
+            if let Some(slot) = c.get_mut(j) {
+                *slot = x;
+            }
+        }
+    }
+}
+
 /// Rows `start .. start + out[0].len()` of `input` into `out`, `V::N` at a time; the last
 /// partial block runs on a padded copy.
 #[inline(always)]

@@ -1,7 +1,7 @@
 //! The few vector operations the batch kernels need, as one trait with one implementation
 //! per instruction set, so each kernel is written once and compiled for every dispatch path.
 //!
-//! Implementations: [`f64`] (one lane, portable, the fallback), and in `x86.rs` AVX2+FMA
+//! Implementations: `f64` (one lane; the tests check the vector math with it), and in `x86.rs` AVX2+FMA
 //! (4 lanes) and AVX-512 (8 lanes). Every method is `#[inline(always)]` so that, inlined into
 //! a `#[target_feature]` entry point, the intrinsics compile to single instructions.
 
@@ -73,6 +73,7 @@ pub(crate) trait Lanes: Copy {
     }
 }
 
+#[cfg(test)]
 impl Lanes for f64 {
     const N: usize = 1;
     type Mask = bool;

@@ -22,7 +22,7 @@ use super::batch::BsmBatch;
 /// One instruction-set path of the batch kernels.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Kernel {
-    /// One lane, any CPU.
+    /// Any CPU: the scalar (libm) kernel row by row.
     Scalar,
     /// Four lanes, x86-64 with AVX2 and FMA.
     Avx2,
@@ -98,7 +98,7 @@ pub(crate) fn greeks_rows(
         #[cfg(target_arch = "x86_64")]
         // SAFETY: as above.
         Kernel::Avx2 => unsafe { greeks_avx2(input, start, out) },
-        _ => greeks::rows::<f64>(input, start, out),
+        _ => greeks::scalar_rows(input, start, out),
     }
 }
 
