@@ -43,9 +43,7 @@ fn eval<V: Lanes>(call: V::Mask, s: V, k: V, t: V, r: V, q: V, v: V) -> ([V; 16]
     let inv_spot = one.div(s);
     let inv_sd = inv_vol.mul(inv_sqrt_t);
     let half = V::splat(0.5);
-    let d1 = ln(s.div(k))
-        .add(carry.mul(t))
-        .mul_add(inv_sd, half.mul(sd));
+    let d1 = ln(s.div(k)).add(carry.mul(t)).mul_add(inv_sd, half.mul(sd));
     let d2 = d1.sub(sd);
     let (nd1, g1) = norm_cdf_gauss(w.mul(d1));
     let (nd2, _) = norm_cdf_gauss(w.mul(d2));
@@ -82,10 +80,7 @@ fn eval<V: Lanes>(call: V::Mask, s: V, k: V, t: V, r: V, q: V, v: V) -> ([V; 16]
     let charm = w.mul(q).mul(df_q).mul(nd1).sub(df_q_pdf.mul(dd1_dt));
     let d1d2 = p1.mul(p2);
     let vomma = vega.mul(d1d2).mul(inv_vol);
-    let speed = gamma
-        .mul(inv_spot)
-        .mul(one.add(p1.mul(inv_sd)))
-        .neg();
+    let speed = gamma.mul(inv_spot).mul(one.add(p1.mul(inv_sd))).neg();
     let zomma = gamma.mul(d1d2.sub(one)).mul(inv_vol);
     let color = gamma.mul(q.add(half.mul(inv_t)).add(p1.mul(dd1_dt)));
     let ultima = vega
@@ -93,11 +88,7 @@ fn eval<V: Lanes>(call: V::Mask, s: V, k: V, t: V, r: V, q: V, v: V) -> ([V; 16]
         .mul(inv_vol)
         .mul(d1d2.mul(one.sub(d1d2)).add(p1.mul(p1)).add(p2.mul(p2)))
         .neg();
-    let lambda = V::select(
-        zero.lt(price),
-        delta.mul(s).div(price),
-        zero,
-    );
+    let lambda = V::select(zero.lt(price), delta.mul(s).div(price), zero);
     let out = [
         price, delta, gamma, vega, theta, rho, epsilon, vanna, charm, vomma, speed, zomma, color,
         ultima, lambda, nd2,
@@ -180,7 +171,11 @@ pub(super) fn rows<V: Lanes>(input: &BsmBatch<'_>, start: usize, out: &mut [&mut
         std::array::from_fn(|i| c.get(start + j + i.min(n - 1)).copied().unwrap_or(f64::NAN))
     };
     let call: [bool; MAX] = std::array::from_fn(|i| {
-        input.is_call.get(start + j + i.min(n - 1)).copied().unwrap_or(false)
+        input
+            .is_call
+            .get(start + j + i.min(n - 1))
+            .copied()
+            .unwrap_or(false)
     });
     let (s, k, t) = (pad(input.spot), pad(input.strike), pad(input.years));
     let (r, q, v) = (pad(input.rate), pad(input.dividend_yield), pad(input.vol));

@@ -18,8 +18,6 @@ pub(crate) trait Lanes: Copy {
     fn load(s: &[f64]) -> Self;
     /// Write the lanes into the first `N` values of `s` (`s.len() >= N`).
     fn store(self, s: &mut [f64]);
-    /// Lane `i` as a scalar (tests and scalar fallbacks only).
-    fn lane(self, i: usize) -> f64;
 
     /// `self + o`.
     fn add(self, o: Self) -> Self;
@@ -52,6 +50,11 @@ pub(crate) trait Lanes: Copy {
     fn select(m: Self::Mask, a: Self, b: Self) -> Self;
     /// Lane-wise `a && b`.
     fn and(a: Self::Mask, b: Self::Mask) -> Self::Mask;
+    /// Lane-wise `a || b`.
+    #[inline(always)]
+    fn or(a: Self::Mask, b: Self::Mask) -> Self::Mask {
+        Self::not(Self::and(Self::not(a), Self::not(b)))
+    }
     /// Lane-wise `!a`.
     fn not(a: Self::Mask) -> Self::Mask;
     /// Bit `i` set where lane `i` of `m` is set.
@@ -91,10 +94,6 @@ impl Lanes for f64 {
         if let Some(d) = s.first_mut() {
             *d = self;
         }
-    }
-    #[inline(always)]
-    fn lane(self, _: usize) -> f64 {
-        self
     }
     #[inline(always)]
     fn add(self, o: Self) -> Self {

@@ -7,6 +7,7 @@
 //! path the CPU supports); a path the CPU lacks falls back to the best one it has.
 
 mod greeks;
+mod iv;
 mod lanes;
 mod vmath;
 #[cfg(target_arch = "x86_64")]
@@ -18,6 +19,8 @@ mod tests;
 use std::sync::OnceLock;
 
 use super::batch::BsmBatch;
+use super::iv::IvStatus;
+use super::iv_batch::IvBatch;
 
 /// One instruction-set path of the batch kernels.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -100,6 +103,38 @@ pub(crate) fn greeks_rows(
         Kernel::Avx2 => unsafe { greeks_avx2(input, start, out) },
         _ => greeks::scalar_rows(input, start, out),
     }
+}
+
+/// Implied volatility of rows `start ..` of `input` into `vol`/`status` on path `kernel`
+/// (the best supported path if `kernel` is not).
+pub(crate) fn iv_rows(
+    kernel: Kernel,
+    input: &IvBatch<'_>,
+    start: usize,
+    vol: &mut [f64],
+    status: &mut [IvStatus],
+) {
+    match kernel.or_best() {
+        #[cfg(target_arch = "x86_64")]
+        // SAFETY: `or_best` returned a path this CPU supports.
+        Kernel::Avx512 => unsafe { iv_avx512(input, start, vol, status) },
+        #[cfg(target_arch = "x86_64")]
+        // SAFETY: as above.
+        Kernel::Avx2 => unsafe { iv_avx2(input, start, vol, status) },
+        _ => iv::scalar_rows(input, start, vol, status),
+    }
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx512f,avx512dq,avx2,fma")]
+unsafe fn iv_avx512(input: &IvBatch<'_>, start: usize, vol: &mut [f64], status: &mut [IvStatus]) {
+    iv::rows::<x86::V8>(input, start, vol, status);
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2,fma")]
+unsafe fn iv_avx2(input: &IvBatch<'_>, start: usize, vol: &mut [f64], status: &mut [IvStatus]) {
+    iv::rows::<x86::V4>(input, start, vol, status);
 }
 
 #[cfg(target_arch = "x86_64")]

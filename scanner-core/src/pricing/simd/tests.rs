@@ -22,7 +22,11 @@ fn book(n: usize) -> [Vec<f64>; 6] {
         let row = [
             s,
             s * (0.2 + 3.0 * u()),
-            if i % 53 == 3 { 0.0 } else { 1e-3 + 4.0 * u() * u() },
+            if i % 53 == 3 {
+                0.0
+            } else {
+                1e-3 + 4.0 * u() * u()
+            },
             -0.02 + 0.2 * u(),
             0.08 * u(),
             if i % 61 == 4 { -0.1 } else { 0.01 + 2.0 * u() },
@@ -58,7 +62,11 @@ fn every_supported_path_matches_the_scalar_kernel() {
         };
         greeks_rows(kernel, &input, 0, &mut out);
         for i in 0..n {
-            let kind = if call[i] { OptionKind::Call } else { OptionKind::Put };
+            let kind = if call[i] {
+                OptionKind::Call
+            } else {
+                OptionKind::Put
+            };
             let want = bsm(kind, c[0][i], c[1][i], c[2][i], c[3][i], c[4][i], c[5][i]);
             let got: Vec<f64> = cols.iter().map(|col| col[i]).collect();
             let Ok(g) = want else {
@@ -72,7 +80,11 @@ fn every_supported_path_matches_the_scalar_kernel() {
             let scale = c[0][i].max(c[1][i]);
             for (j, (a, b)) in got.iter().zip(want).enumerate() {
                 let tol = 1e-12 * b.abs() + 1e-15 * scale * (1.0 + b.abs().min(1.0));
-                let tol = if j == 14 { tol.max(1e-9 * b.abs()) } else { tol };
+                let tol = if j == 14 {
+                    tol.max(1e-9 * b.abs())
+                } else {
+                    tol
+                };
                 assert!(
                     (a - b).abs() <= tol || (a.is_nan() && b.is_nan()),
                     "{kernel:?} row {i} {}: {a:e} vs scalar {b:e}",

@@ -56,12 +56,6 @@ impl Lanes for V4 {
         }
     }
     #[inline(always)]
-    fn lane(self, i: usize) -> f64 {
-        let mut a = [0.0; 4];
-        self.store(&mut a);
-        a.get(i).copied().unwrap_or(f64::NAN)
-    }
-    #[inline(always)]
     fn add(self, o: Self) -> Self {
         unsafe { V4(_mm256_add_pd(self.0, o.0)) }
     }
@@ -100,9 +94,9 @@ impl Lanes for V4 {
     #[inline(always)]
     fn round(self) -> Self {
         unsafe {
-            V4(_mm256_round_pd::<{ _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC }>(
-                self.0,
-            ))
+            V4(_mm256_round_pd::<
+                { _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC },
+            >(self.0))
         }
     }
     #[inline(always)]
@@ -194,12 +188,6 @@ impl Lanes for V8 {
         }
     }
     #[inline(always)]
-    fn lane(self, i: usize) -> f64 {
-        let mut a = [0.0; 8];
-        self.store(&mut a);
-        a.get(i).copied().unwrap_or(f64::NAN)
-    }
-    #[inline(always)]
     fn add(self, o: Self) -> Self {
         unsafe { V8(_mm512_add_pd(self.0, o.0)) }
     }
@@ -238,7 +226,9 @@ impl Lanes for V8 {
     #[inline(always)]
     fn round(self) -> Self {
         unsafe {
-            V8(_mm512_roundscale_pd::<{ _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC }>(self.0))
+            V8(_mm512_roundscale_pd::<
+                { _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC },
+            >(self.0))
         }
     }
     #[inline(always)]
