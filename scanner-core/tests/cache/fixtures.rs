@@ -22,7 +22,7 @@ pub fn opportunity(i: usize) -> Opportunity {
     details.insert("breakeven".into(), json!(105.25 + i as f64));
     Opportunity {
         symbol: format!("SYM{}", i % 7),
-        option_type: if i % 2 == 0 {
+        option_type: if i.is_multiple_of(2) {
             OptionKind::Call
         } else {
             OptionKind::Put
