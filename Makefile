@@ -1,6 +1,6 @@
 # The one test command (README "Quickstart"): formatting, lints, rustdoc links, every test
 # and doctest, and every example.
-.PHONY: test lint rust-test examples bench python-test python-bench node-test faults
+.PHONY: test lint rust-test math-paths examples bench python-test python-bench node-test faults
 
 test: lint rust-test examples python-test node-test faults
 
@@ -12,6 +12,13 @@ lint:
 rust-test:
 	cargo nextest run --workspace --no-fail-fast
 	cargo test --workspace --doc
+	$(MAKE) math-paths
+
+# The math suite once per SIMD dispatch path (scalar always; AVX2 / AVX-512 where this CPU
+# has them: a requested path the CPU lacks falls back, and the suite checks which ran).
+SIMD_PATHS := scalar $(shell grep -qw avx2 /proc/cpuinfo 2>/dev/null && echo avx2) $(shell grep -qw avx512dq /proc/cpuinfo 2>/dev/null && echo avx512)
+math-paths:
+	for p in $(SIMD_PATHS); do OPTSCAN_SIMD=$$p cargo nextest run -p scanner-core --test math --no-fail-fast || exit 1; done
 
 examples:
 	cargo build --bin optscan
@@ -33,7 +40,7 @@ python-test:
 	$(VENV)/bin/python -m mypy.stubtest optscan
 	$(VENV)/bin/python -m pytest -q bindings-python/tests
 
-# Peer benchmark (optscan vs QuantLib and py_vollib_vectorized); release build, run by hand.
+# Peer benchmark (optscan vs pyvolr, QuantLib and py_vollib_vectorized); release build, run by hand.
 python-bench:
 	test -x $(VENV)/bin/python || $(PYTHON) -m venv $(VENV)
 	$(VENV)/bin/pip install -q --disable-pip-version-check -r bindings-python/requirements-dev.txt -r bench/requirements.txt

@@ -1,11 +1,14 @@
 #!/usr/bin/env python3
-"""Peer benchmark of the Python package: optscan vs QuantLib and py_vollib_vectorized.
+"""Peer benchmark of the Python package: optscan vs pyvolr, QuantLib and py_vollib_vectorized.
 
 Measures nanoseconds per option, including the call from Python, for (a) price + greeks and
 (b) implied volatility, on 1,000,000 random options (S=100, K in [60, 140], T in [1 day,
 2 years], r=4.5 %, q in [0, 3 %], vol in [10 %, 80 %], calls and puts 50/50, seed 42), and
-the largest absolute difference between optscan and each peer. QuantLib is called once per
-option from Python, so it is timed on a 20,000-option slice of the same book.
+the largest absolute difference between optscan and each peer, and each library's IV error
+against the volatility that generated the price. "per core" multiplies wall time by the
+threads the library uses (optscan and pyvolr: rayon on every core; the others: one).
+QuantLib is called once per option from Python, so it is timed on a 20,000-option slice of
+the same book.
 
     make python-bench            # or: python bench/python_peers.py [--n 1000000]
 
@@ -126,6 +129,39 @@ def run_quantlib(b, price, n):
     return t_greeks, t_iv, out, iv
 
 
+def run_pyvolr(b, price):
+    import pyvolr
+
+    # int8 flags: pyvolr is about 4x slower with 'c'/'p' string arrays (anchors.md §0.3).
+    flag = np.where(b["is_call"], 1, -1).astype(np.int8)
+    args = (flag, b["spot"], b["strike"], b["years"], b["rate"], b["vol"], b["dividend_yield"])
+    pyvolr.bs.greeks(*(a[:10] for a in args))  # warm-up
+    t_g, g = best_of(lambda: pyvolr.bs.greeks(*args, return_as="dict"))
+    t_p, p = best_of(lambda: pyvolr.bs.price(*args))
+    t_iv, iv = best_of(lambda: pyvolr.bs.implied_vol(
+        price, flag, b["spot"], b["strike"], b["years"], b["rate"], b["dividend_yield"],
+        on_error="ignore"))
+    raw = dict(price=np.asarray(p, float), **{k: np.asarray(g[k], float) for k in
+                                             ("delta", "gamma", "vega", "theta", "rho")})
+    return t_g, t_p, t_iv, raw, np.asarray(iv, float)
+
+
+def units(peer, ours):
+    """Rescale the peer's vega and theta to raw derivatives (per 1.00 of vol, per year) when
+    it reports them per 1 % / per day, judged from the median ratio."""
+    for k, scales in (("vega", (1.0, 100.0)), ("theta", (1.0, 365.0, 252.0))):
+        ok = np.isfinite(peer[k]) & np.isfinite(ours[k]) & (np.abs(peer[k]) > 1e-12)
+        ratio = np.median(ours[k][ok] / peer[k][ok]) if ok.any() else 1.0
+        peer[k] = peer[k] * min(scales, key=lambda s: abs(s - ratio))
+    return peer
+
+
+def iv_error(iv, b, g):
+    """Max |σ_IV − σ|/σ over options whose price carries the volatility (vega·σ > 1e-6·S)."""
+    ok = np.isfinite(iv) & (g["vega"] * b["vol"] > 1e-6 * b["spot"])
+    return float(np.max(np.abs(iv[ok] - b["vol"][ok]) / b["vol"][ok])) if ok.any() else float("nan")
+
+
 def max_diff(a, b):
     ok = np.isfinite(a) & np.isfinite(b)
     return float(np.max(np.abs(a[ok] - b[ok]))) if ok.any() else float("nan"), int(ok.sum())
@@ -155,33 +191,55 @@ def main():
     if a.optscan_only:
         print(json.dumps({"greeks": t_g, "iv": t_iv}))
         return
-    ns = lambda t, n: f"{t / n * 1e9:,.0f}"
+    ns = lambda t, n, cores=1: f"{t / n * 1e9 * cores:,.1f}"
+    cores = os.cpu_count()
     one = single_thread(a.n)
-    rows = [("optscan (all cores: %d)" % os.cpu_count(), ns(t_g, a.n), ns(t_iv, a.n), a.n, "16 (all raw greeks)", "—", "—"),
-            ("optscan (1 thread)", ns(one["greeks"], a.n), ns(one["iv"], a.n), a.n, "16", "—", "—")]
+    rows = [("optscan (all cores: %d)" % cores, ns(t_g, a.n), ns(t_g, a.n, cores), ns(t_iv, a.n),
+             ns(t_iv, a.n, cores), a.n, "price + 16 greeks", "—", "—", f"{iv_error(iv, b, g):.1e}"),
+            ("optscan (1 thread)", ns(one["greeks"], a.n), ns(one["greeks"], a.n), ns(one["iv"], a.n),
+             ns(one["iv"], a.n), a.n, "price + 16 greeks", "—", "—", "—")]
     iv_ok = int(np.isfinite(iv).sum())
     price = g["price"]
+    ratios = []
+    try:
+        y_g, y_p, y_iv, yr, yiv = run_pyvolr(b, price)
+        yr = units(yr, g)
+        rows.append(("pyvolr 0.1.7 (all cores: %d), 5 greeks" % cores, ns(y_g, a.n), ns(y_g, a.n, cores),
+                     ns(y_iv, a.n), ns(y_iv, a.n, cores), a.n, "5 greeks (no price)", diffs(yr, g),
+                     f"{max_diff(yiv, iv)[0]:.1e}", f"{iv_error(yiv, b, g):.1e}"))
+        rows.append(("pyvolr 0.1.7, price only", ns(y_p, a.n), ns(y_p, a.n, cores), "—", "—", a.n,
+                     "price", "—", "—", "—"))
+        ratios = [f"price + 16 greeks {y_g / t_g:.2f}x faster than pyvolr's 5 greeks",
+                  f"IV {y_iv / t_iv:.2f}x faster than pyvolr"]
+    except Exception as e:  # noqa: BLE001 - a broken peer is reported, not fatal
+        rows.append((f"pyvolr: not run ({type(e).__name__}: {e})"[:90],) + ("—",) * 4 + (0,) + ("—",) * 4)
     try:
         v_g, v_iv, vr, viv = run_vollib(b, price)
-        rows.append(("py_vollib_vectorized 0.1.1", ns(v_g, a.n), ns(v_iv, a.n), a.n,
-                     "price + 5 greeks", diffs(vr, g), f"{max_diff(viv, iv)[0]:.1e}"))
-    except Exception as e:  # noqa: BLE001 - a broken peer is reported, not fatal
-        rows.append((f"py_vollib_vectorized: not run ({type(e).__name__}: {e})"[:90], "—", "—", 0, "—", "—", "—"))
+        rows.append(("py_vollib_vectorized 0.1.1", ns(v_g, a.n), ns(v_g, a.n), ns(v_iv, a.n), ns(v_iv, a.n),
+                     a.n, "price + 5 greeks", diffs(vr, g), f"{max_diff(viv, iv)[0]:.1e}",
+                     f"{iv_error(viv, b, g):.1e}"))
+    except Exception as e:  # noqa: BLE001
+        rows.append((f"py_vollib_vectorized: not run ({type(e).__name__}: {e})"[:90],) + ("—",) * 4 + (0,) + ("—",) * 4)
     try:
         m = min(a.ql_n, a.n)
         sub = {k: v[:m] for k, v in b.items()}
+        gs = {k: v[:m] for k, v in g.items()}
         q_g, q_iv, qr, qiv = run_quantlib(sub, price[:m], m)
-        rows.append(("QuantLib 1.44 (BlackCalculator, loop)", ns(q_g, m), ns(q_iv, m), m,
-                     "price + 5 greeks", diffs(qr, {k: v[:m] for k, v in g.items()}),
-                     f"{max_diff(qiv, iv[:m])[0]:.1e}"))
+        rows.append(("QuantLib 1.44 (BlackCalculator, loop)", ns(q_g, m), ns(q_g, m), ns(q_iv, m), ns(q_iv, m), m,
+                     "price + 5 greeks", diffs(qr, gs), f"{max_diff(qiv, iv[:m])[0]:.1e}",
+                     f"{iv_error(qiv, sub, gs):.1e}"))
     except Exception as e:  # noqa: BLE001
-        rows.append((f"QuantLib: not run ({type(e).__name__}: {e})"[:90], "—", "—", 0, "—", "—", "—"))
-    print(f"{a.n:,} options; optscan IV solved for {iv_ok:,} ({iv_ok / a.n:.2%}); "
+        rows.append((f"QuantLib: not run ({type(e).__name__}: {e})"[:90],) + ("—",) * 4 + (0,) + ("—",) * 4)
+    print(f"{a.n:,} options; SIMD path {os.environ.get('OPTSCAN_SIMD', 'best available')}; "
+          f"optscan IV solved for {iv_ok:,} ({iv_ok / a.n:.2%}); "
           f"max |diff| is against optscan (price and greeks in raw units; IV where both solved)\n")
-    print("| library | ns/option price+greeks | ns/option IV | options | outputs | max abs diff price / delta / gamma / vega | max abs diff IV |")
-    print("|---|---:|---:|---:|---|---:|---:|")
+    print("| library | ns/option greeks (wall) | per core | ns/option IV (wall) | per core | options | outputs "
+          "| max abs diff price / delta / gamma / vega | max abs diff IV | IV max rel err vs true σ |")
+    print("|---|---:|---:|---:|---:|---:|---|---:|---:|---:|")
     for r in rows:
         print("| " + " | ".join(str(x) if not isinstance(x, int) else f"{x:,}" for x in r) + " |")
+    for line in ratios:
+        print(f"\n{line} (same run, wall time)")
 
 
 if __name__ == "__main__":

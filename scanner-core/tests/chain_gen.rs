@@ -23,7 +23,7 @@ fn history(n: usize, spot_end: f64, r: f64, volume: f64) -> PriceHistory {
     let close: Vec<f64> = (0..n)
         .map(|i| {
             spot_end
-                * if (n - 1 - i) % 2 == 0 {
+                * if (n - 1 - i).is_multiple_of(2) {
                     1.0
                 } else {
                     (-r).exp()

@@ -5,7 +5,7 @@
 //! with `rayon::join` inside the caller's rayon pool (`ThreadPool::install`), so the caller
 //! controls the thread count. Invalid rows become NaN in every column, never an error.
 
-use super::greeks::{greeks_unchecked, inputs_valid, Greeks};
+use super::greeks::Greeks;
 use super::split::{check_len, par_split};
 use crate::Result;
 
@@ -165,7 +165,7 @@ impl GreeksColumns {
     }
 }
 
-fn to_array(g: &Greeks) -> [f64; 16] {
+pub(crate) fn to_array(g: &Greeks) -> [f64; 16] {
     [
         g.price, g.delta, g.gamma, g.vega, g.theta, g.rho, g.epsilon, g.vanna, g.charm, g.vomma,
         g.speed, g.zomma, g.color, g.ultima, g.lambda, g.prob_itm,
@@ -233,38 +233,9 @@ pub fn bsm_batch(input: &BsmBatch<'_>, out: &mut GreeksColumns) -> Result<()> {
         col.resize(n, f64::NAN);
         col.as_mut_slice()
     });
-    par_split(0, slices, &|start, cols| fill(input, start, cols));
+    let kernel = super::simd::active();
+    par_split(0, slices, &|start, mut cols| {
+        super::simd::greeks_rows(kernel, input, start, &mut cols)
+    });
     Ok(())
-}
-
-/// Serial kernel over rows `start .. start + cols[0].len()`.
-fn fill(input: &BsmBatch<'_>, start: usize, mut cols: [&mut [f64]; 16]) {
-    let len = cols[0].len();
-    let rows = start..start + len;
-    // Windows of exactly `len` rows (lengths were checked by `bsm_batch`), so the indexing
-    // below needs no bounds checks.
-    let (Some(call), Some(spot), Some(strike), Some(years), Some(rate), Some(div), Some(vol)) = (
-        input.is_call.get(rows.clone()),
-        input.spot.get(rows.clone()),
-        input.strike.get(rows.clone()),
-        input.years.get(rows.clone()),
-        input.rate.get(rows.clone()),
-        input.dividend_yield.get(rows.clone()),
-        input.vol.get(rows),
-    ) else {
-        return;
-    };
-    for j in 0..len {
-        let (s, k, t, r, q, v) = (spot[j], strike[j], years[j], rate[j], div[j], vol[j]);
-        let row = if inputs_valid(s, k, t, r, q, v) {
-            to_array(&greeks_unchecked(call[j], s, k, t, r, q, v))
-        } else {
-            [f64::NAN; 16]
-        };
-        for (col, x) in cols.iter_mut().zip(row) {
-            if let Some(slot) = col.get_mut(j) {
-                *slot = x;
-            }
-        }
-    }
 }

@@ -146,8 +146,15 @@ pub(crate) fn iv_unchecked(
     } else {
         ((strike - forward).max(0.0), strike)
     };
-    // Rounding noise of the inputs themselves: a few ulps of the larger of F and K.
-    let tol = 8.0 * f64::EPSILON * forward.max(strike);
+    // Rounding noise of `F − K`: a few ulps of the larger of F and K. It only blurs the
+    // time value when the option is in the money or at it; clearly out of the money the
+    // intrinsic value is exactly 0 and any positive price, however small, is time value.
+    let rounding = 8.0 * f64::EPSILON * forward.max(strike);
+    let tol = if intrinsic > 0.0 || (forward - strike).abs() <= rounding {
+        rounding
+    } else {
+        0.0
+    };
     let time_value = undiscounted - intrinsic;
     if time_value < -tol {
         return IvSolution::fail(IvStatus::BelowIntrinsic);
@@ -155,7 +162,7 @@ pub(crate) fn iv_unchecked(
     if time_value <= tol {
         return IvSolution::fail(IvStatus::NoTimeValue);
     }
-    if undiscounted >= maximum - tol || years == 0.0 {
+    if undiscounted >= maximum - rounding || years == 0.0 {
         return IvSolution::fail(IvStatus::AboveMaximum);
     }
     let solved = ImpliedBlackVolatility::builder()

@@ -1,7 +1,7 @@
 //! Implied volatility for many quotes at once (structure of arrays), because a scan inverts
 //! every contract of every chain and the bindings pass whole numpy / typed arrays.
 
-use super::iv::{iv_unchecked, IvStatus};
+use super::iv::IvStatus;
 use super::split::{check_len, par_split};
 use crate::Result;
 
@@ -65,21 +65,9 @@ pub fn implied_vol_batch(
             ("status_out", status_out.len()),
         ],
     )?;
+    let kernel = super::simd::active();
     par_split(0, (vol_out, status_out), &|start, (vols, stats)| {
-        for (j, (v, s)) in vols.iter_mut().zip(stats.iter_mut()).enumerate() {
-            let i = start + j;
-            let sol = iv_unchecked(
-                input.price[i],
-                input.is_call[i],
-                input.spot[i],
-                input.strike[i],
-                input.years[i],
-                input.rate[i],
-                input.dividend_yield[i],
-            );
-            *v = sol.vol;
-            *s = sol.status;
-        }
+        super::simd::iv_rows(kernel, input, start, vols, stats)
     });
     Ok(())
 }

@@ -10,6 +10,7 @@ mod iv;
 mod iv_batch;
 mod limits;
 mod normal;
+mod simd;
 mod split;
 mod trader;
 
@@ -19,6 +20,18 @@ pub use iv::{implied_vol, IvSolution, IvStatus};
 pub use iv_batch::{implied_vol_batch, IvBatch};
 pub use normal::{norm_cdf, norm_pdf};
 pub use trader::{TraderGreeks, DAYS_PER_YEAR};
+
+/// The instruction-set path the batch APIs ([`bsm_batch`], [`implied_vol_batch`]) run on in
+/// this process: `"avx512"`, `"avx2"` or `"scalar"`. The best path the CPU supports, unless
+/// the environment variable `OPTSCAN_SIMD` names another supported one.
+///
+/// ```
+/// let path = scanner_core::pricing::simd_path();
+/// assert!(["avx512", "avx2", "scalar"].contains(&path));
+/// ```
+pub fn simd_path() -> &'static str {
+    simd::active().name()
+}
 
 use crate::model::OptionKind;
 

@@ -30,7 +30,7 @@ pub fn opportunity(i: usize) -> Opportunity {
     );
     Opportunity {
         symbol: format!("SYM{}", i % 7),
-        option_type: if i % 2 == 0 {
+        option_type: if i.is_multiple_of(2) {
             OptionKind::Call
         } else {
             OptionKind::Put

@@ -1,10 +1,11 @@
-//! The batch APIs agree bit for bit with the scalar ones, on 1 and 2 threads, mark invalid
-//! rows instead of failing, and reject only mismatched lengths.
+//! The batch APIs agree with the scalar ones (bit for bit on the scalar path, to rounding on
+//! the SIMD paths), bit for bit between 1 and 2 threads, mark invalid rows instead of
+//! failing, and reject only mismatched lengths.
 
 use scanner_core::model::OptionKind;
 use scanner_core::pricing::{
-    bsm, bsm_batch, implied_vol, implied_vol_batch, BsmBatch, GreeksColumns, IvBatch, IvStatus,
-    GREEK_NAMES,
+    bsm, bsm_batch, implied_vol, implied_vol_batch, simd_path, BsmBatch, Greeks, GreeksColumns,
+    IvBatch, IvStatus, GREEK_NAMES,
 };
 use scanner_core::ErrorKind;
 
@@ -65,6 +66,51 @@ fn run(c: &Columns, threads: usize) -> GreeksColumns {
     out
 }
 
+/// Batch row against the scalar kernel: identical on the scalar path; on the SIMD paths
+/// within 1e-12 relative, or 1e-15 of the price scale for greeks that cancel to near 0
+/// (lambda, a ratio, within 1e-9 where the price itself is tiny).
+#[track_caller]
+fn close_greeks(row: &Greeks, g: &Greeks, scale: f64, i: usize) {
+    if simd_path() == "scalar" {
+        assert_eq!(row, g, "row {i}");
+        return;
+    }
+    let (a, b) = (to_vec(row), to_vec(g));
+    for (j, (x, y)) in a.iter().zip(&b).enumerate() {
+        let mut tol = 1e-12 * y.abs() + 1e-15 * scale * (1.0 + y.abs().min(1.0));
+        if GREEK_NAMES[j] == "lambda" {
+            tol = tol.max(1e-9 * y.abs());
+        }
+        assert!(
+            (x - y).abs() <= tol,
+            "row {i} {}: batch {x:e} vs scalar {y:e}",
+            GREEK_NAMES[j]
+        );
+    }
+}
+
+fn to_vec(g: &Greeks) -> Vec<f64> {
+    let cols = GreeksColumns {
+        price: vec![g.price],
+        delta: vec![g.delta],
+        gamma: vec![g.gamma],
+        vega: vec![g.vega],
+        theta: vec![g.theta],
+        rho: vec![g.rho],
+        epsilon: vec![g.epsilon],
+        vanna: vec![g.vanna],
+        charm: vec![g.charm],
+        vomma: vec![g.vomma],
+        speed: vec![g.speed],
+        zomma: vec![g.zomma],
+        color: vec![g.color],
+        ultima: vec![g.ultima],
+        lambda: vec![g.lambda],
+        prob_itm: vec![g.prob_itm],
+    };
+    cols.columns().iter().map(|(_, c)| c[0]).collect()
+}
+
 #[test]
 fn bsm_batch_equals_scalar_on_one_and_two_threads() {
     let n = 20_000; // several leaves, so the split is exercised
@@ -88,7 +134,7 @@ fn bsm_batch_equals_scalar_on_one_and_two_threads() {
             c.dividend_yield[i],
             c.vol[i],
         ) {
-            Ok(g) => assert_eq!(row, g, "row {i}"),
+            Ok(g) => close_greeks(&row, &g, c.spot[i].max(c.strike[i]), i),
             Err(e) => {
                 assert_eq!(e.kind(), ErrorKind::InvalidInput);
                 assert!(
@@ -161,8 +207,23 @@ fn iv_batch_equals_scalar_on_one_and_two_threads() {
         ) {
             Ok(s) => {
                 assert_eq!(s.status, status[i], "row {i}");
-                assert_eq!(s.vol.to_bits(), vol[i].to_bits(), "row {i}");
-                assert_eq!(s.vol.to_bits(), results[1].0[i].to_bits(), "row {i}");
+                // Identical on the scalar path; elsewhere within what the price can tell
+                // apart: 1e-12 relative plus 64 ulps of the price scale over vega.
+                let tol = if simd_path() == "scalar" || s.status != IvStatus::Ok {
+                    0.0
+                } else {
+                    let (t, r, q) = (c.years[i], c.rate[i], c.dividend_yield[i]);
+                    let g = bsm(kind, c.spot[i], c.strike[i], t, r, q, s.vol).expect("valid");
+                    let scale = c.spot[i] * (-q * t).exp() + c.strike[i] * (-r * t).exp();
+                    1e-12 * s.vol + 64.0 * f64::EPSILON * scale / g.vega
+                };
+                assert!(
+                    (s.vol - vol[i]).abs() <= tol || (s.vol.is_nan() && vol[i].is_nan()),
+                    "row {i}: scalar {} vs batch {}",
+                    s.vol,
+                    vol[i]
+                );
+                assert_eq!(vol[i].to_bits(), results[1].0[i].to_bits(), "row {i}");
             }
             Err(_) => assert_eq!(status[i], IvStatus::InvalidInput, "row {i}"),
         }

@@ -2,9 +2,10 @@
 //! differentiates), on a wide random grid. Steps scale with the quantity's natural scale
 //! (`S·σ√T` for spot, `σ` for vol, `T` for time), so truncation stays near 1e-9 everywhere.
 
+use super::via_batch::bsm;
 use proptest::prelude::*;
 use scanner_core::model::OptionKind;
-use scanner_core::pricing::{bsm, Greeks};
+use scanner_core::pricing::Greeks;
 
 /// Inputs of one FD check.
 #[derive(Debug, Clone, Copy)]

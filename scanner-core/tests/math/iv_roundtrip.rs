@@ -2,9 +2,10 @@
 //! carries the information (time value well above rounding), and σ → price → σ within the
 //! attainable precision `1e-12·σ + c·ε·(S e^{−qT} + K e^{−rT})/vega`.
 
+use super::via_batch::{bsm, implied_vol};
 use proptest::prelude::*;
 use scanner_core::model::OptionKind;
-use scanner_core::pricing::{bsm, implied_vol, IvStatus};
+use scanner_core::pricing::IvStatus;
 
 #[derive(Debug, Clone, Copy)]
 struct Case {

@@ -5,9 +5,11 @@
 mod batch;
 mod fd;
 mod iv_roundtrip;
+mod iv_tiny;
 mod original_bugs;
 mod probability_props;
 mod properties;
 mod rng;
 mod textbook;
 mod touch_mc;
+mod via_batch;

@@ -3,8 +3,9 @@
 //! tests show it disagrees with an oracle (finite differences or Monte Carlo) where ours
 //! agrees, so reintroducing any of them fails the suite.
 
+use super::via_batch::bsm;
 use scanner_core::model::OptionKind::{self, Call, Put};
-use scanner_core::pricing::{bsm, norm_cdf, norm_pdf};
+use scanner_core::pricing::{norm_cdf, norm_pdf};
 use scanner_core::probability::touch_probability;
 
 use super::rng::Rng;

@@ -1,9 +1,10 @@
 //! Model-free identities and bounds of European options: put–call parity, no-arbitrage
 //! price bounds, monotonicity in S, σ and T, and finite, sane values at the extremes.
 
+use super::via_batch::bsm;
 use proptest::prelude::*;
 use scanner_core::model::OptionKind::{Call, Put};
-use scanner_core::pricing::{bsm, Greeks};
+use scanner_core::pricing::Greeks;
 
 fn pair(s: f64, k: f64, t: f64, r: f64, q: f64, v: f64) -> (Greeks, Greeks) {
     (

@@ -2,8 +2,9 @@
 //! tolerances: 5e-5 against Haug's 4-decimal values, 6e-3 against Hull's 2–3 significant
 //! figures, and tighter where the reference prints more digits.
 
+use super::via_batch::{bsm, implied_vol};
 use scanner_core::model::OptionKind::{self, Call, Put};
-use scanner_core::pricing::{bsm, implied_vol, Greeks, IvStatus};
+use scanner_core::pricing::{Greeks, IvStatus};
 
 const HAUG: f64 = 5e-5;
 const HULL: f64 = 6e-3;
