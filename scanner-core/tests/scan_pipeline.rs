@@ -360,5 +360,9 @@ async fn a_saved_scan_round_trips_through_the_cache_exactly() {
         .unwrap()
         .expect("the saved scan");
     assert_eq!(&back.result, saved);
-    assert!(store.latest(FilterMode::Strict, None).await.unwrap().is_none());
+    assert!(store
+        .latest(FilterMode::Strict, None)
+        .await
+        .unwrap()
+        .is_none());
 }
