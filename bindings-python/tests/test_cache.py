@@ -10,7 +10,9 @@ import pytest
 
 import optscan
 
-AS_OF = datetime(2026, 3, 2, 21, 0, tzinfo=timezone.utc)
+# Scans here are live (as of now): a scan of a past as-of is kept as historical and never
+# served as the newest one (see test_a_past_as_of_is_never_the_live_scan).
+PAST = datetime(2026, 3, 2, 21, 0, tzinfo=timezone.utc)
 
 
 def scanner():
@@ -21,7 +23,7 @@ def scanner():
 def exercise(url):
     store = optscan.ScanStore.open(url)
     assert store.latest() is None
-    r = scanner().scan(as_of=AS_OF)
+    r = scanner().scan()
     assert store.save(r) == r.scan_id
     assert store.save(r) == r.scan_id  # idempotent
     cached = store.latest("strict")
@@ -34,7 +36,7 @@ def exercise(url):
     assert [h.scan_id for h in hist] == [r.scan_id]
     assert hist[0].opportunity_count == len(r.opportunities)
     for _ in range(2):
-        store.save(scanner().scan(as_of=AS_OF))
+        store.save(scanner().scan())
     assert len(store.history(filter_mode="strict", limit=10)) == 3
     assert store.cleanup(keep=1) == 2
     assert len(store.history()) == 1
@@ -71,7 +73,7 @@ def test_serve_scans_live_once_then_serves_the_cache():
 def test_json_reads_hand_out_the_stored_document():
     store = optscan.ScanStore.open("sqlite::memory:")
     assert store.latest_json() is None
-    r = scanner().scan(as_of=AS_OF)
+    r = scanner().scan()
     store.save(r)
     j = store.latest_json("strict")
     assert isinstance(j, optscan.CachedJson) and isinstance(j.json, bytes)
@@ -97,7 +99,7 @@ def test_subscribe_yields_new_scans_from_any_store(tmp_path):
     reader, writer = optscan.ScanStore.open(url), optscan.ScanStore.open(url)
     sub = reader.subscribe()
     assert sub.next(timeout=0.2) is None  # nothing saved yet
-    r = scanner().scan(as_of=AS_OF)
+    r = scanner().scan()
     writer.save(r)
     notice = next(iter(sub))
     assert isinstance(notice, optscan.ScanNotice)
@@ -122,7 +124,7 @@ def test_subscribe_as_an_async_iterator(tmp_path):
 
     async def main():
         sub = store.subscribe()
-        r = scanner().scan(as_of=AS_OF)
+        r = scanner().scan()
         await asyncio.to_thread(store.save, r)
         async for notice in sub:
             return notice.scan_id == r.scan_id
@@ -146,5 +148,15 @@ def test_database_url_is_the_default(tmp_path, monkeypatch):
     url = f"sqlite://{tmp_path / 'env.db'}"
     monkeypatch.setenv("DATABASE_URL", url)
     store = optscan.ScanStore.open()
-    store.save(scanner().scan(as_of=AS_OF))
+    store.save(scanner().scan())
     assert optscan.ScanStore.open(url).latest() is not None
+
+
+def test_a_past_as_of_is_never_the_live_scan(tmp_path):
+    store = optscan.ScanStore.open(f"sqlite://{tmp_path / 'hist.db'}")
+    past = scanner().scan(as_of=PAST)
+    assert store.save(past) == past.scan_id
+    assert store.latest() is None, "a backfill is not the live scan"
+    live = scanner().scan()
+    store.save(live)
+    assert store.latest().result.scan_id == live.scan_id

@@ -48,14 +48,16 @@ def test_reference_point_matches_the_published_values():
         assert float(g[k]) == pytest.approx(want, rel=1e-9, abs=1e-12), k
 
 
-def test_batch_equals_the_core_scalar_api_row_by_row():
+def test_batch_agrees_with_the_core_scalar_api_row_by_row():
+    # The batch runs on the SIMD kernels where the CPU has them: equal to the scalar API
+    # within 1e-12 relative (bit for bit on the scalar path).
     b = random_book(200)
     g = optscan.black_scholes(**b)
     for i in range(200):
         s = _native._bsm_scalar(bool(b["is_call"][i]), b["spot"][i], b["strike"][i],
                                 b["years"][i], b["rate"][i], b["dividend_yield"][i], b["vol"][i])
         for k in KEYS:
-            assert g[k][i] == s[camel(k)], (i, k)
+            assert math.isclose(g[k][i], s[camel(k)], rel_tol=1e-12, abs_tol=1e-13), (i, k)
 
 
 def test_greeks_agree_with_finite_differences():
@@ -156,7 +158,7 @@ def test_implied_volatility_statuses_and_scalar_agreement():
     for i in range(3):
         v, code = _native._implied_vol_scalar(price[i], True, spot[i], 100.0, 0.5, 0.01, 0.0)
         assert code == st[i]
-        assert (math.isnan(v) and math.isnan(iv[i])) or v == iv[i]
+        assert (math.isnan(v) and math.isnan(iv[i])) or math.isclose(v, iv[i], rel_tol=1e-12)
     plain = optscan.implied_volatility(price, True, spot, 100.0, 0.5, 0.01)
     np.testing.assert_array_equal(plain, iv)
 

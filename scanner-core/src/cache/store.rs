@@ -413,7 +413,8 @@ async fn connect_within<T>(
     opts: &StoreOptions,
     fut: impl std::future::Future<Output = Result<T>>,
 ) -> Result<T> {
-    let limit = opts.query_timeout.max(opts.acquire_timeout);
+    // Room for the pool's own acquire timeout and its diagnostic attempt to say why first.
+    let limit = opts.acquire_timeout.saturating_mul(2) + opts.query_timeout;
     tokio::time::timeout(limit, fut)
         .await
         .unwrap_or_else(|_| Err(super::timed::timeout("connecting", limit)))
