@@ -5,17 +5,20 @@
 //! bar or a quote stamped after `as_of`.
 //!
 //! Offline sources live here: [`SyntheticMarket`] (seeded, the default), [`CsvMarket`]
-//! (real daily history from files), the [`chain_gen`] generator both use for option
+//! (real daily history from files), [`MemoryMarket`] and the [`host`] tables that carry
+//! data from Python and JS, the [`chain_gen`] generator both use for option
 //! chains, and the per-contract [`quality`] checks.
 
 pub mod chain_gen;
 pub mod csv;
+pub mod host;
 mod load_report;
 pub mod quality;
 mod rng;
 mod synthetic;
 
 pub use csv::{ChainSource, CsvMarket, CsvMarketOptions};
+pub use host::{MemoryMarket, MemoryMarketOptions};
 pub use load_report::{LoadReport, LOAD_STAGE};
 #[doc(hidden)]
 pub use synthetic::PANIC_HOOK_ENV;

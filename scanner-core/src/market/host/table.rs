@@ -1,0 +1,256 @@
+//! A column table handed over by a host: a pandas DataFrame, a dict of numpy arrays, a list
+//! of records, a JS array of objects. The bindings only move cells across (numbers as
+//! `f64` columns, dates as dates, everything else as JSON values); finding columns by name
+//! and reading cells with errors that name the column happen here, once, for every host.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use serde_json::Value;
+
+use crate::{Error, Result};
+
+/// One column of a [`Table`].
+#[derive(Debug, Clone, PartialEq)]
+pub enum Column {
+    /// Numbers; `NaN` means missing.
+    Numbers(Vec<f64>),
+    /// Calendar dates.
+    Dates(Vec<NaiveDate>),
+    /// Cells of any JSON type (strings, numbers, booleans, `null` for missing).
+    Values(Vec<Value>),
+}
+
+impl Column {
+    /// Number of cells.
+    pub fn len(&self) -> usize {
+        match self {
+            Column::Numbers(v) => v.len(),
+            Column::Dates(v) => v.len(),
+            Column::Values(v) => v.len(),
+        }
+    }
+
+    /// Whether the column has no cells.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+/// Named columns of one length. Names are matched ignoring case, spaces and `_`
+/// (`"openInterest"`, `"open_interest"` and `"Open Interest"` are one column).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Table {
+    columns: Vec<(String, Column)>,
+}
+
+/// `"Adj Close"` → `"adjclose"`: the form column names are compared in.
+pub(crate) fn norm(name: &str) -> String {
+    name.chars()
+        .filter(|c| c.is_ascii_alphanumeric())
+        .map(|c| c.to_ascii_lowercase())
+        .collect()
+}
+
+impl Table {
+    /// An empty table.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Add a column. Fails with [`crate::ErrorKind::InvalidInput`] when its length differs
+    /// from the columns already added.
+    pub fn push(&mut self, name: impl Into<String>, column: Column) -> Result<()> {
+        let name = name.into();
+        if let Some((first, c)) = self.columns.first() {
+            if c.len() != column.len() {
+                return Err(Error::invalid_input(format!(
+                    "column `{name}` has {} rows but `{first}` has {}",
+                    column.len(),
+                    c.len()
+                )));
+            }
+        }
+        self.columns.push((name, column));
+        Ok(())
+    }
+
+    /// A table from a JSON document: an array of records (`[{"strike": 100, …}, …]`; a
+    /// key missing from a record is a missing cell) or an object of equal-length arrays
+    /// (`{"close": [1, 2], …}`).
+    ///
+    /// ```
+    /// use scanner_core::market::host::Table;
+    /// let t = Table::from_value(serde_json::json!([{"a": 1}, {"a": 2, "b": "x"}]))?;
+    /// assert_eq!((t.rows(), t.names().len()), (2, 2));
+    /// assert!(Table::from_value(serde_json::json!(3)).is_err());
+    /// # Ok::<(), scanner_core::Error>(())
+    /// ```
+    pub fn from_value(value: Value) -> Result<Self> {
+        let mut t = Table::new();
+        match value {
+            Value::Array(records) => {
+                let mut names: Vec<String> = Vec::new();
+                for (i, r) in records.iter().enumerate() {
+                    let Value::Object(m) = r else {
+                        return Err(Error::invalid_input(format!(
+                            "record {i} is not an object: {}",
+                            short(r)
+                        )));
+                    };
+                    names.extend(
+                        m.keys()
+                            .filter(|k| !names.contains(k))
+                            .cloned()
+                            .collect::<Vec<_>>(),
+                    );
+                }
+                for n in names {
+                    let cells = records
+                        .iter()
+                        .map(|r| r.get(&n).cloned().unwrap_or(Value::Null))
+                        .collect();
+                    t.push(n, Column::Values(cells))?;
+                }
+            }
+            Value::Object(m) => {
+                for (name, v) in m {
+                    let Value::Array(cells) = v else {
+                        return Err(Error::invalid_input(format!(
+                            "column `{name}` is not an array: {}",
+                            short(&v)
+                        )));
+                    };
+                    t.push(name, Column::Values(cells))?;
+                }
+            }
+            other => {
+                return Err(Error::invalid_input(format!(
+                    "expected a table (records or columns), got {}",
+                    short(&other)
+                )))
+            }
+        }
+        Ok(t)
+    }
+
+    /// Number of rows.
+    pub fn rows(&self) -> usize {
+        self.columns.first().map_or(0, |(_, c)| c.len())
+    }
+
+    /// Column names, in the order given.
+    pub fn names(&self) -> Vec<&str> {
+        self.columns.iter().map(|(n, _)| n.as_str()).collect()
+    }
+
+    /// The first column whose name matches one of `aliases` (already normalised).
+    pub(crate) fn find(&self, aliases: &[&str]) -> Option<Col<'_>> {
+        aliases.iter().find_map(|a| {
+            self.columns
+                .iter()
+                .find(|(n, _)| norm(n) == *a)
+                .map(|(name, column)| Col { name, column })
+        })
+    }
+
+    /// Like [`Table::find`], failing with a message naming the column and what exists.
+    pub(crate) fn need(&self, what: &str, aliases: &[&str]) -> Result<Col<'_>> {
+        self.find(aliases).ok_or_else(|| {
+            Error::invalid_input(format!(
+                "{what}: no `{}` column (columns: {})",
+                aliases[0],
+                self.names().join(", ")
+            ))
+        })
+    }
+}
+
+/// A column found by name, with typed cell readers whose errors name it.
+#[derive(Clone, Copy)]
+pub(crate) struct Col<'a> {
+    pub name: &'a str,
+    pub column: &'a Column,
+}
+
+impl Col<'_> {
+    fn bad(&self, row: usize, want: &str, got: &str) -> Error {
+        Error::invalid_input(format!(
+            "column `{}` row {row}: expected {want}, got {got}",
+            self.name
+        ))
+    }
+
+    /// A number, `None` when missing (`NaN`, `null`, empty string).
+    pub fn number(&self, row: usize) -> Result<Option<f64>> {
+        match self.column {
+            Column::Numbers(v) => Ok(v.get(row).copied().filter(|x| !x.is_nan())),
+            Column::Dates(_) => Err(self.bad(row, "a number", "a date")),
+            Column::Values(v) => match v.get(row).unwrap_or(&Value::Null) {
+                Value::Null => Ok(None),
+                Value::Number(n) => Ok(n.as_f64()),
+                Value::String(s) if s.trim().is_empty() => Ok(None),
+                Value::String(s) => s
+                    .trim()
+                    .parse::<f64>()
+                    .map(|x| Some(x).filter(|x| !x.is_nan()))
+                    .map_err(|_| self.bad(row, "a number", &format!("{s:?}"))),
+                other => Err(self.bad(row, "a number", &short(other))),
+            },
+        }
+    }
+
+    /// A string, `None` when missing.
+    pub fn text(&self, row: usize) -> Result<Option<String>> {
+        match self.column {
+            Column::Values(v) => match v.get(row).unwrap_or(&Value::Null) {
+                Value::Null => Ok(None),
+                Value::String(s) => Ok(Some(s.clone())),
+                other => Err(self.bad(row, "a string", &short(other))),
+            },
+            Column::Numbers(v) if v.get(row).is_some_and(|x| x.is_nan()) => Ok(None),
+            Column::Numbers(_) => Err(self.bad(row, "a string", "a number")),
+            Column::Dates(_) => Err(self.bad(row, "a string", "a date")),
+        }
+    }
+
+    /// A calendar date: a date cell, `"YYYY-MM-DD…"` (the date part of an ISO timestamp),
+    /// or Unix time in seconds (milliseconds when larger than 10^11), taken in UTC.
+    pub fn date(&self, row: usize) -> Result<Option<NaiveDate>> {
+        let from_epoch = |x: f64| {
+            let secs = if x.abs() > 1e11 { x / 1000.0 } else { x };
+            DateTime::<Utc>::from_timestamp(secs.floor() as i64, 0).map(|t| t.date_naive())
+        };
+        match self.column {
+            Column::Dates(v) => Ok(v.get(row).copied()),
+            Column::Numbers(v) => match v.get(row).copied().filter(|x| !x.is_nan()) {
+                None => Ok(None),
+                Some(x) => from_epoch(x)
+                    .map(Some)
+                    .ok_or_else(|| self.bad(row, "a date", &x.to_string())),
+            },
+            Column::Values(v) => match v.get(row).unwrap_or(&Value::Null) {
+                Value::Null => Ok(None),
+                Value::String(s) => s
+                    .get(..10)
+                    .and_then(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").ok())
+                    .map(Some)
+                    .ok_or_else(|| self.bad(row, "a YYYY-MM-DD date", &format!("{s:?}"))),
+                Value::Number(n) => n
+                    .as_f64()
+                    .and_then(from_epoch)
+                    .map(Some)
+                    .ok_or_else(|| self.bad(row, "a date", &n.to_string())),
+                other => Err(self.bad(row, "a date", &short(other))),
+            },
+        }
+    }
+}
+
+/// A value shortened for an error message.
+pub(crate) fn short(v: &Value) -> String {
+    let s = v.to_string();
+    if s.chars().count() > 40 {
+        format!("{}…", s.chars().take(40).collect::<String>())
+    } else {
+        s
+    }
+}
