@@ -84,6 +84,23 @@ fn class_of(py: Python<'_>, kind: ErrorKind) -> Bound<'_, pyo3::types::PyType> {
     }
 }
 
+/// The core kind of an `optscan` exception (`None` for any other exception).
+pub fn kind_of(py: Python<'_>, err: &PyErr) -> Option<ErrorKind> {
+    [
+        ErrorKind::InvalidInput,
+        ErrorKind::NotFound,
+        ErrorKind::DataSource,
+        ErrorKind::RateLimited,
+        ErrorKind::Timeout,
+        ErrorKind::Database,
+        ErrorKind::Busy,
+        ErrorKind::Cancelled,
+        ErrorKind::Internal,
+    ]
+    .into_iter()
+    .find(|k| err.is_instance(py, &class_of(py, *k)))
+}
+
 /// Convert a core error into the exception of its kind (message without the kind prefix).
 pub fn to_py(err: Error) -> PyErr {
     let m = err.message().to_owned();

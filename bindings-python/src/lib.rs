@@ -7,6 +7,8 @@ mod broadcast;
 mod cache;
 mod cache_json;
 mod error;
+mod host_source;
+mod host_table;
 mod market;
 mod model;
 mod pricing;
@@ -29,6 +31,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<market::MarketData>()?;
     m.add_class::<market::SyntheticMarket>()?;
     m.add_class::<market::CsvMarket>()?;
+    m.add_class::<market::MemoryMarket>()?;
     m.add_class::<market::YahooMarket>()?;
     m.add_class::<market::PolygonMarket>()?;
     m.add_class::<market::TradierMarket>()?;

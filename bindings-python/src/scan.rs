@@ -6,11 +6,12 @@ use std::sync::{Arc, Mutex};
 
 use chrono::{DateTime, Utc};
 use pyo3::prelude::*;
-use pyo3::types::PyList;
-use scanner_core::scan::{self as core, CancelToken, ModeSelection, ProgressFn, ScanEvent};
+use pyo3::types::{PyDict, PyList};
+use scanner_core::scan::{self as core, CancelToken, ProgressFn, ScanEvent};
 
-use crate::error::to_py;
-use crate::market::MarketData;
+use crate::error::{invalid, to_py};
+use crate::host_table::to_json;
+use crate::market::source_from_py;
 use crate::model::{to_py_value, ScanResult};
 use crate::runtime::block_on;
 
@@ -23,43 +24,67 @@ pub struct ScanConfig {
     pub inner: core::ScanConfig,
 }
 
+impl ScanConfig {
+    fn from_json_value(value: serde_json::Value) -> PyResult<Self> {
+        core::ScanConfig::from_value(value)
+            .map(|inner| Self { inner })
+            .map_err(to_py)
+    }
+}
+
 #[pymethods]
 impl ScanConfig {
+    /// Every core setting as a keyword argument, snake_case (`max_results=10`,
+    /// `gates={"min_score": 50}`); omitted ones keep the core's defaults. Unknown names
+    /// and invalid values raise `InvalidInputError` (with the closest known name).
     #[new]
-    #[pyo3(signature = (*, filter_mode = None, max_symbols = None, max_results = None,
-        max_per_symbol = None, lookback_sessions = None, risk_free_rate = None, backtest = None))]
-    #[allow(clippy::too_many_arguments)]
-    fn new(
-        filter_mode: Option<&str>,
-        max_symbols: Option<usize>,
-        max_results: Option<usize>,
-        max_per_symbol: Option<usize>,
-        lookback_sessions: Option<usize>,
-        risk_free_rate: Option<f64>,
-        backtest: Option<bool>,
-    ) -> PyResult<Self> {
-        let mut c = core::ScanConfig::default();
-        if let Some(m) = filter_mode {
-            c.filter_mode = m.parse::<ModeSelection>().map_err(to_py)?;
+    #[pyo3(signature = (**kwargs))]
+    fn new(kwargs: Option<&Bound<'_, PyDict>>) -> PyResult<Self> {
+        let mut doc = match kwargs {
+            Some(k) => to_json(k.as_any())?,
+            None => serde_json::Value::Object(Default::default()),
+        };
+        // `name=None` keeps the core's default, as an omitted keyword does.
+        if let serde_json::Value::Object(m) = &mut doc {
+            m.retain(|_, v| !v.is_null());
         }
-        c.max_symbols = max_symbols.or(c.max_symbols);
-        c.max_results = max_results.unwrap_or(c.max_results);
-        c.max_per_symbol = max_per_symbol.unwrap_or(c.max_per_symbol);
-        c.lookback_sessions = lookback_sessions.unwrap_or(c.lookback_sessions);
-        c.risk_free_rate = risk_free_rate.unwrap_or(c.risk_free_rate);
-        c.backtest = backtest.unwrap_or(c.backtest);
-        c.validate().map_err(to_py)?;
-        Ok(Self { inner: c })
+        Self::from_json_value(doc)
+    }
+
+    /// Build from a dict (snake_case or camelCase keys, nested dicts for the gate groups).
+    #[staticmethod]
+    fn from_dict(doc: &Bound<'_, PyDict>) -> PyResult<Self> {
+        Self::from_json_value(to_json(doc.as_any())?)
+    }
+
+    /// Build from a `.toml` or `.json` file (the format the CLI's `--config` reads).
+    #[staticmethod]
+    fn from_file(path: std::path::PathBuf) -> PyResult<Self> {
+        let text = std::fs::read_to_string(&path)
+            .map_err(|e| invalid(format!("cannot read {}: {e}", path.display())))?;
+        let doc: serde_json::Value = if path.extension().is_some_and(|e| e == "toml") {
+            toml::from_str(&text)
+                .map_err(|e| invalid(format!("{}: not TOML: {e}", path.display())))?
+        } else {
+            serde_json::from_str(&text)
+                .map_err(|e| invalid(format!("{}: not JSON: {e}", path.display())))?
+        };
+        core::ScanConfig::from_value(doc)
+            .map(|inner| Self { inner })
+            .map_err(|e| invalid(format!("{}: {}", path.display(), e.message())))
+    }
+
+    /// Every setting's camelCase path (`maxResults`, `gates.minScore`, …), from the core:
+    /// what this class must accept (the parity tests walk it).
+    #[staticmethod]
+    fn field_paths() -> Vec<String> {
+        core::ScanConfig::field_paths()
     }
 
     /// `"strict"`, `"relaxed"` or `"both"`.
     #[getter]
     fn filter_mode(&self) -> &'static str {
-        match self.inner.filter_mode {
-            ModeSelection::Strict => "strict",
-            ModeSelection::Relaxed => "relaxed",
-            ModeSelection::Both => "both",
-        }
+        self.inner.filter_mode.as_str()
     }
 
     /// Symbols per scan (None: the source's whole universe).
@@ -101,6 +126,15 @@ impl ScanConfig {
     /// Every setting (including the advanced gates) as a camelCase dict.
     fn to_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
         to_py_value(py, &self.inner)
+    }
+
+    /// Every setting as a camelCase JSON document (what `from_dict` and the CLI read).
+    fn to_json(&self) -> PyResult<String> {
+        serde_json::to_string(&self.inner).map_err(|e| invalid(e.to_string()))
+    }
+
+    fn __eq__(&self, other: &Self) -> bool {
+        self.inner == other.inner
     }
 
     fn __repr__(&self) -> String {
@@ -196,12 +230,13 @@ impl Scanner {
 impl Scanner {
     #[new]
     #[pyo3(signature = (source, config = None))]
-    fn new(source: PyRef<'_, MarketData>, config: Option<ScanConfig>) -> PyResult<Self> {
+    fn new(source: &Bound<'_, PyAny>, config: Option<ScanConfig>) -> PyResult<Self> {
         let config = config.map(|c| c.inner).unwrap_or_default();
-        let inner = core::Scanner::new(source.inner.clone(), config).map_err(to_py)?;
+        let (source, as_of) = source_from_py(source)?;
+        let inner = core::Scanner::new(source, config).map_err(to_py)?;
         Ok(Self {
             inner: Arc::new(inner),
-            as_of: source.as_of,
+            as_of,
         })
     }
 

@@ -36,6 +36,7 @@ __all__ = [
     "MarketData",
     "SyntheticMarket",
     "CsvMarket",
+    "MemoryMarket",
     "YahooMarket",
     "PolygonMarket",
     "TradierMarket",
@@ -110,9 +111,21 @@ def _raise_kind(kind: str) -> None: ...
 
 @disjoint_base
 class MarketData:
+    def __new__(cls, *_args: Any, **_kwargs: Any) -> MarketData: ...
     @property
     def name(self) -> str: ...
     def universe(self) -> list[str]: ...
+
+@final
+class MemoryMarket(MarketData):
+    def __new__(
+        cls,
+        histories: dict[str, Any],
+        chains: Optional[dict[str, Any]] = None,
+        *,
+        as_of: Optional[datetime] = None,
+        seed: int = 7,
+    ) -> MemoryMarket: ...
 
 @final
 class SyntheticMarket(MarketData):
@@ -145,8 +158,30 @@ class ScanConfig:
         max_per_symbol: Optional[int] = None,
         lookback_sessions: Optional[int] = None,
         risk_free_rate: Optional[float] = None,
+        max_expirations: Optional[int] = None,
+        strict_liquidity: Optional[dict[str, Any]] = None,
+        relaxed_liquidity: Optional[dict[str, Any]] = None,
+        top_by_volume: Optional[int] = None,
+        gates: Optional[dict[str, Any]] = None,
+        institutional: Optional[dict[str, Any]] = None,
+        fetch_concurrency: Optional[int] = None,
+        symbol_deadline_secs: Optional[float] = None,
+        portfolio_size: Optional[float] = None,
+        daily_contract_budget: Optional[float] = None,
         backtest: Optional[bool] = None,
+        take_profit: Optional[float] = None,
+        stop_loss: Optional[float] = None,
+        backtest_lookback_sessions: Optional[int] = None,
+        backtest_vol_window: Optional[int] = None,
+        signals: Optional[bool] = None,
+        **kwargs: Any,
     ) -> ScanConfig: ...
+    @staticmethod
+    def from_dict(doc: dict[str, Any]) -> ScanConfig: ...
+    @staticmethod
+    def from_file(path: Union[str, PathLike[str]]) -> ScanConfig: ...
+    @staticmethod
+    def field_paths() -> list[str]: ...
     @property
     def filter_mode(self) -> str: ...
     @property
@@ -161,6 +196,7 @@ class ScanConfig:
     def risk_free_rate(self) -> float: ...
     @property
     def backtest(self) -> bool: ...
+    def to_json(self) -> str: ...
     def to_dict(self) -> dict[str, Any]: ...
 
 @final
@@ -267,7 +303,7 @@ class ScanSummary:
 
 @final
 class Scanner:
-    def __new__(cls, source: MarketData, config: Optional[ScanConfig] = None) -> Scanner: ...
+    def __new__(cls, source: Any, config: Optional[ScanConfig] = None) -> Scanner: ...
     def scan(
         self,
         symbols: Optional[Sequence[str]] = None,

@@ -22,6 +22,15 @@ pub enum ModeSelection {
 }
 
 impl ModeSelection {
+    /// `"strict"`, `"relaxed"` or `"both"` (what [`std::str::FromStr`] reads back).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ModeSelection::Strict => "strict",
+            ModeSelection::Relaxed => "relaxed",
+            ModeSelection::Both => "both",
+        }
+    }
+
     /// The filter modes this selection produces, strict first.
     pub fn modes(self) -> &'static [FilterMode] {
         match self {

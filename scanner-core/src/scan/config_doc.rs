@@ -29,7 +29,12 @@ impl ScanConfig {
     /// their camelCase names, unknown keys fail with [`crate::ErrorKind::InvalidInput`]
     /// naming the closest known key, and the result is [validated](ScanConfig::validate).
     pub fn from_value(value: Value) -> Result<Self> {
-        let value = camel_keys(value);
+        // Laid over the serialised defaults, so a nested group can be given in part
+        // (`strictLiquidity = {minVolume = 50}`) even where the group has no one default.
+        let mut value = camel_keys(value);
+        if let Ok(defaults) = serde_json::to_value(ScanConfig::default()) {
+            value = overlay(defaults, value);
+        }
         let cfg: ScanConfig = serde_json::from_value(value).map_err(|e| {
             Error::invalid_input(format!("scan config: {}", with_suggestion(&e.to_string())))
         })?;
@@ -55,6 +60,23 @@ fn collect(m: &Map<String, Value>, prefix: &str, out: &mut Vec<String>) {
             Value::Object(inner) => collect(inner, &format!("{path}."), out),
             _ => out.push(path),
         }
+    }
+}
+
+/// `top` laid over `base`: objects merge key by key, anything else replaces.
+fn overlay(base: Value, top: Value) -> Value {
+    match (base, top) {
+        (Value::Object(mut b), Value::Object(t)) => {
+            for (k, v) in t {
+                let merged = match b.remove(&k) {
+                    Some(old) => overlay(old, v),
+                    None => v,
+                };
+                b.insert(k, merged);
+            }
+            Value::Object(b)
+        }
+        (_, top) => top,
     }
 }
 
@@ -154,6 +176,15 @@ mod tests {
         let b = ScanConfig::from_json(r#"{"maxResults": 7, "riskFreeRate": 0.01}"#).unwrap();
         assert_eq!(a, b);
         assert_eq!(a.max_results, 7);
+    }
+
+    #[test]
+    fn nested_groups_can_be_given_in_part() {
+        let c = ScanConfig::from_json(r#"{"strict_liquidity": {"min_volume": 7}}"#).unwrap();
+        let d = ScanConfig::default();
+        assert_eq!(c.strict_liquidity.min_volume, 7);
+        assert_eq!(c.strict_liquidity.min_price, d.strict_liquidity.min_price);
+        assert_eq!(c.relaxed_liquidity, d.relaxed_liquidity);
     }
 
     #[test]

@@ -1,0 +1,259 @@
+//! Python data → the core's host tables. A pandas DataFrame, a dict of arrays/lists or a
+//! list of dicts becomes a [`Table`] (numeric columns cross as one `f64` copy, datetime64
+//! columns as dates, anything else cell by cell); a chain dict becomes a [`ChainTable`].
+//! Reading columns by name and every "which column is wrong" message stay in the core.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use numpy::PyReadonlyArray1;
+use pyo3::prelude::*;
+use pyo3::types::{PyBool, PyDate, PyDateTime, PyDict, PyFloat, PyInt, PyList, PyString, PyTuple};
+use scanner_core::market::host::{parse_instant, ChainTable, Column, Table, DATE_COLUMNS};
+use serde_json::Value;
+
+use crate::error::invalid;
+
+fn type_name(obj: &Bound<'_, PyAny>) -> String {
+    obj.get_type()
+        .name()
+        .map(|n| n.to_string())
+        .unwrap_or_else(|_| "?".into())
+}
+
+/// One Python scalar as a JSON cell (NaN and None are null; dates become `YYYY-MM-DD`,
+/// datetimes RFC 3339 in their own offset).
+pub fn cell(obj: &Bound<'_, PyAny>, column: &str, row: usize) -> PyResult<Value> {
+    if obj.is_none() {
+        return Ok(Value::Null);
+    }
+    if let Ok(b) = obj.cast::<PyBool>() {
+        return Ok(Value::Bool(b.is_true()));
+    }
+    if obj.is_instance_of::<PyInt>() {
+        if let Ok(i) = obj.extract::<i64>() {
+            return Ok(Value::from(i));
+        }
+    }
+    if let Ok(s) = obj.cast::<PyString>() {
+        return Ok(Value::String(s.extract::<String>()?));
+    }
+    if obj.is_instance_of::<PyDateTime>() || obj.is_instance_of::<PyDate>() {
+        let iso = obj.call_method0("isoformat")?;
+        return Ok(Value::String(iso.extract()?));
+    }
+    if obj.is_instance_of::<PyFloat>() || obj.hasattr("__float__")? {
+        if let Ok(x) = obj.extract::<f64>() {
+            return Ok(serde_json::Number::from_f64(x).map_or(Value::Null, Value::Number));
+        }
+    }
+    if obj.cast::<PyDict>().is_ok() || obj.cast::<PyList>().is_ok() || obj.cast::<PyTuple>().is_ok()
+    {
+        return to_json(obj);
+    }
+    Err(invalid(format!(
+        "column `{column}` row {row}: unsupported value of type {}",
+        type_name(obj)
+    )))
+}
+
+/// A Python structure (dicts, lists, scalars) as JSON.
+pub fn to_json(obj: &Bound<'_, PyAny>) -> PyResult<Value> {
+    if let Ok(d) = obj.cast::<PyDict>() {
+        let mut m = serde_json::Map::new();
+        for (k, v) in d.iter() {
+            let key: String = k.str()?.extract()?;
+            let v = to_json(&v)?;
+            m.insert(key, v);
+        }
+        return Ok(Value::Object(m));
+    }
+    if obj.cast::<PyList>().is_ok() || obj.cast::<PyTuple>().is_ok() {
+        let items: PyResult<Vec<Value>> = obj.try_iter()?.map(|x| to_json(&x?)).collect();
+        return Ok(Value::Array(items?));
+    }
+    cell(obj, "", 0)
+}
+
+/// A column: numpy/pandas arrays by dtype, other sequences cell by cell.
+pub fn column(name: &str, obj: &Bound<'_, PyAny>) -> PyResult<Column> {
+    let py = obj.py();
+    if obj.hasattr("dtype")? {
+        let mut obj = obj.clone();
+        // tz-aware pandas dates: keep the wall-clock date of their own zone.
+        if !obj
+            .getattr("dtype")?
+            .getattr("tz")
+            .map(|t| t.is_none())
+            .unwrap_or(true)
+        {
+            obj = match obj.getattr("dt") {
+                Ok(dt) => dt.call_method1("tz_localize", (py.None(),))?,
+                Err(_) => obj.call_method1("tz_localize", (py.None(),))?,
+            };
+        }
+        let np = py.import("numpy")?;
+        let arr = np.call_method1("asarray", (&obj,))?;
+        let kind: String = arr.getattr("dtype")?.getattr("kind")?.extract()?;
+        match kind.as_str() {
+            "f" | "i" | "u" | "b" => {
+                let f = arr.call_method1("astype", ("float64",))?;
+                let a: PyReadonlyArray1<'_, f64> = f.extract().map_err(|_| {
+                    invalid(format!("column `{name}`: expected a one-dimensional array"))
+                })?;
+                return Ok(Column::Numbers(a.as_slice()?.to_vec()));
+            }
+            "M" => {
+                let days = arr
+                    .call_method1("astype", ("datetime64[D]",))?
+                    .call_method1("astype", ("int64",))?;
+                let a: PyReadonlyArray1<'_, i64> = days.extract()?;
+                let epoch = NaiveDate::from_ymd_opt(1970, 1, 1).unwrap_or_default();
+                let cells: Vec<Value> = a
+                    .as_slice()?
+                    .iter()
+                    .map(
+                        |&d| match epoch.checked_add_signed(chrono::Duration::days(d)) {
+                            Some(date) if d != i64::MIN => Value::String(date.to_string()),
+                            _ => Value::Null,
+                        },
+                    )
+                    .collect();
+                return Ok(Column::Values(cells));
+            }
+            _ => {
+                let list = arr.call_method0("tolist")?;
+                return cells(name, &list);
+            }
+        }
+    }
+    if obj.cast::<PyString>().is_ok() || !obj.hasattr("__iter__")? {
+        return Err(invalid(format!(
+            "column `{name}`: expected an array or a list, got {}",
+            type_name(obj)
+        )));
+    }
+    cells(name, obj)
+}
+
+fn cells(name: &str, seq: &Bound<'_, PyAny>) -> PyResult<Column> {
+    let mut out = Vec::new();
+    for (i, x) in seq.try_iter()?.enumerate() {
+        out.push(cell(&x?, name, i)?);
+    }
+    Ok(Column::Values(out))
+}
+
+fn is_dataframe(obj: &Bound<'_, PyAny>) -> PyResult<bool> {
+    Ok(obj.hasattr("columns")? && obj.hasattr("index")? && obj.hasattr("dtypes")?)
+}
+
+/// A DataFrame, a dict of columns or a list of dicts as a [`Table`]. A DataFrame's index
+/// becomes a `date` column when it holds dates (or is named like one) and no column does.
+pub fn table(obj: &Bound<'_, PyAny>) -> PyResult<Table> {
+    let mut t = Table::new();
+    if is_dataframe(obj)? {
+        let names: Vec<Bound<'_, PyAny>> = obj
+            .getattr("columns")?
+            .try_iter()?
+            .collect::<PyResult<_>>()?;
+        let mut has_date = false;
+        for n in &names {
+            let label: String = n.str()?.extract()?;
+            has_date |= DATE_COLUMNS.contains(&norm(&label).as_str());
+            let col = column(&label, &obj.get_item(n)?)?;
+            t.push(label, col).map_err(crate::error::to_py)?;
+        }
+        let index = obj.getattr("index")?;
+        let index_name = index.getattr("name")?;
+        let label = if index_name.is_none() {
+            "date".to_owned()
+        } else {
+            index_name.str()?.extract()?
+        };
+        let kind: String = index.getattr("dtype")?.getattr("kind")?.extract()?;
+        if !has_date && (kind == "M" || DATE_COLUMNS.contains(&norm(&label).as_str())) {
+            let col = column(&label, &index)?;
+            t.push(label, col).map_err(crate::error::to_py)?;
+        }
+        return Ok(t);
+    }
+    if let Ok(d) = obj.cast::<PyDict>() {
+        for (k, v) in d.iter() {
+            let label: String = k.str()?.extract()?;
+            let col = column(&label, &v)?;
+            t.push(label, col).map_err(crate::error::to_py)?;
+        }
+        return Ok(t);
+    }
+    if obj.cast::<PyList>().is_ok() || obj.cast::<PyTuple>().is_ok() {
+        return Table::from_value(to_json(obj)?).map_err(crate::error::to_py);
+    }
+    Err(invalid(format!(
+        "expected a pandas DataFrame, a dict of arrays or a list of dicts, got {}",
+        type_name(obj)
+    )))
+}
+
+fn norm(s: &str) -> String {
+    s.chars()
+        .filter(|c| c.is_ascii_alphanumeric())
+        .map(|c| c.to_ascii_lowercase())
+        .collect()
+}
+
+/// A chain as a [`ChainTable`]: `{"spot": …, "as_of": datetime|str, "dividend_yield": …,
+/// "quotes": table}` or a bare table whose rows carry a `spot` column.
+pub fn chain(obj: &Bound<'_, PyAny>) -> PyResult<ChainTable> {
+    let Ok(d) = obj.cast::<PyDict>() else {
+        return Ok(ChainTable {
+            quotes: table(obj)?,
+            ..Default::default()
+        });
+    };
+    let mut c = ChainTable::default();
+    let mut quotes = None;
+    for (k, v) in d.iter() {
+        let key: String = k.str()?.extract()?;
+        match norm(&key).as_str() {
+            "quotes" | "contracts" => quotes = Some(table(&v)?),
+            "spot" | "underlyingprice" => {
+                c.spot = v
+                    .extract::<Option<f64>>()
+                    .map_err(|_| bad(&key, "a number", &v))?
+            }
+            "dividendyield" => {
+                c.dividend_yield = v.extract().map_err(|_| bad(&key, "a number", &v))?
+            }
+            "asof" => c.as_of = instant(&key, &v)?,
+            _ => {
+                // Not a chain document: a dict of columns.
+                return Ok(ChainTable {
+                    quotes: table(obj)?,
+                    ..Default::default()
+                });
+            }
+        }
+    }
+    c.quotes =
+        quotes.ok_or_else(|| invalid("chain: no `quotes` (a DataFrame or a list of dicts)"))?;
+    Ok(c)
+}
+
+fn bad(key: &str, want: &str, got: &Bound<'_, PyAny>) -> PyErr {
+    invalid(format!(
+        "chain `{key}`: expected {want}, got {}",
+        type_name(got)
+    ))
+}
+
+/// A timezone-aware datetime or an RFC 3339 string.
+fn instant(key: &str, v: &Bound<'_, PyAny>) -> PyResult<Option<DateTime<Utc>>> {
+    if v.is_none() {
+        return Ok(None);
+    }
+    if let Ok(s) = v.extract::<String>() {
+        return parse_instant(&s).map(Some).map_err(crate::error::to_py);
+    }
+    v.extract::<DateTime<Utc>>()
+        .map(Some)
+        .map_err(|_| bad(key, "a timezone-aware datetime or an RFC 3339 string", v))
+}
