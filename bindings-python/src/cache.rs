@@ -10,6 +10,7 @@ use crate::error::{invalid, to_py};
 use crate::model::{CachedScan, ScanResult, ScanSummary};
 use crate::runtime::block_on;
 use crate::scan::Scanner;
+use crate::scheduled::RunReport;
 use crate::subscription::ScanSubscription;
 
 fn mode(s: &str) -> PyResult<FilterMode> {
@@ -148,6 +149,41 @@ impl ScanStore {
             .into_iter()
             .map(|inner| ScanSummary { inner })
             .collect())
+    }
+
+    /// Run one scheduled cycle of `scanner` into this store, as `optscan worker` does: take
+    /// the writer leases, continue the stored symbol rotation (with `max_symbols`), read the
+    /// IV history, scan, save, advance the rotation and record IVs; the leases are released
+    /// on every path. Raises `BusyError` while another writer runs. Returns a `RunReport`.
+    #[pyo3(signature = (scanner, *, as_of = None, lease_ttl = None))]
+    fn run_scheduled(
+        &self,
+        py: Python<'_>,
+        scanner: PyRef<'_, Scanner>,
+        as_of: Option<chrono::DateTime<chrono::Utc>>,
+        lease_ttl: Option<f64>,
+    ) -> PyResult<RunReport> {
+        let opts = crate::scheduled::options(as_of.or(scanner.as_of), lease_ttl)?;
+        let (store, scanner) = (self.inner.clone(), scanner.inner.clone());
+        let report = block_on(py, async move { store.run_scheduled(&scanner, opts).await })?;
+        Ok(report.into())
+    }
+
+    /// `await store.run_scheduled_async(scanner, ...)`: the same cycle on the event loop.
+    #[pyo3(signature = (scanner, *, as_of = None, lease_ttl = None))]
+    fn run_scheduled_async<'py>(
+        &self,
+        py: Python<'py>,
+        scanner: PyRef<'_, Scanner>,
+        as_of: Option<chrono::DateTime<chrono::Utc>>,
+        lease_ttl: Option<f64>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let opts = crate::scheduled::options(as_of.or(scanner.as_of), lease_ttl)?;
+        let (store, scanner) = (self.inner.clone(), scanner.inner.clone());
+        pyo3_async_runtimes::tokio::future_into_py(py, async move {
+            let report = store.run_scheduled(&scanner, opts).await.map_err(to_py)?;
+            Ok(RunReport::from(report))
+        })
     }
 
     /// Delete all but the newest `keep` scans per mode; returns the rows deleted.

@@ -14,6 +14,7 @@ mod model;
 mod pricing;
 mod runtime;
 mod scan;
+mod scheduled;
 mod subscription;
 
 use pyo3::prelude::*;
@@ -42,6 +43,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<model::ScanSummary>()?;
     m.add_class::<cache_json::CachedJson>()?;
     m.add_class::<cache::ScanStore>()?;
+    m.add_class::<scheduled::RunReport>()?;
     m.add_class::<subscription::ScanSubscription>()?;
     m.add_class::<subscription::ScanNotice>()?;
     Ok(())

@@ -152,7 +152,8 @@ impl ScanConfig {
 pub struct Scanner {
     /// The wrapped core value.
     pub inner: Arc<core::Scanner>,
-    as_of: Option<DateTime<Utc>>,
+    /// The default as-of of its source.
+    pub as_of: Option<DateTime<Utc>>,
 }
 
 /// The progress callback bridge: calls `f(event_dict)` under the GIL; the first exception it

@@ -51,3 +51,15 @@ def test_worker_fails_loudly_on_a_bad_database():
 def test_worker_rejects_bad_flags(tmp_path):
     proc = run(f"sqlite://{tmp_path / 'x.db'}", "--filter-mode", "loose")
     assert proc.returncode == 2
+
+
+def test_three_runs_scan_three_different_batches(tmp_path):
+    url = f"sqlite://{tmp_path / 'rotate.db'}"
+    batches = []
+    for _ in range(3):
+        proc = run(url, "--max-symbols", "60", "--universe", "180")
+        assert proc.returncode == 0, proc.stderr
+        assert "🔁 Next run starts at symbol" in proc.stderr
+        batches.append(tuple(optscan.ScanStore.open(url).latest("strict").result.symbols_scanned))
+    assert all(len(b) == 60 for b in batches)
+    assert len(set(batches[0]) | set(batches[1]) | set(batches[2])) == 180, "three disjoint batches"

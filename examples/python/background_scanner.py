@@ -2,9 +2,11 @@
 """Background scanner: the drop-in successor of the original ``scripts/background_scanner.py``.
 
 Same flags (``--filter-mode strict|relaxed``, ``--max-symbols N``), same log lines on stderr,
-exit code 1 on failure with nothing half-written. The scan runs in-process in optscan's Rust
-engine and the result goes to ``$DATABASE_URL`` (PostgreSQL / Supabase) or, when unset, to
-the SQLite file ``optscan.db``.
+exit code 1 on failure with nothing half-written. Each run is one ``store.run_scheduled`` cycle
+of optscan's Rust engine — the same one ``optscan worker`` runs: writer lease, symbol rotation
+stored in the database (so ``--max-symbols 60`` scans the next 60 symbols on every run), IV
+history for IV rank, scan, save. The result goes to ``$DATABASE_URL`` (PostgreSQL / Supabase)
+or, when unset, to the SQLite file ``optscan.db``.
 
     python examples/python/background_scanner.py --filter-mode strict --max-symbols 60
 
@@ -36,6 +38,7 @@ def parse_args(argv):
     p.add_argument("--filter-mode", choices=["strict", "relaxed"], default="strict")
     p.add_argument("--max-symbols", type=int, default=None, metavar="N")
     p.add_argument("--source", choices=sorted(SOURCES), default=os.environ.get("OPTSCAN_SOURCE", "synthetic"))
+    p.add_argument("--universe", type=int, default=None, metavar="N", help="synthetic universe size")
     return p.parse_args(argv)
 
 
@@ -49,13 +52,19 @@ def main(argv=None) -> int:
             filter_mode=args.filter_mode, max_symbols=args.max_symbols, backtest=backtest
         )
         store = optscan.ScanStore.open(os.environ.get("DATABASE_URL") or None)
-        scanner = optscan.Scanner(SOURCES[args.source](), config)
+        source = SOURCES[args.source](symbols=args.universe) if args.universe else SOURCES[args.source]()
+        scanner = optscan.Scanner(source, config)
         log(f"📊 Running FULL enhanced scan ({args.filter_mode}, backtesting "
             f"{'ENABLED' if backtest else 'DISABLED'})...")
-        result = scanner.scan()
-        store.save(result)
+        report = store.run_scheduled(scanner)
+        result = report.results[0]
         log(f"✅ Saved scan to {store.backend}: {len(result.opportunities)} opportunities "
             f"({len(result.symbols_scanned)} symbols, {result.total_evaluated} contracts evaluated)")
+        log(f"🔁 Next run starts at symbol {report.next_position} of {report.universe_size} "
+            f"({report.ivs_recorded} IVs recorded)")
+    except optscan.BusyError as e:
+        log(f"⏭️ Another scanner holds the lease, skipping: {e}")
+        return 0
     except optscan.OptscanError as e:
         log(f"❌ Background scan failed: {type(e).__name__}: {e}")
         return 1
