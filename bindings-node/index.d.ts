@@ -26,6 +26,20 @@ export declare class CsvMarket {
   universe(): Promise<string[]>
 }
 
+/**
+ * Histories and chains you already hold. `histories`: `{SYMBOL: [{date, open, high, low,
+ * close, volume}, …] | {date: [...], close: [...], …}}`; `chains`: `{SYMBOL: {spot, asOf?,
+ * quotes: [{contractSymbol, strike, bid, ask, lastPrice, volume, openInterest,
+ * impliedVolatility, type, expiration}, …]} | [chain, …]}`. Symbols without chains get
+ * generated ones, as `CsvMarket` does.
+ */
+export declare class MemoryMarket {
+  /** Build the market; throws `InvalidInput` naming the column of a wrong shape. */
+  constructor(options: MemoryMarketInit)
+  /** The symbols this source can scan. */
+  universe(): Promise<string[]>
+}
+
 /** Polygon.io over HTTP (`apiKey` or `POLYGON_API_KEY`). */
 export declare class PolygonMarket {
   /** Build the source; throws `InvalidInput` when a required key is missing. */
@@ -37,9 +51,11 @@ export declare class PolygonMarket {
 /** Runs scans over one source with one configuration. */
 export declare class Scanner {
   /** A scanner over `source`; throws `InvalidInput` for a bad configuration. */
-  constructor(source: SyntheticMarket | CsvMarket | YahooMarket | PolygonMarket | TradierMarket, config?: ScanConfigInit)
+  constructor(source: SyntheticMarket | CsvMarket | MemoryMarket | YahooMarket | PolygonMarket | TradierMarket, config?: ScanConfigInit)
   /** The filter mode(s) this scanner produces: `"strict"`, `"relaxed"` or `"both"`. */
   get filterMode(): string
+  /** Every setting in use, as a camelCase object (what `new Scanner(src, config)` reads). */
+  get config(): Record<string, any>
   /** Run one scan (strict or relaxed) off the event loop; rejects with `code` on failure. */
   scan(options?: ScanOptions | undefined | null): Promise<ScanResult>
   /** Run a scan and return every mode's result (two for `"both"`). */
@@ -65,6 +81,13 @@ export declare class ScanStore {
   latest(options?: LatestOptions | undefined | null): Promise<CachedScan | null>
   /** Summaries of the newest scans, of one mode or both. */
   history(options?: HistoryOptions | undefined | null): Promise<ScanSummary[]>
+  /**
+   * Run one scheduled cycle of `scanner` into this store, as `optscan worker` does:
+   * writer leases, the stored symbol rotation (with `maxSymbols`), IV history, scan, save,
+   * rotation and IV writes; leases released on every path. Rejects with code `Busy`
+   * while another writer runs.
+   */
+  runScheduled(options: RunScheduledInit): Promise<RunReport>
   /** Delete all but the newest `keep` (100) scans per mode; resolves to rows deleted. */
   cleanup(keep?: number | undefined | null): Promise<number>
   /**
@@ -291,7 +314,55 @@ export interface LatestOptions {
   maxAgeMinutes?: number
 }
 
-/** Scan configuration (API.md §4); every field optional, defaults from the core. */
+/** `new MemoryMarket({...})` options. */
+export interface MemoryMarketInit {
+  /** `{SYMBOL: table}` (records or columns). */
+  histories: Record<string, Array<Record<string, any>> | Record<string, any[]>>
+  /** `{SYMBOL: chain | chain[]}`. */
+  chains?: Record<string, any>
+  /** Default as-of of scans over this source (ISO-8601). */
+  asOf?: string
+}
+
+/** What one scheduled cycle did. */
+export interface RunReport {
+  /** One saved result per mode, strict first. */
+  results: Array<ScanResult>
+  /** The rotation position the next cycle starts from. */
+  nextPosition: number
+  /** Symbols in the source's universe. */
+  universeSize: number
+  /** ATM IVs recorded for IV rank. */
+  ivsRecorded: number
+  /** Wall time of the cycle, seconds. */
+  elapsedSeconds: number
+}
+
+/** Options of `runScheduled`. */
+export interface RunScheduledInit {
+  /** The scanner to run (its config's `maxSymbols` sets the batch size). */
+  scanner: Scanner
+  /** The as-of instant (ISO-8601; default: the source's asOf, else now). */
+  asOf?: string
+  /** Writer lease TTL in seconds (30). */
+  leaseTtlSecs?: number
+}
+
+/** The core's default configuration as a plain object. */
+export declare function scanConfigDefaults(): Record<string, any>
+
+/**
+ * Every `ScanConfig` setting's camelCase path (`maxResults`, `gates.minScore`, …), from the
+ * core: what a `Scanner` config object may set (the parity tests walk it).
+ */
+export declare function scanConfigFieldPaths(): Array<string>
+
+/**
+ * Scan configuration (API.md §4): every core setting, camelCase (snake_case also read),
+ * all optional, defaults from the core (`scanConfigDefaults()`), validated by the core's
+ * one parser — unknown keys fail with the closest known one. The nested groups may be
+ * given in part.
+ */
 export interface ScanConfigInit {
   /** `"strict"` (default), `"relaxed"` or `"both"` (use `scanAll` for both). */
   filterMode?: string
@@ -305,16 +376,38 @@ export interface ScanConfigInit {
   lookbackSessions?: number
   /** Continuous risk-free rate (0.045). */
   riskFreeRate?: number
-  /** Run backtest validation per candidate (true). */
-  backtest?: boolean
   /** Nearest expirations analysed per symbol (6). */
   maxExpirations?: number
+  /** Strict liquidity gate (`{minVolume, minOpenInterest, minPrice}`). */
+  strictLiquidity?: { minVolume?: number; minOpenInterest?: number; minPrice?: number }
+  /** Relaxed liquidity gate (`{minVolume, minOpenInterest, minPrice}`). */
+  relaxedLiquidity?: { minVolume?: number; minOpenInterest?: number; minPrice?: number }
+  /** Contracts kept per symbol by volume before analysis (150). */
+  topByVolume?: number
+  /** Per-contract gates (`minScore`, `minProbabilityPct`, …). */
+  gates?: Record<string, number>
+  /** Institutional ranking gates (`minProbability`, …). */
+  institutional?: Record<string, number>
   /** Concurrent symbol fetches (8). */
   fetchConcurrency?: number
   /** Deadline for fetching one symbol, seconds (30). */
   symbolDeadlineSecs?: number
   /** Portfolio size for sizing examples. */
   portfolioSize?: number
+  /** Daily contract budget for sizing. */
+  dailyContractBudget?: number
+  /** Run backtest validation per candidate (true). */
+  backtest?: boolean
+  /** Backtest take-profit fraction (0.5). */
+  takeProfit?: number
+  /** Backtest stop-loss fraction (0.5). */
+  stopLoss?: number
+  /** Backtest lookback, sessions (252). */
+  backtestLookbackSessions?: number
+  /** Volatility window of backtest entries, sessions (20). */
+  backtestVolWindow?: number
+  /** Swing signal and directional filter (true). */
+  signals?: boolean
 }
 
 /** A newly saved scan, as yielded by `subscribe()`. */

@@ -836,6 +836,7 @@ function __napiStampBindingTarget(exportsObject, target) {
 module.exports.__napiBindingTarget = __napiStampBindingTarget(nativeBinding, __napiLoadedBindingTarget)
 module.exports = nativeBinding
 module.exports.CsvMarket = nativeBinding.CsvMarket
+module.exports.MemoryMarket = nativeBinding.MemoryMarket
 module.exports.PolygonMarket = nativeBinding.PolygonMarket
 module.exports.Scanner = nativeBinding.Scanner
 module.exports.ScanStore = nativeBinding.ScanStore
@@ -848,3 +849,5 @@ module.exports.blackScholesSync = nativeBinding.blackScholesSync
 module.exports.impliedVolatility = nativeBinding.impliedVolatility
 module.exports.impliedVolatilitySync = nativeBinding.impliedVolatilitySync
 module.exports.ivStatusNames = nativeBinding.ivStatusNames
+module.exports.scanConfigDefaults = nativeBinding.scanConfigDefaults
+module.exports.scanConfigFieldPaths = nativeBinding.scanConfigFieldPaths

@@ -249,6 +249,25 @@ impl ScanStore {
             .collect())
     }
 
+    /// Run one scheduled cycle of `scanner` into this store, as `optscan worker` does:
+    /// writer leases, the stored symbol rotation (with `maxSymbols`), IV history, scan, save,
+    /// rotation and IV writes; leases released on every path. Rejects with code `Busy`
+    /// while another writer runs.
+    #[napi(catch_unwind, ts_return_type = "Promise<RunReport>")]
+    pub fn run_scheduled<'env>(
+        &self,
+        env: &'env Env,
+        options: crate::scheduled::RunScheduledInit<'_>,
+    ) -> Result<PromiseRaw<'env, crate::scheduled::RunReport>, JsError> {
+        let (scanner, opts) = crate::scheduled::run_args(&options)?;
+        with_store!(
+            self,
+            env,
+            |s| async move { crate::scheduled::report(s.run_scheduled(&scanner, opts).await?) },
+            |r| r
+        )
+    }
+
     /// Delete all but the newest `keep` (100) scans per mode; resolves to rows deleted.
     #[napi(catch_unwind, ts_return_type = "Promise<number>")]
     pub fn cleanup<'env>(

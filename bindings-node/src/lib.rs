@@ -11,9 +11,11 @@
 pub mod cache;
 pub mod cache_json;
 pub mod error;
+pub mod host;
 pub mod market;
 pub mod pricing;
 pub mod runtime;
 pub mod scan;
+pub mod scheduled;
 pub mod store_options;
 pub mod subscription;

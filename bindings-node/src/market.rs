@@ -216,8 +216,9 @@ impl SourceArg {
         try_class!(YahooMarket, |c| None);
         try_class!(PolygonMarket, |c| None);
         try_class!(TradierMarket, |c| None);
+        try_class!(crate::host::MemoryMarket, |c| c.as_of);
         Err(invalid(
-            "source must be a SyntheticMarket, CsvMarket, YahooMarket, PolygonMarket or TradierMarket",
+            "source must be a SyntheticMarket, CsvMarket, MemoryMarket, YahooMarket, PolygonMarket or TradierMarket",
         ))
     }
 }

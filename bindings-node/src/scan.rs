@@ -149,8 +149,11 @@ impl ScanResult {
     }
 }
 
-/// Scan configuration (API.md §4); every field optional, defaults from the core.
-#[napi(object)]
+/// Scan configuration (API.md §4): every core setting, camelCase (snake_case also read),
+/// all optional, defaults from the core (`scanConfigDefaults()`), validated by the core's
+/// one parser — unknown keys fail with the closest known one. The nested groups may be
+/// given in part.
+#[napi(object, object_to_js = false)]
 #[derive(Default)]
 pub struct ScanConfigInit {
     /// `"strict"` (default), `"relaxed"` or `"both"` (use `scanAll` for both).
@@ -165,41 +168,53 @@ pub struct ScanConfigInit {
     pub lookback_sessions: Option<u32>,
     /// Continuous risk-free rate (0.045).
     pub risk_free_rate: Option<f64>,
-    /// Run backtest validation per candidate (true).
-    pub backtest: Option<bool>,
     /// Nearest expirations analysed per symbol (6).
     pub max_expirations: Option<u32>,
+    /// Strict liquidity gate (`{minVolume, minOpenInterest, minPrice}`).
+    #[napi(ts_type = "{ minVolume?: number; minOpenInterest?: number; minPrice?: number }")]
+    pub strict_liquidity: Option<Json>,
+    /// Relaxed liquidity gate (`{minVolume, minOpenInterest, minPrice}`).
+    #[napi(ts_type = "{ minVolume?: number; minOpenInterest?: number; minPrice?: number }")]
+    pub relaxed_liquidity: Option<Json>,
+    /// Contracts kept per symbol by volume before analysis (150).
+    pub top_by_volume: Option<u32>,
+    /// Per-contract gates (`minScore`, `minProbabilityPct`, …).
+    #[napi(ts_type = "Record<string, number>")]
+    pub gates: Option<Json>,
+    /// Institutional ranking gates (`minProbability`, …).
+    #[napi(ts_type = "Record<string, number>")]
+    pub institutional: Option<Json>,
     /// Concurrent symbol fetches (8).
     pub fetch_concurrency: Option<u32>,
     /// Deadline for fetching one symbol, seconds (30).
     pub symbol_deadline_secs: Option<f64>,
     /// Portfolio size for sizing examples.
     pub portfolio_size: Option<f64>,
+    /// Daily contract budget for sizing.
+    pub daily_contract_budget: Option<f64>,
+    /// Run backtest validation per candidate (true).
+    pub backtest: Option<bool>,
+    /// Backtest take-profit fraction (0.5).
+    pub take_profit: Option<f64>,
+    /// Backtest stop-loss fraction (0.5).
+    pub stop_loss: Option<f64>,
+    /// Backtest lookback, sessions (252).
+    pub backtest_lookback_sessions: Option<u32>,
+    /// Volatility window of backtest entries, sessions (20).
+    pub backtest_vol_window: Option<u32>,
+    /// Swing signal and directional filter (true).
+    pub signals: Option<bool>,
 }
 
-impl TryFrom<ScanConfigInit> for ScanConfig {
-    type Error = JsError;
-    fn try_from(o: ScanConfigInit) -> Result<Self, JsError> {
-        let d = ScanConfig::default();
-        let n = |v: Option<u32>, dflt: usize| v.map_or(dflt, |x| x as usize);
-        Ok(ScanConfig {
-            filter_mode: match o.filter_mode {
-                Some(m) => m.parse::<ModeSelection>().js()?,
-                None => d.filter_mode,
-            },
-            max_symbols: o.max_symbols.map(|x| x as usize),
-            max_results: n(o.max_results, d.max_results),
-            max_per_symbol: n(o.max_per_symbol, d.max_per_symbol),
-            lookback_sessions: n(o.lookback_sessions, d.lookback_sessions),
-            risk_free_rate: o.risk_free_rate.unwrap_or(d.risk_free_rate),
-            backtest: o.backtest.unwrap_or(d.backtest),
-            max_expirations: n(o.max_expirations, d.max_expirations),
-            fetch_concurrency: n(o.fetch_concurrency, d.fetch_concurrency),
-            symbol_deadline_secs: o.symbol_deadline_secs.unwrap_or(d.symbol_deadline_secs),
-            portfolio_size: o.portfolio_size.or(d.portfolio_size),
-            ..d
-        })
+/// A JS config object through the core's one parser (`null`/`undefined` keep defaults).
+pub fn config_from_js(doc: Option<Json>) -> Result<ScanConfig, JsError> {
+    let mut v = doc
+        .map(|d| d.0)
+        .unwrap_or(Value::Object(Default::default()));
+    if let Value::Object(m) = &mut v {
+        m.retain(|_, x| !x.is_null());
     }
+    ScanConfig::from_value(v).js()
 }
 
 /// A progress callback: receives each `ScanEvent` as a plain object (`{event: "stage" |
@@ -231,15 +246,11 @@ impl Scanner {
     #[napi(
         constructor,
         catch_unwind,
-        ts_args_type = "source: SyntheticMarket | CsvMarket | YahooMarket | PolygonMarket | TradierMarket, config?: ScanConfigInit"
+        ts_args_type = "source: SyntheticMarket | CsvMarket | MemoryMarket | YahooMarket | PolygonMarket | TradierMarket, config?: ScanConfigInit"
     )]
-    pub fn new(
-        env: &Env,
-        source: Unknown<'_>,
-        config: Option<ScanConfigInit>,
-    ) -> Result<Self, JsError> {
+    pub fn new(env: &Env, source: Unknown<'_>, config: Option<Json>) -> Result<Self, JsError> {
         let source = SourceArg::from_js(env, &source)?;
-        let cfg = ScanConfig::try_from(config.unwrap_or_default())?;
+        let cfg = config_from_js(config)?;
         let inner = core::Scanner::new(source.inner, cfg).js()?;
         Ok(Self {
             inner,
@@ -250,12 +261,13 @@ impl Scanner {
     /// The filter mode(s) this scanner produces: `"strict"`, `"relaxed"` or `"both"`.
     #[napi(getter)]
     pub fn filter_mode(&self) -> String {
-        match self.inner.config().filter_mode {
-            ModeSelection::Strict => "strict",
-            ModeSelection::Relaxed => "relaxed",
-            ModeSelection::Both => "both",
-        }
-        .to_owned()
+        self.inner.config().filter_mode.as_str().to_owned()
+    }
+
+    /// Every setting in use, as a camelCase object (what `new Scanner(src, config)` reads).
+    #[napi(getter, ts_return_type = "Record<string, any>")]
+    pub fn config(&self) -> Json {
+        Json(serde_json::to_value(self.inner.config()).unwrap_or_default())
     }
 
     /// Run one scan (strict or relaxed) off the event loop; rejects with `code` on failure.
