@@ -18,8 +18,8 @@ def scanner(**cfg):
 def test_cycles_rotate_and_report(tmp_path):
     store = optscan.ScanStore.open(f"sqlite://{tmp_path / 's.db'}")
     s = scanner(max_symbols=4)
-    first = store.run_scheduled(s, as_of=AS_OF)
-    second = store.run_scheduled(s, as_of=AS_OF)
+    first = store.run_scheduled(s)
+    second = store.run_scheduled(s)
     assert isinstance(first, optscan.RunReport)
     assert (first.universe_size, first.next_position, second.next_position) == (10, 4, 8)
     a, b = first.results[0].symbols_scanned, second.results[0].symbols_scanned
