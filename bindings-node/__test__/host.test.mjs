@@ -98,7 +98,7 @@ test('runScheduled: successive cycles scan successive batches', async () => {
   const scanner = new optscan.Scanner(new optscan.SyntheticMarket({ symbols: 9 }), { maxSymbols: 3, backtest: false });
   const seen = [];
   for (let i = 0; i < 3; i++) {
-    const r = await store.runScheduled({ scanner, asOf: '2026-03-02T21:00:00Z' });
+    const r = await store.runScheduled({ scanner });
     assert.equal(r.universeSize, 9);
     assert.equal(r.nextPosition, (3 * (i + 1)) % 9);
     seen.push(...r.results[0].symbolsScanned);
