@@ -1,21 +1,11 @@
 //! Bad input never panics, never leaks a secret, never leaves a lease behind and never
 //! replaces the good cached scan: each case exits 1 or 2 with a clear message.
 
-use std::process::{Command, Output};
+mod common;
+
+use common::{optscan, stderr};
 
 use sqlx::Connection;
-
-fn optscan(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_optscan"))
-        .args(args)
-        .env_remove("DATABASE_URL")
-        .output()
-        .expect("run optscan")
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
-}
 
 fn latest_id(db: &str) -> String {
     let out = optscan(&["latest", "--db", db, "--json"]);

@@ -1,23 +1,11 @@
 //! The `optscan` command end to end: scan → latest on SQLite and Postgres, history,
 //! cleanup, migrate, exit codes and secret redaction.
 
-use std::process::{Command, Output};
+mod common;
 
-fn optscan(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_optscan"))
-        .args(args)
-        .env_remove("DATABASE_URL")
-        .output()
-        .expect("run optscan")
-}
+use std::process::Command;
 
-fn stdout(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stdout).into_owned()
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
-}
+use common::{optscan, stderr, stdout};
 
 fn sqlite_url(dir: &tempfile::TempDir) -> String {
     format!("sqlite://{}", dir.path().join("optscan.db").display())
