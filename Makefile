@@ -1,13 +1,23 @@
 # The one test command (README "Quickstart"): formatting, lints, rustdoc links, every test
 # and doctest, and every example.
-.PHONY: test lint rust-test math-paths examples bench python-test python-bench node-test faults
+.PHONY: test lint rust-test math-paths examples bench python-test python-bench node-test faults migrations-sync migrations-check
 
 test: lint rust-test examples python-test node-test faults
 
-lint:
+lint: migrations-check
 	cargo fmt --all --check
 	cargo clippy --workspace --all-targets -- -D warnings
 	RUSTDOCFLAGS="-D warnings" cargo doc -p scanner-core --no-deps
+
+# migrations/ at the root is the SQL's source of truth; scanner-core/migrations is the copy that
+# sqlx::migrate! embeds, inside the crate so that the published crate carries it.
+MIGRATION_DIRS := postgres sqlite
+migrations-sync:
+	for d in $(MIGRATION_DIRS); do rm -rf scanner-core/migrations/$$d && cp -R migrations/$$d scanner-core/migrations/$$d; done
+migrations-check:
+	@for d in $(MIGRATION_DIRS); do diff -r migrations/$$d scanner-core/migrations/$$d || \
+	  { echo "scanner-core/migrations/$$d differs from migrations/$$d: run make migrations-sync" >&2; exit 1; }; done
+	@echo "migrations: scanner-core/migrations matches migrations/"
 
 rust-test:
 	cargo nextest run --workspace --no-fail-fast

@@ -27,7 +27,7 @@ use super::StoreOptions;
 use crate::model::{FilterMode, Opportunity, ScanMetadata, ScanResult};
 use crate::{Error, ErrorKind, Result};
 
-static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("../migrations/postgres");
+static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("migrations/postgres");
 
 /// Pooled connections idle longer than this are pinged before use.
 const IDLE_PING_AFTER: std::time::Duration = std::time::Duration::from_secs(30);

@@ -26,7 +26,7 @@ use super::StoreOptions;
 use crate::model::{FilterMode, ScanResult};
 use crate::{Error, Result};
 
-static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("../migrations/sqlite");
+static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("migrations/sqlite");
 
 /// The newest row of mode `?1`; with `?2`, the newest good one while any exists.
 const LATEST_FROM: &str = "FROM cached_scan_results c WHERE c.filter_mode = ?1 \

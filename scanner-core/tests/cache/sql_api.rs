@@ -7,7 +7,7 @@ use sqlx::{Connection, Row};
 use crate::fixtures::{degraded, minutes_ago, scan};
 use crate::harness::{Target, TestDb};
 
-const MIGRATION: &str = include_str!("../../../migrations/postgres/0001_scan_cache.sql");
+const MIGRATION: &str = include_str!("../../migrations/postgres/0001_scan_cache.sql");
 
 #[tokio::test]
 async fn get_latest_scan_reports_age_and_skips_degraded() {

@@ -399,7 +399,7 @@ async fn visitors_only_read_whatever_the_default_privileges() {
 
     // Re-applying the hardening (e.g. by `supabase db push` after sqlx) changes nothing.
     sqlx::raw_sql(include_str!(
-        "../../../migrations/postgres/0002_supabase_role_grants.sql"
+        "../../migrations/postgres/0002_supabase_role_grants.sql"
     ))
     .execute(&mut c)
     .await
