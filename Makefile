@@ -7,7 +7,7 @@ test: lint rust-test examples python-test node-test faults
 lint: migrations-check
 	cargo fmt --all --check
 	cargo clippy --workspace --all-targets -- -D warnings
-	RUSTDOCFLAGS="-D warnings" cargo doc -p scanner-core --no-deps
+	RUSTDOCFLAGS="-D warnings" cargo doc -p optscan-core --no-deps
 
 # migrations/ at the root is the SQL's source of truth; scanner-core/migrations is the copy that
 # sqlx::migrate! embeds, inside the crate so that the published crate carries it.
@@ -28,16 +28,16 @@ rust-test:
 # has them: a requested path the CPU lacks falls back, and the suite checks which ran).
 SIMD_PATHS := scalar $(shell grep -qw avx2 /proc/cpuinfo 2>/dev/null && echo avx2) $(shell grep -qw avx512dq /proc/cpuinfo 2>/dev/null && echo avx512)
 math-paths:
-	for p in $(SIMD_PATHS); do OPTSCAN_SIMD=$$p cargo nextest run -p scanner-core --test math --no-fail-fast || exit 1; done
+	for p in $(SIMD_PATHS); do OPTSCAN_SIMD=$$p cargo nextest run -p optscan-core --test math --no-fail-fast || exit 1; done
 
 examples:
 	cargo build --bin optscan
-	cargo run -q -p scanner-core --example scan
-	cargo run -q -p scanner-core --example worker
+	cargo run -q -p optscan-core --example scan
+	cargo run -q -p optscan-core --example worker
 	python3 examples/cron/check.py
 
 bench:
-	cargo bench -p scanner-core
+	cargo bench -p optscan-core
 
 # Python package (bindings-python): a .venv inside the repo with pinned tools, the native
 # module built in place by maturin, the stub drift check (mypy stubtest), then pytest.

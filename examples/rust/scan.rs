@@ -1,6 +1,6 @@
 //! A full strict scan of the offline synthetic market, printing the top 20 opportunities.
 //!
-//! Run with `cargo run --release -p scanner-core --example scan`.
+//! Run with `cargo run --release -p optscan-core --example scan`.
 
 use std::sync::Arc;
 

@@ -2,7 +2,7 @@
 //! the synthetic market into a cache, then serve it the way a web route would (fresh → cache, missing → one live
 //! scan), and print what a user would see.
 //!
-//! Run with `cargo run -p scanner-core --example worker -- [DATABASE_URL]`
+//! Run with `cargo run -p optscan-core --example worker -- [DATABASE_URL]`
 //! (default: a fresh SQLite file in the system temp folder).
 
 use std::sync::Arc;

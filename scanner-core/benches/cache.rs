@@ -4,7 +4,7 @@
 //! `latest()` after each save (the scan is fetched and decoded), and `save()`. Postgres
 //! parts are skipped when no server or `pgbouncer` is found.
 //!
-//! Run: `cargo bench -p scanner-core --bench cache`
+//! Run: `cargo bench -p optscan-core --bench cache`
 
 #[path = "../tests/cache/fixtures.rs"]
 #[allow(dead_code)]

@@ -1,6 +1,6 @@
 //! Market-data speed targets (issue "Market data"): loading the 195-ticker CC0 set × 5
 //! years (< 0.5 s on 2 cores) and generating 5,000 synthetic symbols with option chains
-//! (< 2 s on 2 cores). Run: `cargo bench -p scanner-core --bench market`.
+//! (< 2 s on 2 cores). Run: `cargo bench -p optscan-core --bench market`.
 
 use std::path::PathBuf;
 use std::time::Duration;

@@ -2,7 +2,7 @@
 //! with backtests and signals on and off, once the data is in memory. Prints wall time,
 //! contracts analysed per second and peak resident memory (VmHWM, process-wide).
 //!
-//! Run: `cargo bench -p scanner-core --bench pipeline` (add `-- 60 500` to pick sizes).
+//! Run: `cargo bench -p optscan-core --bench pipeline` (add `-- 60 500` to pick sizes).
 
 use std::collections::HashMap;
 use std::sync::Arc;

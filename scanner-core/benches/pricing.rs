@@ -3,7 +3,7 @@
 //! from the anchors' distribution (S = 100, K ∈ [60, 140], T ∈ [1 d, 2 y], r = 4.5 %,
 //! q ∈ [0, 3 %], σ ∈ [10 %, 80 %], calls/puts 50/50) drawn from a seeded PRNG.
 //!
-//! Run: `cargo bench -p scanner-core --bench pricing`. Every benchmark runs twice: under
+//! Run: `cargo bench -p optscan-core --bench pricing`. Every benchmark runs twice: under
 //! `wall/…` criterion reports options per second of wall time (ns/option = 1e9 / that), and
 //! under `cpu/…` the process CPU nanoseconds per option (see `cpu_time.rs`).
 

@@ -1,6 +1,6 @@
 //! One-shot timings of the market-data speed targets, for runs under `/usr/bin/time` where
 //! the machine is shared (criterion's wall-clock numbers then include other processes):
-//! `cargo run --release -p scanner-core --example market_timing`.
+//! `cargo run --release -p optscan-core --example market_timing`.
 
 use std::path::PathBuf;
 use std::time::Instant;

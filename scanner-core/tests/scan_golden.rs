@@ -1,6 +1,6 @@
 //! Golden scans: the whole pipeline's canonical JSON on fixed inputs, compared byte for byte
 //! with `tests/fixtures/v1/*.canonical.json`. Regenerate deliberately with
-//! `OPTSCAN_UPDATE_GOLDEN=1 cargo test -p scanner-core --test scan_golden` and review the diff.
+//! `OPTSCAN_UPDATE_GOLDEN=1 cargo test -p optscan-core --test scan_golden` and review the diff.
 //! Every scan is also checked against the original page's contract (`contract/mod.rs`).
 
 mod contract;
