@@ -1,8 +1,8 @@
 # The one test command (README "Quickstart"): formatting, lints, rustdoc links, every test
 # and doctest, and every example.
-.PHONY: test lint rust-test math-paths examples bench python-test python-bench node-test faults migrations-sync migrations-check
+.PHONY: test lint rust-test math-paths examples bench python-test python-bench node-test faults migrations-sync migrations-check release-workflow-check dist dist-check
 
-test: lint rust-test examples python-test node-test faults
+test: lint rust-test examples python-test node-test faults release-workflow-check
 
 lint: migrations-check
 	cargo fmt --all --check
@@ -74,3 +74,24 @@ node-test:
 faults:
 	cargo build -q --bin optscan
 	python3 faults/run.py
+
+# Release (README "Install"): `make dist` builds every artifact users install into dist/ and
+# prints sizes and SHA-256 checksums (packaging/dist.sh: the two crates, the abi3 manylinux2014
+# wheel and the sdist, the npm root package and the linux-x64 gnu and musl platform packages).
+# `make dist-check` proves them: the libc baselines (objdump and auditwheel), the crates' tests
+# run from their tarballs, the wheel's and sdist's pytest runs on the oldest and newest CPython,
+# and a freshly created Next.js app that installs the npm tarballs, builds and serves a scan.
+# Both run in CI after `make test` (.ci/run); the release workflow builds the other platforms.
+dist:
+	packaging/dist.sh
+
+dist-check:
+	python3 packaging/check-glibc.py --self-test --max-glibc 2.17 dist/optscan-*manylinux*.whl dist/optscan-linux-x64-gnu-*.tgz
+	python3 packaging/check-glibc.py --musl dist/optscan-linux-x64-musl-*.tgz
+	.venv-dist/bin/auditwheel show dist/optscan-*manylinux*.whl | tee /dev/stderr | grep -q 'manylinux_2_17_x86_64'
+	packaging/crate-test.sh
+	packaging/wheel-test.sh
+	packaging/next-app-check.sh
+
+release-workflow-check:
+	python3 packaging/check-release-workflow.py --self-test

@@ -7,6 +7,8 @@ Reads every ELF shared object inside the given artifacts (a wheel, an npm tarbal
                    promise 2.17);
   --musl           no glibc at all: no GLIBC_ versions, no libc.so.6, and linked to musl.
 Prints, per library, the newest glibc version it needs and one symbol that needs it.
+`--self-test` first proves both checks fail on a program the host compiler links against the
+host's (newer) glibc.
 """
 
 import argparse
@@ -74,12 +76,25 @@ def check(label: str, path: Path, max_glibc, musl: bool) -> list:
     return problems
 
 
+def self_test():
+    with tempfile.TemporaryDirectory() as tmp:
+        src, exe = Path(tmp) / "t.c", Path(tmp) / "t"
+        src.write_text("#include <sys/random.h>\nint main(void){char b[4];return (int)getrandom(b,4,0);}\n")
+        subprocess.run(["cc", "-o", str(exe), str(src)], check=True)
+        if not check("self-test", exe, "2.17", False) or not check("self-test", exe, None, True):
+            sys.exit("self-test: a host-linked program passed the glibc 2.17 / musl checks")
+    print("glibc check: self-test caught a host-linked program (both checks)")
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--max-glibc")
     ap.add_argument("--musl", action="store_true")
+    ap.add_argument("--self-test", action="store_true")
     ap.add_argument("artifacts", nargs="+", type=Path)
     args = ap.parse_args()
+    if args.self_test:
+        self_test()
     if not args.max_glibc and not args.musl:
         ap.error("give --max-glibc X.Y or --musl")
     problems, seen = [], 0
