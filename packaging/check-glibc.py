@@ -5,7 +5,8 @@ Reads every ELF shared object inside the given artifacts (a wheel, an npm tarbal
 .so/.node file) with `objdump -T` / `objdump -p` and checks:
   --max-glibc X.Y  no GLIBC_ symbol version above X.Y (manylinux2014 and the npm gnu package
                    promise 2.17);
-  --musl           no glibc at all: no GLIBC_ versions, no libc.so.6, and linked to musl.
+  --musl           no glibc at all: no GLIBC_ versions, no libc.so.6, and linked to musl's
+                   libc.so.
 Prints, per library, the newest glibc version it needs and one symbol that needs it.
 `--self-test` first proves both checks fail on a program the host compiler links against the
 host's (newer) glibc.
@@ -69,9 +70,11 @@ def check(label: str, path: Path, max_glibc, musl: bool) -> list:
     if max_glibc and newest and key(newest) > key(max_glibc):
         problems.append(f"{label} needs GLIBC_{newest} ({culprit}), newer than {max_glibc}")
     if musl:
-        if newest or any(n.startswith("libc.so") for n in needed):
+        # glibc's C library is libc.so.6 with versioned symbols; musl has no symbol versions and
+        # its loader answers to `libc.so` (what zig links) or `libc.musl-<arch>.so.1`.
+        if newest or "libc.so.6" in needed:
             problems.append(f"{label} links glibc, not musl")
-        if not any("musl" in n for n in needed):
+        if not any(n == "libc.so" or n.startswith("libc.musl-") for n in needed):
             problems.append(f"{label} is not linked to musl libc ({needed})")
     return problems
 
