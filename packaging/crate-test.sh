@@ -17,8 +17,13 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 tar -xzf "$core" -C "$work"
 tar -xzf "$cli" -C "$work"
-# The unpacked crates must not see the repository: a path outside them would still resolve
-# from /tmp only if the crate referred to it absolutely, and nothing in the repo is absolute.
+# The unpacked crates live outside the repository, so nothing of it can leak into their build.
+# Test data only: the contract tests read the Next.js example's response schema from
+# ../examples beside the crate; lay that one file beside the unpacked crate the same way (the
+# library itself builds from the tarball alone, as `cargo package` verified).
+for f in examples/nextjs/contract/options-trader.schema.json; do
+  mkdir -p "$work/$(dirname "$f")" && cp "$f" "$work/$f"
+done
 target_dir=${CARGO_TARGET_DIR:-$(cargo metadata --format-version 1 --no-deps |
   python3 -c 'import json,sys; print(json.load(sys.stdin)["target_directory"])')}
 export CARGO_TARGET_DIR="$target_dir"
