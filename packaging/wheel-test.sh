@@ -14,12 +14,11 @@ test -s "${wheels[0]}" && test -s "$sdist" || { echo "missing wheel or sdist in 
 export OPTSCAN_SHARED_DATA=${OPTSCAN_SHARED_DATA:-$(cd .. && pwd)/shared/data}
 
 # The interpreters: pyenv's CPython 3.x builds that the wheel supports (3.9+), oldest and newest.
-command -v pyenv >/dev/null || { echo "pyenv not found: the wheel must be tested on several CPythons" >&2; exit 1; }
-mapfile -t pythons < <(pyenv versions --bare | grep -E '^3\.[0-9]+\.[0-9]+$' |
+root=${PYENV_ROOT:-$(pyenv root 2>/dev/null || echo "$HOME/.pyenv")}
+mapfile -t pythons < <(ls "$root/versions" 2>/dev/null | grep -E '^3\.[0-9]+\.[0-9]+$' |
   awk -F. '$2 >= 9' | sort -t. -k1,1n -k2,2n -k3,3n)
-[ "${#pythons[@]}" -ge 2 ] || { echo "need two CPython 3.9+ versions from pyenv, found: ${pythons[*]:-none}" >&2; exit 1; }
+[ "${#pythons[@]}" -ge 2 ] || { echo "need two CPython 3.9+ builds under $root/versions, found: ${pythons[*]:-none}" >&2; exit 1; }
 oldest=${pythons[0]} newest=${pythons[-1]}
-root=$(pyenv root)
 
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
