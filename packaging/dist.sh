@@ -20,12 +20,14 @@ stage=$(mktemp -d)
 trap 'rm -rf "$stage"' EXIT
 
 log "crates (cargo package builds each one from its own tarball)"
-# cargo verifies scanner-cli against optscan-core through a temporary local registry and keeps
-# what it unpacked from there under CARGO_HOME, keyed by name and version only: drop that copy,
-# or a later run at the same version would build the CLI against a stale library.
+# cargo verifies scanner-cli against optscan-core through a temporary local registry, and
+# takes registry crates as immutable: it keeps what it unpacked (under CARGO_HOME) and what it
+# compiled (in the target dir) keyed by name and version only. Drop both, or a later run at the
+# same version would verify the CLI against a stale library.
 for d in "${CARGO_HOME:-$HOME/.cargo}"/registry/src/*/optscan-core-"$version"; do
   case "$d" in */index.crates.io-*) ;; *) rm -rf "$d" ;; esac
 done
+cargo clean --quiet --profile dev -p optscan-core
 cargo package --locked -p optscan-core -p scanner-cli
 cp "$target_dir/package/optscan-core-$version.crate" "$target_dir/package/scanner-cli-$version.crate" dist/
 
