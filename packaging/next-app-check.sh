@@ -91,7 +91,8 @@ npx next build
 
 port=$(node -e 'const s=require("net").createServer().listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})')
 echo "== next start on 127.0.0.1:$port"
-OPTSCAN_DB="sqlite://$work/fresh.db" npx next start -H 127.0.0.1 -p "$port" > "$work/server.log" 2>&1 &
+# next itself, not through npx, so that $! is the server and the cleanup stops it.
+OPTSCAN_DB="sqlite://$work/fresh.db" node_modules/.bin/next start -H 127.0.0.1 -p "$port" > "$work/server.log" 2>&1 &
 server=$!
 PORT=$port node -e '
 const url = `http://127.0.0.1:${process.env.PORT}/api/scan`;
