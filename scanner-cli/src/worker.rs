@@ -88,18 +88,40 @@ async fn open_with_retry(a: &WorkerArgs, health: &mut Health) -> Result<ScanStor
     }
 }
 
-/// One cycle: open the store, scan every mode and save; then the daily cleanup.
+/// One cycle: scan every mode and save (through the store kept open from the last cycle,
+/// opened here the first time and after a database failure); then the daily cleanup.
 async fn cycle(
     a: &WorkerArgs,
     every: Duration,
     plan: &Plan,
     last_cleanup: &mut Option<Instant>,
     health: &mut Health,
+    kept: &mut Option<ScanStore>,
 ) -> Result<()> {
-    let store = open_with_retry(a, health).await?;
+    let store = match kept.take() {
+        Some(s) => s,
+        None => open_with_retry(a, health).await?,
+    };
+    let out = scan_with(&store, a, every, plan, last_cleanup, health).await;
+    // A warm pool saves a connection set-up and a schema check per cycle; after a database
+    // failure the next cycle starts from a fresh one.
+    if !matches!(&out, Err(e) if is_transient(e)) {
+        *kept = Some(store);
+    }
+    out
+}
+
+async fn scan_with(
+    store: &ScanStore,
+    a: &WorkerArgs,
+    every: Duration,
+    plan: &Plan,
+    last_cleanup: &mut Option<Instant>,
+    health: &mut Health,
+) -> Result<()> {
     // A scan finished during an outage is saved once the database is back (within half an
     // interval), not lost with its cycle.
-    let out = scan(Some(&store), plan, false, every / 2).await?;
+    let out = scan(Some(store), plan, false, every / 2).await?;
     if let Some(o) = &out.save_outage {
         health.waited_out(o);
     }
@@ -132,13 +154,14 @@ pub async fn run(a: WorkerArgs) -> Result<()> {
     tokio::pin!(stop);
     let mut last_cleanup = None;
     let mut health = Health::default();
+    let mut store = None;
     log(&format!(
         "worker started: every {:?}, source {}",
         every, a.opts.source
     ));
     loop {
         let result = {
-            let run = cycle(&a, every, &plan, &mut last_cleanup, &mut health);
+            let run = cycle(&a, every, &plan, &mut last_cleanup, &mut health, &mut store);
             tokio::pin!(run);
             tokio::select! {
                 r = &mut run => r,

@@ -7,18 +7,19 @@ use async_trait::async_trait;
 use chrono::{DateTime, NaiveDate, Utc};
 use uuid::Uuid;
 
+use super::cycle_rows::CycleRows;
 use super::lock::Fence;
 use super::types::{RotationState, ScanNotice, ScanSummary};
 use super::url::Secret;
 use crate::model::{FilterMode, ScanResult};
 use crate::{Error, ErrorKind, Result};
 
-/// What every database dialect provides: [`ScanRows`] and [`AuxRows`]. Methods are plain
-/// data access; policy (freshness, single flight, degraded scans) lives in `store.rs` and
-/// `serve.rs`.
-pub(crate) trait StoreBackend: ScanRows + AuxRows {}
+/// What every database dialect provides: [`ScanRows`], [`AuxRows`] and the batched
+/// [`CycleRows`]. Methods are plain data access; policy (freshness, single flight, degraded
+/// scans) lives in `store.rs` and `serve.rs`.
+pub(crate) trait StoreBackend: ScanRows + AuxRows + CycleRows {}
 
-impl<T: ScanRows + AuxRows> StoreBackend for T {}
+impl<T: ScanRows + AuxRows + CycleRows> StoreBackend for T {}
 
 /// The scan table: save, read, clean up, and follow new rows.
 #[async_trait]
@@ -94,6 +95,15 @@ pub(crate) fn db_error(secret: &Secret, context: &str, err: sqlx::Error) -> Erro
     let kind = match &err {
         sqlx::Error::PoolTimedOut => ErrorKind::Timeout,
         sqlx::Error::RowNotFound => ErrorKind::NotFound,
+        // undefined_table: a store opened without migrating on a database never migrated.
+        sqlx::Error::Database(e) if e.code().as_deref() == Some("42P01") => {
+            return Error::new(
+                ErrorKind::NotFound,
+                secret.scrub(&format!(
+                    "{context}: the database is not migrated ({e}): run `optscan migrate`"
+                )),
+            );
+        }
         _ => ErrorKind::Database,
     };
     Error::new(kind, secret.scrub(&format!("{context}: {err}")))

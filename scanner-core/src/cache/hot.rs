@@ -60,6 +60,14 @@ impl HotCache {
             .map(Arc::clone)
     }
 
+    /// Whether any scan of `mode` is remembered.
+    pub fn holds(&self, mode: FilterMode) -> bool {
+        self.by_mode
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .contains_key(&mode)
+    }
+
     /// Remember `scan` as the newest of its mode.
     pub fn put(&self, scan: Arc<HotScan>) {
         self.by_mode
@@ -136,10 +144,16 @@ impl ScanStore {
             }
         }
         let prefer_good = self.inner.opts.prefer_good_scans;
-        let Some(id) = self.inner.backend.latest_id(mode, prefer_good).await? else {
-            return Ok(None);
+        // Nothing remembered yet (a cold process): read the scan itself at once rather than
+        // first its id — one round trip instead of two.
+        let remembered = match self.inner.hot.holds(mode) {
+            false => None,
+            true => match self.inner.backend.latest_id(mode, prefer_good).await? {
+                None => return Ok(None),
+                Some(id) => self.inner.hot.get(mode, id),
+            },
         };
-        let scan = match self.inner.hot.get(mode, id) {
+        let scan = match remembered {
             Some(scan) => scan,
             // Not seen yet: read it (or whatever newer row replaced it meanwhile).
             None => match self.inner.backend.latest(mode, prefer_good).await? {

@@ -38,6 +38,17 @@ pub(crate) struct Fence {
     pub ttl: Duration,
 }
 
+impl Fence {
+    /// Lease `name` for a new holder of this process.
+    pub(crate) fn new(name: String, ttl: Duration) -> Self {
+        Self {
+            name,
+            holder: holder::new_holder(),
+            ttl,
+        }
+    }
+}
+
 /// A held writer lease, renewed in the background every third of its TTL until released.
 /// Dropping it releases it in the background (when a tokio runtime is running);
 /// [`WriterLease::release`] releases it and reports errors. Either way the heartbeat stops
@@ -83,23 +94,37 @@ impl WriterLease {
         ttl: Duration,
     ) -> Result<Self> {
         check_ttl(ttl)?;
-        let holder = holder::new_holder();
-        let mut taken = backend.try_lease(&name, &holder, ttl).await?;
+        let fence = Fence::new(name, ttl);
+        let taken = backend
+            .try_lease(&fence.name, &fence.holder, fence.ttl)
+            .await?;
+        Self::settle(backend, fence, taken).await
+    }
+
+    /// Finish taking `fence`'s lease after an attempt that `taken` reports: a lease whose
+    /// holder is a dead process of this machine is taken over, a live holder's is
+    /// [`ErrorKind::Busy`]. A taken lease starts its heartbeat.
+    pub(crate) async fn settle(
+        backend: Arc<dyn StoreBackend>,
+        fence: Fence,
+        mut taken: bool,
+    ) -> Result<Self> {
         if !taken {
-            if let Some(current) = backend.lease_holder(&name).await? {
+            if let Some(current) = backend.lease_holder(&fence.name).await? {
                 if holder::is_dead(&current) {
-                    taken = backend.steal_lease(&name, &current, &holder, ttl).await?;
+                    taken = backend
+                        .steal_lease(&fence.name, &current, &fence.holder, fence.ttl)
+                        .await?;
                 }
             }
         }
         if !taken {
             return Err(Error::new(
                 ErrorKind::Busy,
-                format!("another writer holds the lease {name:?}"),
+                format!("another writer holds the lease {:?}", fence.name),
             ));
         }
-        holder::set_live(&holder, true);
-        let fence = Fence { name, holder, ttl };
+        holder::set_live(&fence.holder, true);
         let lost = Arc::new(AtomicBool::new(false));
         let heartbeat = tokio::spawn(heartbeat(
             Arc::clone(&backend),
@@ -156,6 +181,25 @@ impl WriterLease {
             .release_lease(&self.fence.name, &self.fence.holder)
             .await
     }
+}
+
+/// Give back `leases` and the `taken` fences that never became leases, in one operation.
+pub(crate) async fn release_all(
+    backend: &dyn StoreBackend,
+    leases: Vec<WriterLease>,
+    taken: Vec<Fence>,
+) -> Result<()> {
+    let mut fences = taken;
+    for mut l in leases {
+        l.released = true;
+        l.heartbeat.abort();
+        holder::set_live(&l.fence.holder, false);
+        fences.push(l.fence.clone());
+    }
+    if fences.is_empty() {
+        return Ok(());
+    }
+    backend.release_leases(&fences).await
 }
 
 pub(crate) fn lost_error(name: &str) -> Error {

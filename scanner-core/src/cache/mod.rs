@@ -11,6 +11,7 @@
 //! `migrations/{postgres,sqlite}` at the repository root and are embedded at build time.
 
 mod backend;
+mod cycle_rows;
 mod holder;
 mod hot;
 mod lock;
@@ -20,6 +21,8 @@ mod options;
 mod postgres;
 #[cfg(feature = "postgres")]
 mod postgres_aux;
+#[cfg(feature = "postgres")]
+mod postgres_cycle;
 #[cfg(feature = "postgres")]
 mod postgres_read;
 mod scheduled;

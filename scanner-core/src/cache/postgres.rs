@@ -29,23 +29,14 @@ use crate::{Error, ErrorKind, Result};
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("migrations/postgres");
 
+/// Connections a writer store keeps open (see [`PostgresBackend::connect`]).
+const WRITER_WARM: u32 = 2;
+
 /// Pooled connections idle longer than this are pinged before use.
 const IDLE_PING_AFTER: std::time::Duration = std::time::Duration::from_secs(30);
 
 /// The channel the insert trigger notifies.
 pub(crate) const CHANNEL: &str = "optscan_scans";
-
-/// Serialising a value to JSON text, for inlining.
-mod erased {
-    pub trait Json {
-        fn text(&self) -> serde_json::Result<String>;
-    }
-    impl<T: serde::Serialize> Json for T {
-        fn text(&self) -> serde_json::Result<String> {
-            serde_json::to_string(self)
-        }
-    }
-}
 
 const SCAN_COLUMNS: &str = "c.scan_id, c.scan_timestamp, c.filter_mode, c.opportunities, \
      c.total_evaluated, c.symbols_scanned, c.scan_duration_seconds, c.metadata";
@@ -84,8 +75,18 @@ impl PostgresBackend {
             // Poolers reject unknown startup parameters and named statements.
             connect = connect.statement_cache_capacity(0).extra_float_digits(None);
         }
+        let max = opts.max_connections.max(1);
         let pool = match PgPoolOptions::new()
-            .max_connections(opts.max_connections.max(1))
+            .max_connections(max)
+            // A writer keeps a second connection open: sqlx checks each connection on its
+            // way back to the pool (a round trip), and an operation that follows at once
+            // would otherwise wait for a new connection (four round trips) — and a lease's
+            // heartbeat runs beside the cycle's own statements.
+            .min_connections(if opts.read_only {
+                0
+            } else {
+                max.min(WRITER_WARM)
+            })
             .acquire_timeout(opts.acquire_timeout)
             // A ping before every use costs a round trip per operation (50 ms to a hosted
             // database): only connections idle for a while are checked.
@@ -177,66 +178,9 @@ impl PostgresBackend {
         }))
     }
 
-    /// A fenced save as one statement in one round trip: the lease renewal and the insert are
-    /// data-modifying CTEs of a single (atomic) statement, sent with the simple protocol.
-    async fn save_in_one_statement(
-        &self,
-        r: &ScanResult,
-        degraded: bool,
-        fence: Option<&Fence>,
-    ) -> Result<()> {
-        let json = |what: &str, v: &dyn erased::Json| {
-            v.text()
-                .map_err(|e| Error::internal(format!("serialising {what}: {e}")))
-        };
-        let (opps, meta) = (
-            json("opportunities", &r.opportunities)?,
-            json("metadata", &r.metadata)?,
-        );
-        let fence_cte = match fence {
-            Some(_) => format!(
-                "fence AS ({} RETURNING 1)",
-                super::postgres_aux::UPSERT_LEASE_12_13
-            ),
-            None => "fence AS (SELECT 1)".to_owned(),
-        };
-        let sql = format!(
-            "WITH {fence_cte}, ins AS (INSERT INTO cached_scan_results (scan_id, scan_timestamp, \
-             filter_mode, opportunities, total_evaluated, symbols_scanned, \
-             scan_duration_seconds, metadata, opportunity_count, status, historical) \
-             SELECT $1, $2, $3, $4::jsonb, $5, $6, $7, $8::jsonb, $9, $10, $11 \
-             WHERE EXISTS (SELECT 1 FROM fence) ON CONFLICT (scan_id) DO NOTHING RETURNING 1) \
-             SELECT (SELECT count(*) FROM fence)"
-        );
-        let (name, holder, ttl) = fence.map_or(("", "", 0.0), |f| {
-            (f.name.as_str(), f.holder.as_str(), f.ttl.as_secs_f64())
-        });
-        let lits = [
-            Lit::Uuid(r.scan_id),
-            Lit::Time(r.scan_timestamp),
-            Lit::Name(r.filter_mode.as_str()),
-            Lit::Text(&opps),
-            Lit::Int(to_i64("total_evaluated", r.total_evaluated)?),
-            Lit::Texts(&r.symbols_scanned),
-            Lit::Float(r.scan_duration_seconds),
-            Lit::Text(&meta),
-            Lit::Int(i64::try_from(r.opportunities.len()).unwrap_or(i64::MAX)),
-            Lit::Name(if degraded { "degraded" } else { "ok" }),
-            Lit::Bool(is_historical(r)),
-            Lit::Name(name),
-            Lit::Text(holder),
-            Lit::Float(ttl),
-        ];
-        let rows = self.read(&sql, &lits, "saving scan").await?;
-        let fenced: i64 = rows
-            .first()
-            .map(|row| row.try_get(0).map_err(|e| corrupt("save result", e)))
-            .transpose()?
-            .unwrap_or(0);
-        match fence {
-            Some(f) if fenced == 0 => Err(super::lock::lost_error(&f.name)),
-            _ => Ok(()),
-        }
+    /// Whether a test hook runs before commits (saves then take the transaction path).
+    pub(super) fn has_commit_hook(&self) -> bool {
+        self.before_commit.is_some()
     }
 
     pub(crate) fn secret(&self) -> &Secret {
@@ -287,7 +231,9 @@ impl ScanRows for PostgresBackend {
     async fn save(&self, r: &ScanResult, degraded: bool, fence: Option<&Fence>) -> Result<()> {
         validate(r)?;
         if self.transaction_mode && self.before_commit.is_none() {
-            return self.save_in_one_statement(r, degraded, fence).await;
+            if let Some(done) = self.save_in_one_statement(r, degraded, fence).await? {
+                return Ok(done);
+            }
         }
         let mut tx = self.tx("starting save").await?;
         if let Some(f) = fence {

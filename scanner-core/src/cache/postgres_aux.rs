@@ -11,6 +11,7 @@ use sqlx::Row;
 
 use super::backend::{corrupt, to_i64, to_u64, AuxRows};
 use super::postgres::PostgresBackend;
+use super::postgres_cycle::UPSERT_LEASE;
 use super::postgres_read::Lit;
 use super::types::RotationState;
 use crate::model::FilterMode;
@@ -217,23 +218,6 @@ impl AuxRows for PostgresBackend {
         self.pool.close().await;
     }
 }
-
-/// Take lease `name` ($1) for holder $2 for $3 seconds if free, expired or already theirs.
-const UPSERT_LEASE: &str = "INSERT INTO scanner_locks (name, holder, acquired_at, expires_at) \
-    VALUES ($1, $2, now(), now() + make_interval(secs => $3)) \
-    ON CONFLICT (name) DO UPDATE SET holder = excluded.holder, \
-    acquired_at = CASE WHEN scanner_locks.holder = $2 THEN scanner_locks.acquired_at \
-    ELSE excluded.acquired_at END, expires_at = excluded.expires_at \
-    WHERE scanner_locks.expires_at < now() OR scanner_locks.holder = $2";
-
-/// [`UPSERT_LEASE`] with its parameters numbered $12–$14 (for the one-statement save).
-pub(super) const UPSERT_LEASE_12_13: &str =
-    "INSERT INTO scanner_locks (name, holder, acquired_at, expires_at) \
-    VALUES ($12, $13, now(), now() + make_interval(secs => $14)) \
-    ON CONFLICT (name) DO UPDATE SET holder = excluded.holder, \
-    acquired_at = CASE WHEN scanner_locks.holder = $13 THEN scanner_locks.acquired_at \
-    ELSE excluded.acquired_at END, expires_at = excluded.expires_at \
-    WHERE scanner_locks.expires_at < now() OR scanner_locks.holder = $13";
 
 impl PostgresBackend {
     /// Take lease `name` for `holder` if it is free, expired or already `holder`'s.

@@ -102,7 +102,32 @@ fn inline(sql: &str, lits: &[Lit<'_>]) -> String {
     out
 }
 
+/// `sql` with every placeholder inlined, or `None` when a value cannot be inlined.
+pub(super) fn inline_all(sql: &str, lits: &[Lit<'_>]) -> Option<String> {
+    lits.iter()
+        .all(|l| l.inlinable())
+        .then(|| inline(sql, lits))
+}
+
 impl PostgresBackend {
+    /// The rows of one already-inlined statement, sent with the simple protocol.
+    pub(super) async fn read_raw(&self, sql: &str, context: &str) -> Result<Vec<PgRow>> {
+        // (`RawSql::fetch_optional` fails on no rows in sqlx 0.8: always fetch all.)
+        sqlx::raw_sql(sql)
+            .fetch_all(&self.pool)
+            .await
+            .map_err(self.err(context))
+    }
+
+    /// One already-inlined write, sent with the simple protocol; the rows affected.
+    pub(super) async fn write_raw(&self, sql: &str, context: &str) -> Result<u64> {
+        sqlx::raw_sql(sql)
+            .execute(&self.pool)
+            .await
+            .map(|r| r.rows_affected())
+            .map_err(self.err(context))
+    }
+
     /// The rows of one read; see the module docs.
     pub(super) async fn read(
         &self,
@@ -110,12 +135,8 @@ impl PostgresBackend {
         lits: &[Lit<'_>],
         context: &str,
     ) -> Result<Vec<PgRow>> {
-        if self.transaction_mode && lits.iter().all(|l| l.inlinable()) {
-            // (`RawSql::fetch_optional` fails on no rows in sqlx 0.8: always fetch all.)
-            return sqlx::raw_sql(&inline(sql, lits))
-                .fetch_all(&self.pool)
-                .await
-                .map_err(self.err(context));
+        if let (true, Some(sql)) = (self.transaction_mode, inline_all(sql, lits)) {
+            return self.read_raw(&sql, context).await;
         }
         let q = self.bound(sql, lits);
         if !self.transaction_mode {
@@ -129,12 +150,8 @@ impl PostgresBackend {
 
     /// One write, in one round trip where it can be inlined; returns the rows affected.
     pub(super) async fn write(&self, sql: &str, lits: &[Lit<'_>], context: &str) -> Result<u64> {
-        if self.transaction_mode && lits.iter().all(|l| l.inlinable()) {
-            return sqlx::raw_sql(&inline(sql, lits))
-                .execute(&self.pool)
-                .await
-                .map(|r| r.rows_affected())
-                .map_err(self.err(context));
+        if let (true, Some(sql)) = (self.transaction_mode, inline_all(sql, lits)) {
+            return self.write_raw(&sql, context).await;
         }
         let q = self.bound(sql, lits);
         if !self.transaction_mode {

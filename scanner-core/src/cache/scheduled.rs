@@ -9,10 +9,12 @@
 //! step for the whole batch (not one per symbol).
 
 use std::collections::HashMap;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use super::lock::check_ttl;
-use super::types::HISTORICAL_AFTER;
+use super::cycle_rows::{CycleEnd, FencedSave};
+use super::lock::{check_ttl, lost_error, release_all, scan_lock_name, Fence};
+use super::types::{is_degraded, HISTORICAL_AFTER};
 use super::{RotationState, ScanStore, WriterLease, DEFAULT_LEASE_TTL};
 use crate::calendar;
 use crate::model::ScanResult;
@@ -136,18 +138,33 @@ impl ScanStore {
                 ),
             ));
         }
-        let mut leases = Vec::with_capacity(modes.len());
-        for &m in modes {
-            match self.acquire_writer(m, opts.lease_ttl).await {
+        // One operation takes every mode's lease and reads where the rotation stands.
+        let backend = Arc::clone(&self.inner.backend);
+        let fences: Vec<Fence> = modes
+            .iter()
+            .map(|&m| Fence::new(scan_lock_name(m), opts.lease_ttl))
+            .collect();
+        let rotation_of = scanner.config().max_symbols.map(|_| modes[0]);
+        let start = backend.begin_cycle(&fences, rotation_of).await?;
+        let mut leases = Vec::with_capacity(fences.len());
+        let mut pending = fences.into_iter().zip(start.taken);
+        while let Some((fence, taken)) = pending.next() {
+            match WriterLease::settle(Arc::clone(&backend), fence, taken).await {
                 Ok(l) => leases.push(l),
                 Err(e) => {
-                    release_all(leases).await;
+                    let taken: Vec<Fence> = pending.filter(|(_, t)| *t).map(|(f, _)| f).collect();
+                    let _ = release_all(&*backend, leases, taken).await;
                     return Err(e);
                 }
             }
         }
-        let out = crate::catch_panic(self.cycle(scanner, &opts, &universe, &leases)).await;
-        release_all(leases).await;
+        let position = start
+            .rotation
+            .map_or(0, |r| usize::try_from(r.position).unwrap_or(0));
+        let out =
+            crate::catch_panic(self.cycle(scanner, &opts, &universe, &leases, position)).await;
+        // A failed release is taken back by the next acquire here, or expires elsewhere.
+        let _ = release_all(&*backend, leases, Vec::new()).await;
         let (results, next_position, ivs_recorded, save_outage) = out?;
         let (ops1, wait1) = self.database_stats();
         Ok(RunReport {
@@ -168,17 +185,16 @@ impl ScanStore {
         opts: &RunOptions,
         universe: &[String],
         leases: &[WriterLease],
+        position: usize,
     ) -> Result<(Vec<ScanResult>, usize, usize, Option<SaveOutage>)> {
         let cfg = scanner.config();
         let modes = cfg.filter_mode.modes();
         let as_of = opts.as_of.unwrap_or_else(Utc::now);
         let (ops_at_start, wait_at_start) = self.database_stats();
-        let position = match cfg.max_symbols {
-            Some(_) => self
-                .rotation(modes[0])
-                .await?
-                .map_or(0, |r| usize::try_from(r.position).unwrap_or(0)),
-            None => 0,
+        let position = if cfg.max_symbols.is_some() {
+            position
+        } else {
+            0
         };
         let batch = next_batch(universe, cfg.max_symbols, position);
         let since = calendar::ny_date(as_of) - chrono::Days::new(365);
@@ -200,8 +216,6 @@ impl ScanStore {
         if opts.cancel.is_cancelled() {
             return Err(Error::new(ErrorKind::Cancelled, "scan cancelled"));
         }
-        let mut all_failed = None;
-        let mut outage = None;
         let mut results = outcome.results;
         let (ops, wait) = self.database_stats();
         for r in &mut results {
@@ -214,12 +228,40 @@ impl ScanStore {
                 }),
             );
         }
-        for (r, lease) in results.iter().zip(leases) {
-            self.save_patiently(r, lease, opts.save_patience, &mut outage)
-                .await?;
-            if r.symbols_scanned.is_empty() {
-                all_failed = Some(r.metadata.failed_symbols.len());
-            }
+        let all_failed = results
+            .iter()
+            .find(|r| r.symbols_scanned.is_empty())
+            .map(|r| r.metadata.failed_symbols.len());
+        // A backfill of a past as-of is saved for the record (never served as live) and
+        // leaves the live rotation where it is.
+        let historical = as_of + HISTORICAL_AFTER < Utc::now();
+        let state = RotationState {
+            position: batch.next_position as u64,
+            universe_size: batch.universe_size as u64,
+            updated_at: Utc::now(),
+        };
+        let saves: Vec<FencedSave<'_>> = results
+            .iter()
+            .zip(leases)
+            .map(|(r, lease)| FencedSave {
+                result: r,
+                degraded: is_degraded(r),
+                fence: lease.fence(),
+            })
+            .collect();
+        let end = CycleEnd {
+            saves: &saves,
+            rotation: (!historical && all_failed.is_none()).then_some((modes, &state)),
+            ivs: all_failed
+                .is_none()
+                .then(|| (calendar::ny_date(as_of), &outcome.atm_ivs[..])),
+        };
+        let mut outage = None;
+        let held = self
+            .finish_patiently(end, opts.save_patience, &mut outage)
+            .await?;
+        if let Some((lost, _)) = saves.iter().zip(&held).find(|(_, &h)| !h) {
+            return Err(lost_error(&lost.fence.name));
         }
         if let Some(failures) = all_failed {
             return Err(Error::new(
@@ -230,45 +272,29 @@ impl ScanStore {
                 ),
             ));
         }
-        // A backfill of a past as-of is saved for the record (never served as live) and
-        // leaves the live rotation where it is.
-        let historical = as_of + HISTORICAL_AFTER < Utc::now();
-        if !historical {
-            let state = RotationState {
-                position: batch.next_position as u64,
-                universe_size: batch.universe_size as u64,
-                updated_at: Utc::now(),
-            };
-            for &m in modes {
-                self.set_rotation(m, &state).await?;
-            }
-        }
-        let today = calendar::ny_date(as_of);
-        self.record_ivs(today, &outcome.atm_ivs).await?;
         Ok((results, batch.next_position, outcome.atm_ivs.len(), outage))
     }
 
-    /// Save under `lease`, retrying database failures (1, 2, 4 … 8 s apart) for up to
-    /// `patience`; a lease taken by another writer meanwhile is never retried.
-    async fn save_patiently(
+    /// Write the cycle's end, retrying database failures (1, 2, 4 … 8 s apart) for up to
+    /// `patience` (every step is idempotent); returns per save whether its lease held.
+    async fn finish_patiently(
         &self,
-        result: &ScanResult,
-        lease: &WriterLease,
+        end: CycleEnd<'_>,
         patience: Duration,
         outage: &mut Option<SaveOutage>,
-    ) -> Result<()> {
+    ) -> Result<Vec<bool>> {
         let start = Instant::now();
         let mut backoff = Duration::from_secs(1);
         let mut attempts = 0;
         loop {
             attempts += 1;
-            match self.save_under(result, lease).await {
-                Ok(_) => {
+            match self.inner.backend.finish_cycle(end).await {
+                Ok(held) => {
                     if let Some(o) = outage.as_mut() {
                         o.waited += start.elapsed();
                         o.attempts += attempts;
                     }
-                    return Ok(());
+                    return Ok(held);
                 }
                 Err(e)
                     if matches!(e.kind(), ErrorKind::Database | ErrorKind::Timeout)
@@ -285,12 +311,5 @@ impl ScanStore {
                 Err(e) => return Err(e),
             }
         }
-    }
-}
-
-async fn release_all(leases: Vec<WriterLease>) {
-    for l in leases {
-        // A failed release is taken back by the next acquire here, or expires elsewhere.
-        let _ = l.release().await;
     }
 }

@@ -230,3 +230,6 @@ pub(super) async fn upsert_lease(
     .await?;
     Ok(done.rows_affected() == 1)
 }
+
+/// SQLite is in-process: the one-by-one cycle steps cost no round trips.
+impl super::cycle_rows::CycleRows for SqliteBackend {}

@@ -162,7 +162,9 @@ impl ScanStore {
                 stats,
             }),
         };
-        if store.inner.opts.read_only {
+        // A PostgreSQL reader learns that the schema is missing from its first read (the
+        // error says to migrate), sparing a round trip on every cold start; SQLite is local.
+        if store.inner.opts.read_only && store.inner.kind == Backend::Sqlite {
             if !store.inner.backend.is_migrated().await? {
                 return Err(Error::not_found(format!(
                     "database {} is not migrated: run `optscan migrate`",

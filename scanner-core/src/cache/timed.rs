@@ -13,6 +13,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use uuid::Uuid;
 
 use super::backend::{AuxRows, ScanRows, StoreBackend};
+use super::cycle_rows::{CycleEnd, CycleRows, CycleStart};
 use super::lock::Fence;
 use super::types::{RotationState, ScanNotice, ScanSummary};
 use crate::model::{FilterMode, ScanResult};
@@ -182,5 +183,28 @@ impl AuxRows for Timed {
     }
     async fn close(&self) {
         let _ = tokio::time::timeout(self.limit, self.inner.close()).await;
+    }
+}
+
+#[async_trait]
+impl CycleRows for Timed {
+    async fn begin_cycle(
+        &self,
+        fences: &[Fence],
+        rotation: Option<FilterMode>,
+    ) -> Result<CycleStart> {
+        self.run(
+            "taking writer leases",
+            self.inner.begin_cycle(fences, rotation),
+        )
+        .await
+    }
+    async fn finish_cycle(&self, end: CycleEnd<'_>) -> Result<Vec<bool>> {
+        self.run("saving the cycle", self.inner.finish_cycle(end))
+            .await
+    }
+    async fn release_leases(&self, fences: &[Fence]) -> Result<()> {
+        self.run("releasing writer leases", self.inner.release_leases(fences))
+            .await
     }
 }

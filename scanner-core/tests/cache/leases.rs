@@ -13,7 +13,7 @@ use crate::fixtures::{minutes_ago, scan};
 use crate::harness::{Target, TestDb};
 
 /// Run one statement on the test database directly (not through the store).
-async fn exec(db: &TestDb, sql: &str) {
+pub async fn exec(db: &TestDb, sql: &str) {
     match db.target {
         Target::Sqlite => {
             let mut c = sqlx::SqliteConnection::connect(&db.direct_url)

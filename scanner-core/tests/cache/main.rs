@@ -51,6 +51,7 @@ on_every_backend!(
     leases::writer_lease,
     scheduled::operations_do_not_grow_with_symbols,
     scheduled::historical_cycles_never_become_the_live_scan,
+    scheduled::a_lost_lease_fences_its_mode_and_moves_nothing,
     leases::heartbeat_keeps_a_working_holder,
     leases::foreign_holder_expires_and_fences,
     behaviour::rejects_unstorable_values_and_closes,
