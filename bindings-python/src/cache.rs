@@ -18,12 +18,7 @@ fn mode(s: &str) -> PyResult<FilterMode> {
 }
 
 fn minutes(m: f64, what: &str) -> PyResult<chrono::Duration> {
-    if !(m.is_finite() && m >= 0.0) {
-        return Err(invalid(format!(
-            "{what} must be a finite number >= 0, got {m}"
-        )));
-    }
-    Ok(chrono::Duration::microseconds((m * 60e6).round() as i64))
+    scanner_core::cache::minutes(what, m).map_err(to_py)
 }
 
 fn seconds(t: f64, what: &str) -> PyResult<std::time::Duration> {
@@ -47,26 +42,26 @@ fn latest_args(
 }
 
 /// The mode and policy of a `serve` / `serve_json` call.
+/// `max_stale_minutes` / `stale_if_error_minutes` default to the core's (1 day / 7 days).
 fn serve_options(
     filter_mode: &str,
     max_age_minutes: f64,
     stale: &str,
+    max_stale_minutes: Option<f64>,
+    stale_if_error_minutes: Option<f64>,
 ) -> PyResult<(FilterMode, ServeOptions)> {
     let m = mode(filter_mode)?;
-    let policy = match stale {
-        "revalidate" => StalePolicy::Revalidate,
-        "live" => StalePolicy::Live,
-        other => {
-            return Err(invalid(format!(
-                "stale must be \"revalidate\" or \"live\", got {other:?}"
-            )))
-        }
-    };
-    let opts = ServeOptions {
+    let mut opts = ServeOptions {
         max_age: minutes(max_age_minutes, "max_age_minutes")?,
-        stale: policy,
+        stale: stale.parse::<StalePolicy>().map_err(to_py)?,
         ..ServeOptions::default()
     };
+    if let Some(x) = max_stale_minutes {
+        opts.max_stale = minutes(x, "max_stale_minutes")?;
+    }
+    if let Some(x) = stale_if_error_minutes {
+        opts.stale_if_error = minutes(x, "stale_if_error_minutes")?;
+    }
     Ok((m, opts))
 }
 
@@ -196,7 +191,7 @@ impl ScanStore {
     /// Serve `filter_mode` by policy: a fresh cached scan; a stale one plus a background
     /// refresh (`stale="revalidate"`) or after a live scan (`stale="live"`); a single-flight
     /// live scan when nothing is cached.
-    #[pyo3(signature = (scanner, filter_mode = "strict", max_age_minutes = 15.0, stale = "revalidate"))]
+    #[pyo3(signature = (scanner, filter_mode = "strict", max_age_minutes = 15.0, stale = "revalidate", *, max_stale_minutes = None, stale_if_error_minutes = None))]
     fn serve(
         &self,
         py: Python<'_>,
@@ -204,8 +199,16 @@ impl ScanStore {
         filter_mode: &str,
         max_age_minutes: f64,
         stale: &str,
+        max_stale_minutes: Option<f64>,
+        stale_if_error_minutes: Option<f64>,
     ) -> PyResult<CachedScan> {
-        let (m, opts) = serve_options(filter_mode, max_age_minutes, stale)?;
+        let (m, opts) = serve_options(
+            filter_mode,
+            max_age_minutes,
+            stale,
+            max_stale_minutes,
+            stale_if_error_minutes,
+        )?;
         let live: std::sync::Arc<dyn core::LiveScan> = scanner.inner.clone();
         let store = self.inner.clone();
         let c = block_on(py, async move { store.serve(live, m, opts).await })?;
@@ -228,7 +231,7 @@ impl ScanStore {
     }
 
     /// `serve()` answering with the bytes of the scan's JSON document; same policy.
-    #[pyo3(signature = (scanner, filter_mode = "strict", max_age_minutes = 15.0, stale = "revalidate"))]
+    #[pyo3(signature = (scanner, filter_mode = "strict", max_age_minutes = 15.0, stale = "revalidate", *, max_stale_minutes = None, stale_if_error_minutes = None))]
     fn serve_json(
         &self,
         py: Python<'_>,
@@ -236,8 +239,16 @@ impl ScanStore {
         filter_mode: &str,
         max_age_minutes: f64,
         stale: &str,
+        max_stale_minutes: Option<f64>,
+        stale_if_error_minutes: Option<f64>,
     ) -> PyResult<CachedJson> {
-        let (m, opts) = serve_options(filter_mode, max_age_minutes, stale)?;
+        let (m, opts) = serve_options(
+            filter_mode,
+            max_age_minutes,
+            stale,
+            max_stale_minutes,
+            stale_if_error_minutes,
+        )?;
         let live: std::sync::Arc<dyn core::LiveScan> = scanner.inner.clone();
         let store = self.inner.clone();
         let c = block_on(py, async move { store.serve_json(live, m, opts).await })?;

@@ -351,6 +351,9 @@ class ScanStore:
         filter_mode: str = "strict",
         max_age_minutes: float = 15.0,
         stale: Literal["revalidate", "live"] = "revalidate",
+        *,
+        max_stale_minutes: Optional[float] = None,
+        stale_if_error_minutes: Optional[float] = None,
     ) -> CachedScan: ...
     def latest_json(
         self, filter_mode: str = "strict", max_age_minutes: Optional[float] = None
@@ -361,6 +364,9 @@ class ScanStore:
         filter_mode: str = "strict",
         max_age_minutes: float = 15.0,
         stale: Literal["revalidate", "live"] = "revalidate",
+        *,
+        max_stale_minutes: Optional[float] = None,
+        stale_if_error_minutes: Optional[float] = None,
     ) -> CachedJson: ...
     def subscribe(self) -> ScanSubscription: ...
     @property
