@@ -8,7 +8,7 @@ use napi_derive::napi;
 use scanner_core::cache::{self as core, ServeOptions, StalePolicy};
 use scanner_core::model::FilterMode;
 
-use crate::error::{invalid, IntoJs, JsError};
+use crate::error::{IntoJs, JsError};
 use crate::scan::Scanner;
 
 /// Options of `ScanStore.open`.
