@@ -37,3 +37,11 @@ def test_awaitable_save_and_serve_with_stale_windows(tmp_path):
     with pytest.raises(optscan.InvalidInputError, match=r'stale must be "revalidate" or "live"'):
         store.serve(s, stale="later")
     store.close()
+
+
+def test_errors_keep_their_cause_chain():
+    fixture = __import__("pathlib").Path(__file__).resolve().parents[2] / "scanner-core" / "tests" / "fixtures" / "host_market"
+    with pytest.raises(optscan.NotFoundError, match="cannot read folder") as e:
+        optscan.CsvMarket(fixture, chain_dir="/nonexistent-chains")
+    assert e.value.__cause__ is not None and "os error 2" in str(e.value.__cause__)
+    assert len(optscan.CsvMarket(fixture, seed=3).universe()) == 4

@@ -134,7 +134,14 @@ class SyntheticMarket(MarketData):
 
 @final
 class CsvMarket(MarketData):
-    def __new__(cls, path: Union[str, PathLike[str]], as_of: Optional[datetime] = None) -> CsvMarket: ...
+    def __new__(
+        cls,
+        path: Union[str, PathLike[str]],
+        as_of: Optional[datetime] = None,
+        *,
+        seed: int = 7,
+        chain_dir: Union[str, PathLike[str], None] = None,
+    ) -> CsvMarket: ...
 
 @final
 class YahooMarket(MarketData):
