@@ -51,7 +51,7 @@ export declare class PolygonMarket {
 /** Runs scans over one source with one configuration. */
 export declare class Scanner {
   /** A scanner over `source`; throws `InvalidInput` for a bad configuration. */
-  constructor(source: SyntheticMarket | CsvMarket | MemoryMarket | YahooMarket | PolygonMarket | TradierMarket, config?: ScanConfigInit)
+  constructor(source: SyntheticMarket | CsvMarket | MemoryMarket | YahooMarket | PolygonMarket | TradierMarket | MarketDataSource, config?: ScanConfigInit)
   /** The filter mode(s) this scanner produces: `"strict"`, `"relaxed"` or `"both"`. */
   get filterMode(): string
   /** Every setting in use, as a camelCase object (what `new Scanner(src, config)` reads). */
@@ -312,6 +312,28 @@ export interface LatestOptions {
   filterMode?: string
   /** Return null when the newest scan is older than this. */
   maxAgeMinutes?: number
+}
+
+/**
+ * The shape of a JS source, for TypeScript (`new Scanner(source)` reads the object
+ * directly; this type only describes it). `asOf` arrives as an ISO-8601 string; values
+ * may be returned directly or as Promises.
+ */
+export interface MarketDataSource {
+  /** Reported as the scan's `dataSource` (default `"js"`). */
+  name?: string
+  /** The symbols to scan. */
+  universe: () => string[] | Promise<string[]>
+  /**
+   * Daily bars up to `asOf`: records `[{date, open, high, low, close, volume}]` or
+   * columns `{date: [...], close: Float64Array, …}`.
+   */
+  priceHistory: (symbol: string, sessions: number, asOf: string) => object | Promise<object>
+  /**
+   * One chain: `{spot, asOf?, quotes: [{contractSymbol, strike, bid, ask, lastPrice,
+   * volume, openInterest, impliedVolatility, type, expiration}]}`.
+   */
+  optionChain: (symbol: string, asOf: string) => object | Promise<object>
 }
 
 /** `new MemoryMarket({...})` options. */

@@ -58,3 +58,12 @@ test('a panicking source rejects with code Internal and the process survives', a
 test('an absurd synthetic size is InvalidInput, not an allocation abort', () => {
   assert.equal(thrownBy(() => new optscan.SyntheticMarket({ symbols: 4_000_000_000 })).code, 'InvalidInput');
 });
+
+test('a core error keeps its source chain as `cause`', () => {
+  const fixture = path.join(path.dirname(new URL(import.meta.url).pathname), '..', '..', 'scanner-core', 'tests', 'fixtures', 'host_market');
+  const e = thrownBy(() => new optscan.CsvMarket({ path: fixture, chainDir: '/nonexistent-chains' }));
+  assert.equal(e.code, 'NotFound');
+  assert.match(e.message, /cannot read folder/);
+  assert.ok(e.cause instanceof Error, 'cause is an Error');
+  assert.match(e.cause.message, /os error 2/);
+});

@@ -1,7 +1,7 @@
 // Type-checked usage of the committed index.d.ts (`npm run typecheck`); never executed.
 import {
   blackScholes, impliedVolatility, SyntheticMarket, CsvMarket, Scanner, ScanStore,
-  type CachedJson, type CachedScan, type Greeks, type ScanNotice, type ScanResult, type ScanSummary,
+  type CachedJson, type CachedScan, type Greeks, type MarketDataSource, type ScanNotice, type ScanResult, type ScanSummary,
 } from '../index.js';
 
 export async function usage(): Promise<void> {
@@ -11,6 +11,13 @@ export async function usage(): Promise<void> {
   const status: Int8Array = iv.status;
   const scanner = new Scanner(new SyntheticMarket({ seed: 7, symbols: 10 }), { filterMode: 'strict', maxResults: 5 });
   const csv = new Scanner(new CsvMarket({ path: 'data', asOf: '2017-11-10' }));
+  const own: MarketDataSource = {
+    name: 'mine',
+    universe: async () => ['ABC'],
+    priceHistory: (symbol: string, sessions: number, asOf: string) => ({ date: [asOf], close: new Float64Array([sessions]) }),
+    optionChain: async (symbol: string) => ({ spot: 10, quotes: [{ contractSymbol: `${symbol}240719C00010000`, bid: 1, ask: 1.1 }] }),
+  };
+  const mine = new Scanner(own, { symbolDeadlineSecs: 5 });
   const result: ScanResult = await scanner.scan({ onProgress: (e) => console.log(e.event) });
   const store: ScanStore = await ScanStore.open('sqlite::memory:');
   const id: string = await store.save(result);
@@ -27,6 +34,6 @@ export async function usage(): Promise<void> {
     console.log(n.scanId, n.filterMode, n.scanTimestamp);
     break;
   }
-  console.log(probItm, status, csv, id, latest?.ageMinutes, rows.length, deleted, served.source);
+  console.log(probItm, status, csv, mine, id, latest?.ageMinutes, rows.length, deleted, served.source);
   await store.close();
 }

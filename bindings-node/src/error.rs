@@ -22,9 +22,22 @@ pub type JsError = napi::Error<Code>;
 /// `Result` of synchronous exports: the error becomes a thrown `Error` with `code`.
 pub type JsResult<T> = Result<T, JsError>;
 
-/// A core error as a thrown JS error.
+/// A core error as a thrown JS error; its source chain becomes the error's `cause` chain.
 pub fn to_js(e: CoreError) -> JsError {
-    napi::Error::new(Code(e.kind()), e.message().to_owned())
+    let mut js = napi::Error::new(Code(e.kind()), e.message().to_owned());
+    js.cause = causes(&e).into_iter().rev().fold(None, |inner, message| {
+        let mut c = napi::Error::new(Status::GenericFailure, message);
+        c.cause = inner;
+        Some(Box::new(c))
+    });
+    js
+}
+
+/// The messages of `e`'s source chain, outermost first.
+fn causes(e: &CoreError) -> Vec<String> {
+    std::iter::successors(std::error::Error::source(e), |c| c.source())
+        .map(|c| c.to_string())
+        .collect()
 }
 
 /// An [`ErrorKind::InvalidInput`] JS error.
@@ -63,13 +76,26 @@ impl<T> IntoJs<T> for scanner_core::Result<T> {
     }
 }
 
-/// Build the JS `Error` object for `kind`/`message` on the JS thread and wrap it, so a
-/// rejected Promise carries `code` too (napi's async bridge only knows `Status` codes).
-pub fn rejection(env: &Env, kind: ErrorKind, message: &str) -> napi::Error {
+/// Build the JS `Error` object for `e` on the JS thread and wrap it, so a rejected Promise
+/// carries `code` (napi's async bridge only knows `Status` codes) and the source chain as
+/// `cause`.
+pub fn rejection(env: &Env, e: &CoreError) -> napi::Error {
     let build = || -> napi::Result<napi::Error> {
+        let mut cause: Option<Object> = None;
+        for message in causes(e).iter().rev() {
+            let mut c: Object =
+                env.create_error(napi::Error::new(Status::GenericFailure, message.as_str()))?;
+            if let Some(inner) = cause.take() {
+                c.set("cause", inner)?;
+            }
+            cause = Some(c);
+        }
         let mut obj: Object =
-            env.create_error(napi::Error::new(Status::GenericFailure, message))?;
-        obj.set("code", kind.as_str())?;
+            env.create_error(napi::Error::new(Status::GenericFailure, e.message()))?;
+        obj.set("code", e.kind().as_str())?;
+        if let Some(c) = cause {
+            obj.set("cause", c)?;
+        }
         let unknown: Unknown = obj.to_unknown();
         Ok(napi::Error::from(unknown))
     };

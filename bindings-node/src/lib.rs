@@ -12,6 +12,8 @@ pub mod cache;
 pub mod cache_json;
 pub mod error;
 pub mod host;
+pub mod js_json;
+pub mod js_source;
 pub mod market;
 pub mod pricing;
 pub mod runtime;

@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 use napi::bindgen_prelude::{
-    ClassInstance, Env, FromNapiValue, JavaScriptClassExt, PromiseRaw, Unknown,
+    ClassInstance, Env, FromNapiValue, JavaScriptClassExt, Object, PromiseRaw, Unknown,
 };
 use napi::JsValue;
 use napi_derive::napi;
@@ -217,8 +217,16 @@ impl SourceArg {
         try_class!(PolygonMarket, |c| None);
         try_class!(TradierMarket, |c| None);
         try_class!(crate::host::MemoryMarket, |c| c.as_of);
+        if v.get_type().map_err(from_napi)? == napi::ValueType::Object {
+            // SAFETY: `raw` is a live object value of this call.
+            let obj = unsafe { Object::from_napi_value(raw.0, raw.1) }.map_err(from_napi)?;
+            return Ok(Self {
+                inner: Arc::new(crate::js_source::JsSource::new(&obj)?),
+                as_of: None,
+            });
+        }
         Err(invalid(
-            "source must be a SyntheticMarket, CsvMarket, MemoryMarket, YahooMarket, PolygonMarket or TradierMarket",
+            "source must be a SyntheticMarket, CsvMarket, MemoryMarket, YahooMarket, PolygonMarket, TradierMarket or an object with universe(), priceHistory() and optionChain()",
         ))
     }
 }

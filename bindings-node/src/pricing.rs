@@ -203,13 +203,8 @@ fn kinds(k: &Kind, n: usize) -> JsResult<Vec<bool>> {
     let one = |b: bool| Ok(vec![b; n]);
     match k {
         Either3::A(b) => one(*b),
-        Either3::B(s) => match s.trim().to_ascii_lowercase().as_str() {
-            "call" => one(true),
-            "put" => one(false),
-            other => Err(invalid(format!(
-                "isCall must be \"call\" or \"put\", got {other:?}"
-            ))),
-        },
+        Either3::B(s) => one(s.parse::<scanner_core::model::OptionKind>().js()?
+            == scanner_core::model::OptionKind::Call),
         Either3::C(a) => {
             let flags = a
                 .iter()

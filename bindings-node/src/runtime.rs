@@ -28,6 +28,6 @@ where
     let fut = scanner_core::catch_panic(fut);
     env.spawn_future_with_callback(async move { Ok(fut.await) }, move |env, out| match out {
         Ok(value) => Ok(convert(value)),
-        Err(e) => Err(crate::error::rejection(env, e.kind(), e.message())),
+        Err(e) => Err(crate::error::rejection(env, &e)),
     })
 }

@@ -246,7 +246,7 @@ impl Scanner {
     #[napi(
         constructor,
         catch_unwind,
-        ts_args_type = "source: SyntheticMarket | CsvMarket | MemoryMarket | YahooMarket | PolygonMarket | TradierMarket, config?: ScanConfigInit"
+        ts_args_type = "source: SyntheticMarket | CsvMarket | MemoryMarket | YahooMarket | PolygonMarket | TradierMarket | MarketDataSource, config?: ScanConfigInit"
     )]
     pub fn new(env: &Env, source: Unknown<'_>, config: Option<Json>) -> Result<Self, JsError> {
         let source = SourceArg::from_js(env, &source)?;

@@ -8,7 +8,7 @@ use napi_derive::napi;
 use scanner_core::cache::{self as core, ServeOptions, StalePolicy};
 use scanner_core::model::FilterMode;
 
-use crate::error::{invalid, IntoJs, JsError};
+use crate::error::{IntoJs, JsError};
 use crate::scan::Scanner;
 
 /// Options of `ScanStore.open`.
@@ -68,14 +68,7 @@ pub(crate) fn mode(m: Option<&str>) -> Result<FilterMode, JsError> {
 }
 
 pub(crate) fn minutes(name: &str, m: f64) -> Result<chrono::Duration, JsError> {
-    if !m.is_finite() || m < 0.0 {
-        return Err(invalid(format!(
-            "{name} must be a finite number >= 0, got {m}"
-        )));
-    }
-    Ok(chrono::Duration::microseconds(
-        (m * 60e6).min(i64::MAX as f64 / 2.0) as i64,
-    ))
+    core::minutes(name, m).js()
 }
 
 /// The mode and max age of a `latest`/`latestJson` call.
@@ -105,15 +98,9 @@ pub(crate) fn serve_args(
     if let Some(a) = options.stale_if_error_minutes {
         opts.stale_if_error = minutes("staleIfErrorMinutes", a)?;
     }
-    opts.stale = match options.stale.as_deref() {
-        None | Some("revalidate") => StalePolicy::Revalidate,
-        Some("live") => StalePolicy::Live,
-        Some(other) => {
-            return Err(invalid(format!(
-                "stale must be \"revalidate\" or \"live\", got {other:?}"
-            )))
-        }
-    };
+    if let Some(p) = options.stale.as_deref() {
+        opts.stale = p.parse::<StalePolicy>().js()?;
+    }
     let scanner: Arc<dyn core::LiveScan> = Arc::new(options.scanner.inner.clone());
     Ok((m, opts, scanner))
 }

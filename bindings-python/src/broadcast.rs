@@ -45,13 +45,10 @@ impl<'py> Flags<'py> {
     pub fn extract(obj: &Bound<'py, PyAny>) -> PyResult<Self> {
         if let Ok(s) = obj.cast::<PyString>() {
             let s = s.to_cow()?;
-            return match s.trim().to_ascii_lowercase().as_str() {
-                "call" | "c" => Ok(Flags::Scalar(true)),
-                "put" | "p" => Ok(Flags::Scalar(false)),
-                other => Err(invalid(format!(
-                    "is_call must be \"call\" or \"put\" when a string, got {other:?}"
-                ))),
-            };
+            let kind = s
+                .parse::<scanner_core::model::OptionKind>()
+                .map_err(crate::error::to_py)?;
+            return Ok(Flags::Scalar(kind == scanner_core::model::OptionKind::Call));
         }
         if let Ok(b) = obj.cast::<PyBool>() {
             return Ok(Flags::Scalar(b.is_true()));

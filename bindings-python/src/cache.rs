@@ -18,12 +18,7 @@ fn mode(s: &str) -> PyResult<FilterMode> {
 }
 
 fn minutes(m: f64, what: &str) -> PyResult<chrono::Duration> {
-    if !(m.is_finite() && m >= 0.0) {
-        return Err(invalid(format!(
-            "{what} must be a finite number >= 0, got {m}"
-        )));
-    }
-    Ok(chrono::Duration::microseconds((m * 60e6).round() as i64))
+    scanner_core::cache::minutes(what, m).map_err(to_py)
 }
 
 fn seconds(t: f64, what: &str) -> PyResult<std::time::Duration> {
@@ -47,33 +42,44 @@ fn latest_args(
 }
 
 /// The mode and policy of a `serve` / `serve_json` call.
+/// `max_stale_minutes` / `stale_if_error_minutes` default to the core's (1 day / 7 days).
 fn serve_options(
     filter_mode: &str,
     max_age_minutes: f64,
     stale: &str,
+    max_stale_minutes: Option<f64>,
+    stale_if_error_minutes: Option<f64>,
 ) -> PyResult<(FilterMode, ServeOptions)> {
     let m = mode(filter_mode)?;
-    let policy = match stale {
-        "revalidate" => StalePolicy::Revalidate,
-        "live" => StalePolicy::Live,
-        other => {
-            return Err(invalid(format!(
-                "stale must be \"revalidate\" or \"live\", got {other:?}"
-            )))
-        }
-    };
-    let opts = ServeOptions {
+    let mut opts = ServeOptions {
         max_age: minutes(max_age_minutes, "max_age_minutes")?,
-        stale: policy,
+        stale: stale.parse::<StalePolicy>().map_err(to_py)?,
         ..ServeOptions::default()
     };
+    if let Some(x) = max_stale_minutes {
+        opts.max_stale = minutes(x, "max_stale_minutes")?;
+    }
+    if let Some(x) = stale_if_error_minutes {
+        opts.stale_if_error = minutes(x, "stale_if_error_minutes")?;
+    }
     Ok((m, opts))
 }
 
 /// The scan cache.
 #[pyclass(frozen, module = "optscan")]
 pub struct ScanStore {
-    inner: core::ScanStore,
+    inner: std::sync::RwLock<Option<core::ScanStore>>,
+}
+
+impl ScanStore {
+    /// The open store; `InvalidInputError` after `close()` (as in Node).
+    fn store(&self) -> PyResult<core::ScanStore> {
+        match self.inner.read() {
+            Ok(g) => g.clone(),
+            Err(_) => None,
+        }
+        .ok_or_else(|| invalid("the ScanStore is closed"))
+    }
 }
 
 #[pymethods]
@@ -109,12 +115,43 @@ impl ScanStore {
         let inner = block_on(py, async move {
             core::ScanStore::open(url.as_deref(), opts).await
         })?;
-        Ok(Self { inner })
+        Ok(Self {
+            inner: std::sync::RwLock::new(Some(inner)),
+        })
+    }
+
+    /// Whether `close()` has not been called.
+    #[getter]
+    fn is_open(&self) -> bool {
+        self.inner.read().map(|g| g.is_some()).unwrap_or(false)
+    }
+
+    /// Close the pool (waiting for calls in flight); later calls raise `InvalidInputError`.
+    /// Closing twice is a no-op. `with ScanStore.open() as store:` closes on exit.
+    fn close(&self, py: Python<'_>) -> PyResult<()> {
+        let taken = self.inner.write().ok().and_then(|mut g| g.take());
+        if let Some(store) = taken {
+            block_on(py, async move {
+                store.close().await;
+                Ok(())
+            })?;
+        }
+        Ok(())
+    }
+
+    fn __enter__(slf: PyRef<'_, Self>) -> PyRef<'_, Self> {
+        slf
+    }
+
+    #[pyo3(signature = (*_exc))]
+    fn __exit__(&self, py: Python<'_>, _exc: &Bound<'_, pyo3::types::PyTuple>) -> PyResult<bool> {
+        self.close(py)?;
+        Ok(false)
     }
 
     /// Save a result in one transaction; returns its scan_id. Saving it again is a no-op.
     fn save(&self, py: Python<'_>, result: PyRef<'_, ScanResult>) -> PyResult<String> {
-        let (store, r) = (self.inner.clone(), result.inner.clone());
+        let (store, r) = (self.store()?, result.inner.clone());
         let id = block_on(py, async move { store.save(&r).await })?;
         Ok(id.to_string())
     }
@@ -129,7 +166,7 @@ impl ScanStore {
         max_age_minutes: Option<f64>,
     ) -> PyResult<Option<CachedScan>> {
         let (m, age) = latest_args(filter_mode, max_age_minutes)?;
-        let store = self.inner.clone();
+        let store = self.store()?;
         let c = block_on(py, async move { store.latest(m, age).await })?;
         Ok(c.map(|inner| CachedScan { inner }))
     }
@@ -143,7 +180,7 @@ impl ScanStore {
         limit: u32,
     ) -> PyResult<Vec<ScanSummary>> {
         let m = filter_mode.map(mode).transpose()?;
-        let store = self.inner.clone();
+        let store = self.store()?;
         let rows = block_on(py, async move { store.history(m, limit).await })?;
         Ok(rows
             .into_iter()
@@ -164,7 +201,7 @@ impl ScanStore {
         lease_ttl: Option<f64>,
     ) -> PyResult<RunReport> {
         let opts = crate::scheduled::options(as_of.or(scanner.as_of), lease_ttl)?;
-        let (store, scanner) = (self.inner.clone(), scanner.inner.clone());
+        let (store, scanner) = (self.store()?, scanner.inner.clone());
         let report = block_on(py, async move { store.run_scheduled(&scanner, opts).await })?;
         Ok(report.into())
     }
@@ -179,24 +216,65 @@ impl ScanStore {
         lease_ttl: Option<f64>,
     ) -> PyResult<Bound<'py, PyAny>> {
         let opts = crate::scheduled::options(as_of.or(scanner.as_of), lease_ttl)?;
-        let (store, scanner) = (self.inner.clone(), scanner.inner.clone());
+        let (store, scanner) = (self.store()?, scanner.inner.clone());
         pyo3_async_runtimes::tokio::future_into_py(py, async move {
             let report = store.run_scheduled(&scanner, opts).await.map_err(to_py)?;
             Ok(RunReport::from(report))
         })
     }
 
+    /// `await store.save_async(result)`: `save` on the event loop.
+    fn save_async<'py>(
+        &self,
+        py: Python<'py>,
+        result: PyRef<'_, ScanResult>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let (store, r) = (self.store()?, result.inner.clone());
+        pyo3_async_runtimes::tokio::future_into_py(py, async move {
+            Ok(store.save(&r).await.map_err(to_py)?.to_string())
+        })
+    }
+
+    /// `await store.serve_async(scanner, ...)`: `serve` on the event loop, same policy.
+    #[pyo3(signature = (scanner, filter_mode = "strict", max_age_minutes = 15.0, stale = "revalidate", *, max_stale_minutes = None, stale_if_error_minutes = None))]
+    #[allow(clippy::too_many_arguments)]
+    fn serve_async<'py>(
+        &self,
+        py: Python<'py>,
+        scanner: PyRef<'_, Scanner>,
+        filter_mode: &str,
+        max_age_minutes: f64,
+        stale: &str,
+        max_stale_minutes: Option<f64>,
+        stale_if_error_minutes: Option<f64>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let (m, opts) = serve_options(
+            filter_mode,
+            max_age_minutes,
+            stale,
+            max_stale_minutes,
+            stale_if_error_minutes,
+        )?;
+        let live: std::sync::Arc<dyn core::LiveScan> = scanner.inner.clone();
+        let store = self.store()?;
+        pyo3_async_runtimes::tokio::future_into_py(py, async move {
+            let c = store.serve(live, m, opts).await.map_err(to_py)?;
+            Ok(CachedScan { inner: c })
+        })
+    }
+
     /// Delete all but the newest `keep` scans per mode; returns the rows deleted.
     #[pyo3(signature = (keep = 100))]
     fn cleanup(&self, py: Python<'_>, keep: u32) -> PyResult<u64> {
-        let store = self.inner.clone();
+        let store = self.store()?;
         block_on(py, async move { store.cleanup(keep).await })
     }
 
     /// Serve `filter_mode` by policy: a fresh cached scan; a stale one plus a background
     /// refresh (`stale="revalidate"`) or after a live scan (`stale="live"`); a single-flight
     /// live scan when nothing is cached.
-    #[pyo3(signature = (scanner, filter_mode = "strict", max_age_minutes = 15.0, stale = "revalidate"))]
+    #[pyo3(signature = (scanner, filter_mode = "strict", max_age_minutes = 15.0, stale = "revalidate", *, max_stale_minutes = None, stale_if_error_minutes = None))]
+    #[allow(clippy::too_many_arguments)]
     fn serve(
         &self,
         py: Python<'_>,
@@ -204,10 +282,18 @@ impl ScanStore {
         filter_mode: &str,
         max_age_minutes: f64,
         stale: &str,
+        max_stale_minutes: Option<f64>,
+        stale_if_error_minutes: Option<f64>,
     ) -> PyResult<CachedScan> {
-        let (m, opts) = serve_options(filter_mode, max_age_minutes, stale)?;
+        let (m, opts) = serve_options(
+            filter_mode,
+            max_age_minutes,
+            stale,
+            max_stale_minutes,
+            stale_if_error_minutes,
+        )?;
         let live: std::sync::Arc<dyn core::LiveScan> = scanner.inner.clone();
-        let store = self.inner.clone();
+        let store = self.store()?;
         let c = block_on(py, async move { store.serve(live, m, opts).await })?;
         Ok(CachedScan { inner: c })
     }
@@ -222,13 +308,14 @@ impl ScanStore {
         max_age_minutes: Option<f64>,
     ) -> PyResult<Option<CachedJson>> {
         let (m, age) = latest_args(filter_mode, max_age_minutes)?;
-        let store = self.inner.clone();
+        let store = self.store()?;
         let c = block_on(py, async move { store.latest_json(m, age).await })?;
         Ok(c.map(|inner| CachedJson { inner }))
     }
 
     /// `serve()` answering with the bytes of the scan's JSON document; same policy.
-    #[pyo3(signature = (scanner, filter_mode = "strict", max_age_minutes = 15.0, stale = "revalidate"))]
+    #[pyo3(signature = (scanner, filter_mode = "strict", max_age_minutes = 15.0, stale = "revalidate", *, max_stale_minutes = None, stale_if_error_minutes = None))]
+    #[allow(clippy::too_many_arguments)]
     fn serve_json(
         &self,
         py: Python<'_>,
@@ -236,10 +323,18 @@ impl ScanStore {
         filter_mode: &str,
         max_age_minutes: f64,
         stale: &str,
+        max_stale_minutes: Option<f64>,
+        stale_if_error_minutes: Option<f64>,
     ) -> PyResult<CachedJson> {
-        let (m, opts) = serve_options(filter_mode, max_age_minutes, stale)?;
+        let (m, opts) = serve_options(
+            filter_mode,
+            max_age_minutes,
+            stale,
+            max_stale_minutes,
+            stale_if_error_minutes,
+        )?;
         let live: std::sync::Arc<dyn core::LiveScan> = scanner.inner.clone();
-        let store = self.inner.clone();
+        let store = self.store()?;
         let c = block_on(py, async move { store.serve_json(live, m, opts).await })?;
         Ok(CachedJson { inner: c })
     }
@@ -248,7 +343,7 @@ impl ScanStore {
     /// (or `async for`). LISTEN/NOTIFY on PostgreSQL, polling on SQLite and through a
     /// transaction-mode pooler.
     fn subscribe(&self, py: Python<'_>) -> PyResult<ScanSubscription> {
-        let store = self.inner.clone();
+        let store = self.store()?;
         let sub = block_on(py, async move { store.subscribe().await })?;
         Ok(ScanSubscription::new(sub))
     }
@@ -256,10 +351,15 @@ impl ScanStore {
     /// `"sqlite"` or `"postgres"`.
     #[getter]
     fn backend(&self) -> String {
-        format!("{:?}", self.inner.backend()).to_ascii_lowercase()
+        self.store()
+            .map(|s| format!("{:?}", s.backend()).to_ascii_lowercase())
+            .unwrap_or_else(|_| "closed".to_owned())
     }
 
     fn __repr__(&self) -> String {
-        format!("<optscan.ScanStore {}>", self.inner.redacted_url())
+        match self.store() {
+            Ok(s) => format!("<optscan.ScanStore {}>", s.redacted_url()),
+            Err(_) => "<optscan.ScanStore closed>".to_owned(),
+        }
     }
 }

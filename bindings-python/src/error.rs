@@ -104,7 +104,7 @@ pub fn kind_of(py: Python<'_>, err: &PyErr) -> Option<ErrorKind> {
 /// Convert a core error into the exception of its kind (message without the kind prefix).
 pub fn to_py(err: Error) -> PyErr {
     let m = err.message().to_owned();
-    match err.kind() {
+    let py_err = match err.kind() {
         ErrorKind::InvalidInput => InvalidInputError::new_err(m),
         ErrorKind::NotFound => NotFoundError::new_err(m),
         ErrorKind::DataSource => DataSourceError::new_err(m),
@@ -115,7 +115,22 @@ pub fn to_py(err: Error) -> PyErr {
         ErrorKind::Cancelled => CancelledError::new_err(m),
         ErrorKind::Internal => InternalError::new_err(m),
         _ => OptscanError::new_err(m),
+    };
+    // The source chain (an I/O or driver error) becomes `__cause__`, innermost last.
+    let chain: Vec<String> = std::iter::successors(std::error::Error::source(&err), |c| c.source())
+        .map(|c| c.to_string())
+        .collect();
+    if !chain.is_empty() {
+        Python::attach(|py| {
+            let cause = chain.into_iter().rev().fold(None, |inner, message| {
+                let c = pyo3::exceptions::PyException::new_err(message);
+                c.set_cause(py, inner);
+                Some(c)
+            });
+            py_err.set_cause(py, cause);
+        });
     }
+    py_err
 }
 
 /// Shorthand for an `InvalidInputError`.

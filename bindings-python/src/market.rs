@@ -169,14 +169,23 @@ pub struct CsvMarket;
 #[pymethods]
 impl CsvMarket {
     /// `path`: a folder of CSV files or one file. `as_of`: the default as-of instant of scans
-    /// over this source (a timezone-aware datetime), e.g. the last date of the data.
+    /// over this source (a timezone-aware datetime), e.g. the last date of the data. `seed`
+    /// (7) seeds generated chains; `chain_dir` is the folder of chain snapshots (default
+    /// `<path>/chains` when present) — as Node's `CsvMarket` options.
     #[new]
-    #[pyo3(signature = (path, as_of = None))]
+    #[pyo3(signature = (path, as_of = None, *, seed = 7, chain_dir = None))]
     fn new(
         path: std::path::PathBuf,
         as_of: Option<DateTime<Utc>>,
+        seed: u64,
+        chain_dir: Option<std::path::PathBuf>,
     ) -> PyResult<PyClassInitializer<Self>> {
-        let market = core::CsvMarket::open(&path).map_err(to_py)?;
+        let opts = core::CsvMarketOptions {
+            seed,
+            chain_dir,
+            ..core::CsvMarketOptions::default()
+        };
+        let market = core::CsvMarket::open_with(&path, opts).map_err(to_py)?;
         Ok(PyClassInitializer::from(MarketData {
             inner: Some(Arc::new(market)),
             as_of,

@@ -117,6 +117,36 @@ async fn memory_market_matches_csv_market_on_the_same_data() {
     assert_eq!(csv, mem);
 }
 
+/// The opportunities every host must reproduce from this fixture (default configuration,
+/// as-of [`AS_OF`]): written by the CsvMarket path here, read by the Python and Node golden
+/// tests. `UPDATE_GOLDEN=1` rewrites it after an intended change to scanning.
+const GOLDEN: &str = "expected_opportunities.json";
+
+#[tokio::test]
+async fn csv_market_reproduces_the_shared_golden_file() {
+    let scanner = Scanner::new(
+        Arc::new(CsvMarket::open(fixture()).unwrap()),
+        ScanConfig::default(),
+    )
+    .unwrap();
+    let req = ScanRequest {
+        as_of: Some(AS_OF.parse().unwrap()),
+        ..Default::default()
+    };
+    let out = scanner.run(req).await.unwrap();
+    let got = serde_json::to_value(&out.results[0].opportunities).unwrap();
+    assert!(got.as_array().is_some_and(|a| a.len() >= 3), "{got}");
+    let path = fixture().join(GOLDEN);
+    if std::env::var_os("UPDATE_GOLDEN").is_some() {
+        std::fs::write(&path, serde_json::to_string_pretty(&got).unwrap() + "\n").unwrap();
+    }
+    let want: Value = serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+    assert_eq!(
+        got, want,
+        "rerun with UPDATE_GOLDEN=1 if scanning changed on purpose"
+    );
+}
+
 #[test]
 fn wrong_shapes_name_the_column() {
     let mut doc = memory_document();

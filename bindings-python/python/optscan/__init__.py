@@ -37,6 +37,7 @@ from optscan._native import (
     black_scholes,
     implied_volatility,
 )
+from optscan import sources  # adapters (optscan.sources.YFinanceMarket); imports no extras
 
 __all__ = [
     "IV_STATUS",
@@ -69,4 +70,5 @@ __all__ = [
     "YahooMarket",
     "black_scholes",
     "implied_volatility",
+    "sources",
 ]

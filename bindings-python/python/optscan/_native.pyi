@@ -134,7 +134,14 @@ class SyntheticMarket(MarketData):
 
 @final
 class CsvMarket(MarketData):
-    def __new__(cls, path: Union[str, PathLike[str]], as_of: Optional[datetime] = None) -> CsvMarket: ...
+    def __new__(
+        cls,
+        path: Union[str, PathLike[str]],
+        as_of: Optional[datetime] = None,
+        *,
+        seed: int = 7,
+        chain_dir: Union[str, PathLike[str], None] = None,
+    ) -> CsvMarket: ...
 
 @final
 class YahooMarket(MarketData):
@@ -334,6 +341,22 @@ class ScanStore:
         poll_interval: Optional[float] = None,
     ) -> ScanStore: ...
     def save(self, result: ScanResult) -> str: ...
+    def save_async(self, result: ScanResult) -> Awaitable[str]: ...
+    def serve_async(
+        self,
+        scanner: Scanner,
+        filter_mode: str = "strict",
+        max_age_minutes: float = 15.0,
+        stale: Literal["revalidate", "live"] = "revalidate",
+        *,
+        max_stale_minutes: Optional[float] = None,
+        stale_if_error_minutes: Optional[float] = None,
+    ) -> Awaitable[CachedScan]: ...
+    @property
+    def is_open(self) -> bool: ...
+    def close(self) -> None: ...
+    def __enter__(self) -> ScanStore: ...
+    def __exit__(self, *_exc: object) -> bool: ...
     def latest(
         self, filter_mode: str = "strict", max_age_minutes: Optional[float] = None
     ) -> Optional[CachedScan]: ...
@@ -351,6 +374,9 @@ class ScanStore:
         filter_mode: str = "strict",
         max_age_minutes: float = 15.0,
         stale: Literal["revalidate", "live"] = "revalidate",
+        *,
+        max_stale_minutes: Optional[float] = None,
+        stale_if_error_minutes: Optional[float] = None,
     ) -> CachedScan: ...
     def latest_json(
         self, filter_mode: str = "strict", max_age_minutes: Optional[float] = None
@@ -361,6 +387,9 @@ class ScanStore:
         filter_mode: str = "strict",
         max_age_minutes: float = 15.0,
         stale: Literal["revalidate", "live"] = "revalidate",
+        *,
+        max_stale_minutes: Optional[float] = None,
+        stale_if_error_minutes: Optional[float] = None,
     ) -> CachedJson: ...
     def subscribe(self) -> ScanSubscription: ...
     @property

@@ -38,7 +38,7 @@ mod url;
 
 pub use lock::{WriterLease, DEFAULT_LEASE_TTL, MAX_LEASE_TTL};
 pub use notify::ScanSubscription;
-pub use options::{PoolerMode, ServeOptions, StalePolicy, StoreOptions};
+pub use options::{minutes, PoolerMode, ServeOptions, StalePolicy, StoreOptions};
 pub use scheduled::{RunOptions, RunReport, SaveOutage};
 pub use serve::LiveScan;
 pub use store::{ScanStore, DEFAULT_URL};

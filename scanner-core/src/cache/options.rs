@@ -103,6 +103,60 @@ pub enum StalePolicy {
     Live,
 }
 
+impl StalePolicy {
+    /// `"revalidate"` or `"live"`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            StalePolicy::Revalidate => "revalidate",
+            StalePolicy::Live => "live",
+        }
+    }
+}
+
+impl std::str::FromStr for StalePolicy {
+    type Err = crate::Error;
+
+    /// Parses `revalidate`/`live` (any case).
+    ///
+    /// ```
+    /// use scanner_core::cache::StalePolicy;
+    /// assert_eq!("Live".parse::<StalePolicy>()?, StalePolicy::Live);
+    /// assert_eq!(StalePolicy::Revalidate.as_str(), "revalidate");
+    /// assert!("later".parse::<StalePolicy>().is_err());
+    /// # Ok::<(), scanner_core::Error>(())
+    /// ```
+    fn from_str(s: &str) -> crate::Result<Self> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "revalidate" => Ok(StalePolicy::Revalidate),
+            "live" => Ok(StalePolicy::Live),
+            other => Err(crate::Error::invalid_input(format!(
+                "stale must be \"revalidate\" or \"live\", got {other:?}"
+            ))),
+        }
+    }
+}
+
+/// A host's minutes (`maxAgeMinutes`, `max_stale_minutes`, …) as a duration: finite and
+/// `>= 0`, else [`crate::ErrorKind::InvalidInput`] naming the setting. Huge values saturate
+/// (an age limit of "forever").
+///
+/// ```
+/// use scanner_core::cache::minutes;
+/// assert_eq!(minutes("maxAgeMinutes", 1.5)?, chrono::Duration::seconds(90));
+/// assert!(minutes("maxAgeMinutes", -1.0).unwrap_err().message().contains("maxAgeMinutes"));
+/// # Ok::<(), scanner_core::Error>(())
+/// ```
+pub fn minutes(name: &str, m: f64) -> crate::Result<chrono::Duration> {
+    if !(m.is_finite() && m >= 0.0) {
+        return Err(crate::Error::invalid_input(format!(
+            "{name} must be a finite number >= 0, got {m}"
+        )));
+    }
+    Ok(chrono::Duration::microseconds(
+        (m * 60e6).round().min(i64::MAX as f64 / 2.0) as i64,
+    ))
+}
+
 /// How [`super::ScanStore::serve`] trades freshness against latency.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct ServeOptions {
