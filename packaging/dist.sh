@@ -43,6 +43,7 @@ for triple in x86_64-unknown-linux-gnu.2.17 x86_64-unknown-linux-musl; do
 done
 for platform in linux-x64-gnu linux-x64-musl; do
   cp -R "bindings-node/npm/$platform" "$stage/$platform"
+  cp LICENSE-MIT LICENSE-APACHE "$stage/$platform/"
   find "$stage"/out-* -name "optscan.$platform.node" -exec cp {} "$stage/$platform/" \;
   test -s "$stage/$platform/optscan.$platform.node"
   (cd "$stage/$platform" && npm pack --silent --pack-destination "$OLDPWD/dist" >/dev/null)
@@ -50,7 +51,8 @@ done
 # The root package as `napi prepublish` would publish it: the loader, its types, and every
 # platform package as an optional dependency at this version (npm installs the matching one).
 mkdir "$stage/root"
-cp bindings-node/package.json bindings-node/index.js bindings-node/index.d.ts bindings-node/README.md "$stage/root/"
+cp bindings-node/package.json bindings-node/index.js bindings-node/index.d.ts bindings-node/README.md \
+  LICENSE-MIT LICENSE-APACHE "$stage/root/"
 node -e '
 const fs = require("fs"), path = require("path");
 const file = process.argv[1], npmDir = process.argv[2];
