@@ -203,7 +203,9 @@ impl MarketData for PySource {
             },
             move |v| {
                 let table = host_table::table(v).map_err(invalid_shape)?;
-                history_window(&sym, &table, sessions, as_of)
+                // The rest is Rust's own work: other sources' calls may run meanwhile.
+                v.py()
+                    .detach(move || history_window(&sym, &table, sessions, as_of))
             },
         )
         .await
@@ -218,9 +220,8 @@ impl MarketData for PySource {
                 move |py| (s, as_of).into_pyobject(py)
             },
             move |v| {
-                host_table::chain(v)
-                    .map_err(invalid_shape)?
-                    .into_chain(&sym, as_of)
+                let table = host_table::chain(v).map_err(invalid_shape)?;
+                v.py().detach(move || table.into_chain(&sym, as_of))
             },
         )
         .await

@@ -95,6 +95,10 @@ pub fn column(name: &str, obj: &Bound<'_, PyAny>) -> PyResult<Column> {
         let kind: String = arr.getattr("dtype")?.getattr("kind")?.extract()?;
         match kind.as_str() {
             "f" | "i" | "u" | "b" => {
+                // float64 already (most price columns): one copy, no `astype` round trip.
+                if let Ok(a) = arr.extract::<PyReadonlyArray1<'_, f64>>() {
+                    return Ok(Column::Numbers(a.as_array().iter().copied().collect()));
+                }
                 let f = arr.call_method1("astype", ("float64",))?;
                 let a: PyReadonlyArray1<'_, f64> = f.extract().map_err(|_| {
                     invalid(format!("column `{name}`: expected a one-dimensional array"))
@@ -156,10 +160,17 @@ pub fn table(obj: &Bound<'_, PyAny>) -> PyResult<Table> {
             .try_iter()?
             .collect::<PyResult<_>>()?;
         let mut has_date = false;
-        for n in &names {
+        // pandas' positional column accessor hands over the column's array without building
+        // a Series (about 1 µs against 15); older or other frame types use `frame[name]`.
+        let positional = obj.hasattr("_get_column_array")?;
+        for (i, n) in names.iter().enumerate() {
             let label: String = n.str()?.extract()?;
             has_date |= DATE_COLUMNS.contains(&norm(&label).as_str());
-            let col = column(&label, &obj.get_item(n)?)?;
+            let values = match positional {
+                true => obj.call_method1("_get_column_array", (i,))?,
+                false => obj.get_item(n)?,
+            };
+            let col = column(&label, &values)?;
             t.push(label, col).map_err(crate::error::to_py)?;
         }
         let index = obj.getattr("index")?;
