@@ -17,6 +17,14 @@ macro_rules! vendor_market_data {
                 Ok(self.core.universe.clone())
             }
 
+            fn provenance(&self, _symbol: &str) -> Option<$crate::market::SymbolProvenance> {
+                Some($crate::market::SymbolProvenance::vendor($name))
+            }
+
+            fn source_rejections(&self, symbol: &str) -> $crate::model::Rejections {
+                self.core.reports.rejections(symbol)
+            }
+
             async fn price_history(
                 &self,
                 symbol: &str,
