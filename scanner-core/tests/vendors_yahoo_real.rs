@@ -265,7 +265,12 @@ async fn a_scan_reports_provenance_missing_pages_and_stale_histories() {
         0,
         "no chain for a stale symbol"
     );
+    // What the scan spent: every request the server saw, counted once.
+    let spent = &meta.requests["yahoo"];
+    assert_eq!(spent.sent, server.seen().len() as u64);
+    assert!(spent.bytes > 1000 && spent.retried == 0, "{spent:?}");
     let json: serde_json::Value = serde_json::to_value(&out.results[0]).unwrap();
+    assert!(json["metadata"]["requests"]["yahoo"]["waitingSeconds"].is_number());
     assert_eq!(
         json["metadata"]["provenance"]["BABA"]["chain"],
         serde_json::json!({"kind": "vendor", "source": "yahoo"})

@@ -43,6 +43,8 @@ pub struct Context<'a> {
     pub fetch_and_analysis_secs: f64,
     /// Symbols refused because their history ended long before the as-of.
     pub stale_histories: u64,
+    /// What the scan spent at the source's provider, when it makes requests.
+    pub requests: Option<crate::market::ProviderRequests>,
 }
 
 /// The best `n` candidates of one symbol per mode (the progressive partial result).
@@ -201,6 +203,11 @@ pub fn result_for_mode(
         provenance: outcomes
             .iter()
             .filter_map(|o| Some((o.symbol.clone(), o.provenance.clone()?)))
+            .collect(),
+        requests: ctx
+            .requests
+            .iter()
+            .map(|r| (ctx.data_source.to_owned(), r.clone()))
             .collect(),
         ..ScanMetadata::default()
     };

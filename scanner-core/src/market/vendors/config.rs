@@ -47,6 +47,43 @@ impl Default for HttpConfig {
 }
 
 impl HttpConfig {
+    /// Tradier's market-data limit: 120 requests a minute per token (the source also
+    /// follows the `X-Ratelimit-*` headers Tradier sends).
+    ///
+    /// ```
+    /// use scanner_core::market::vendors::HttpConfig;
+    /// assert_eq!(HttpConfig::tradier().requests_per_second, 2.0);
+    /// ```
+    pub fn tradier() -> Self {
+        Self {
+            requests_per_second: 2.0,
+            ..Self::default()
+        }
+    }
+
+    /// Massive's (Polygon's) free plan: 5 requests a minute, one at a time. A symbol then
+    /// takes a minute or more, so the per-symbol deadline is 10 minutes (raise the scan's
+    /// `symbol_deadline_secs` to match).
+    ///
+    /// ```
+    /// use scanner_core::market::vendors::HttpConfig;
+    /// let free = HttpConfig::massive_free_tier();
+    /// assert_eq!(free.request_interval_secs(), 12.0);
+    /// ```
+    pub fn massive_free_tier() -> Self {
+        Self {
+            requests_per_second: 5.0 / 60.0,
+            max_concurrency: 1,
+            symbol_deadline: Duration::from_secs(600),
+            ..Self::default()
+        }
+    }
+
+    /// Seconds between request starts at `requests_per_second`.
+    pub fn request_interval_secs(&self) -> f64 {
+        self.request_interval().as_secs_f64()
+    }
+
     /// Check that the limits can be honoured: positive timeouts, at least one request in
     /// flight, and a finite positive request rate.
     pub fn validate(&self) -> Result<()> {

@@ -1,7 +1,7 @@
 //! The one HTTP layer every vendor shares, so retries, backoff, `Retry-After`, concurrency
 //! and rate limits, deadlines and secret redaction are written (and tested) once.
 
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::Duration;
 
 use reqwest::header::{HeaderValue, AUTHORIZATION, COOKIE, RETRY_AFTER, SET_COOKIE};
@@ -9,6 +9,7 @@ use reqwest::Url;
 use tokio::sync::Semaphore;
 use tokio::time::Instant;
 
+use super::budget::Budget;
 use super::failure::Failure;
 use super::retry_after::parse_retry_after;
 use super::secret::{redact_url, Secret};
@@ -35,7 +36,7 @@ pub(crate) struct HttpClient {
     config: HttpConfig,
     client: reqwest::Client,
     slots: Arc<Semaphore>,
-    next_start: Mutex<Instant>,
+    budget: Budget,
 }
 
 impl HttpClient {
@@ -53,7 +54,7 @@ impl HttpClient {
         Ok(Self {
             vendor,
             slots: Arc::new(Semaphore::new(config.max_concurrency)),
-            next_start: Mutex::new(Instant::now()),
+            budget: Budget::new(config.request_interval()),
             config,
             client,
         })
@@ -62,6 +63,11 @@ impl HttpClient {
     /// The configuration in force.
     pub(crate) fn config(&self) -> &HttpConfig {
         &self.config
+    }
+
+    /// The pacer and request counters of this provider.
+    pub(crate) fn budget(&self) -> &Budget {
+        &self.budget
     }
 
     /// Run one symbol's work under the hard per-symbol deadline.
@@ -119,13 +125,15 @@ impl HttpClient {
                 .backoff(attempt)
                 .max(failure.retry_after.unwrap_or_default());
             // A server-chosen Retry-After may be absurdly long: overflow means "too late".
-            if Instant::now()
-                .checked_add(wait)
-                .is_none_or(|t| t >= deadline)
-            {
+            let Some(until) = Instant::now().checked_add(wait).filter(|t| *t < deadline) else {
                 return Err((failure.error, failure.status));
+            };
+            // Retry-After speaks for the provider, not this request: every request waits.
+            if failure.retry_after.is_some() {
+                self.budget.hold_until(until);
             }
-            tokio::time::sleep(wait).await;
+            self.budget.sleep(wait).await;
+            self.budget.count_retry();
             attempt += 1;
         }
     }
@@ -134,7 +142,7 @@ impl HttpClient {
     /// cookie host answers 404). Returns the `name=value` pairs joined for a `Cookie` header.
     pub(crate) async fn fetch_cookies(&self, url: &Url, deadline: Instant) -> Result<Secret> {
         let shown = redact_url(url.as_str());
-        if !self.pace(deadline).await {
+        if !self.budget.pace(deadline).await {
             return Err(Error::new(
                 ErrorKind::RateLimited,
                 format!("{}: no request slot before the deadline", self.vendor),
@@ -178,31 +186,13 @@ impl HttpClient {
         exp + exp.mul_f64(0.5 * fastrand::f64())
     }
 
-    /// Wait for the rate limiter: request starts are spaced `1 / requests_per_second` apart.
-    /// A start slot at or past `deadline` is not waited for (the caller gives up).
-    async fn pace(&self, deadline: Instant) -> bool {
-        let start = {
-            let mut next = self.next_start.lock().unwrap_or_else(|p| p.into_inner());
-            let start = (*next).max(Instant::now());
-            *next = start
-                .checked_add(self.config.request_interval())
-                .unwrap_or_else(far_future);
-            start
-        };
-        if start >= deadline {
-            return false;
-        }
-        tokio::time::sleep_until(start).await;
-        true
-    }
-
     async fn attempt(
         &self,
         url: &Url,
         auth: Auth<'_>,
         deadline: Instant,
     ) -> Result<Vec<u8>, Failure> {
-        if !self.pace(deadline).await {
+        if !self.budget.pace(deadline).await {
             return Err(Failure::fatal(Error::new(
                 ErrorKind::RateLimited,
                 format!(
@@ -238,6 +228,10 @@ impl HttpClient {
             .await
             .map_err(|e| Failure::transport(self.vendor, url, e))?;
         let status = response.status();
+        self.budget.observe(response.headers());
+        if status.as_u16() == 429 {
+            self.budget.count_rate_limited();
+        }
         if status.is_success() {
             let mut response = response;
             let mut body = Vec::new();
@@ -257,6 +251,7 @@ impl HttpClient {
                         ),
                     )));
                 }
+                self.budget.count_bytes(chunk.len());
                 body.extend_from_slice(&chunk);
             }
             return Ok(body);

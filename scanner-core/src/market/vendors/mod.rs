@@ -8,6 +8,7 @@
 
 #[macro_use]
 mod core_macro;
+mod budget;
 mod config;
 mod core;
 mod failure;
