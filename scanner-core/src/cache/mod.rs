@@ -11,6 +11,7 @@
 //! `migrations/{postgres,sqlite}` at the repository root and are embedded at build time.
 
 mod backend;
+mod history_cache;
 mod holder;
 mod hot;
 mod lock;
@@ -33,6 +34,7 @@ mod timed;
 mod types;
 mod url;
 
+pub use history_cache::CachedHistories;
 pub use lock::{WriterLease, DEFAULT_LEASE_TTL, MAX_LEASE_TTL};
 pub use notify::ScanSubscription;
 pub use options::{PoolerMode, ServeOptions, StalePolicy, StoreOptions};

@@ -15,6 +15,7 @@ pub mod host;
 mod load_report;
 mod provenance;
 pub mod quality;
+mod requests;
 mod rng;
 mod synthetic;
 
@@ -22,6 +23,7 @@ pub use csv::{ChainSource, CsvMarket, CsvMarketOptions};
 pub use host::{MemoryMarket, MemoryMarketOptions};
 pub use load_report::{LoadReport, LOAD_STAGE};
 pub use provenance::{Origin, QuoteSource, SymbolProvenance};
+pub use requests::ProviderRequests;
 #[doc(hidden)]
 pub use synthetic::PANIC_HOOK_ENV;
 pub use synthetic::{SyntheticMarket, MAX_SYMBOLS as MAX_SYNTHETIC_SYMBOLS};
@@ -75,4 +77,20 @@ pub trait MarketData: Send + Sync {
     fn source_rejections(&self, _symbol: &str) -> Rejections {
         Rejections::default()
     }
+
+    /// Requests made so far to the provider behind this source (`None`, the default, for
+    /// sources that make none). A scan reports the difference over its run under
+    /// `metadata.requests`; scans running at the same time on one source share counters.
+    fn requests(&self) -> Option<ProviderRequests> {
+        None
+    }
+
+    /// Called once before a scan fetches `symbols` (histories of `sessions` bars as of
+    /// `as_of`), so a source can load what it needs for the whole batch in one go (the
+    /// store's history cache does). Nothing by default.
+    async fn prepare(&self, _symbols: &[String], _sessions: usize, _as_of: DateTime<Utc>) {}
+
+    /// Called once after a scan fetched its batch, so a source can save what it learned in
+    /// one go. Nothing by default.
+    async fn finish(&self) {}
 }

@@ -107,6 +107,7 @@ impl Scanner {
 
     async fn run_unguarded(&self, req: ScanRequest) -> Result<ScanOutcome> {
         let started = Instant::now();
+        let requests_before = self.source.requests();
         let as_of = req.as_of.unwrap_or_else(Utc::now);
         let emit = |e: ScanEvent| {
             if let Some(p) = &req.progress {
@@ -137,9 +138,12 @@ impl Scanner {
         let batch = next_batch(&universe, max, req.rotation_position);
         let modes = self.config.filter_mode.modes();
         let stale = Arc::new(AtomicU64::new(0));
+        let sessions = self.config.lookback_sessions;
+        self.source.prepare(&batch.symbols, sessions, as_of).await;
         let outcomes = self
             .fetch_and_analyse(&batch.symbols, as_of, &req, market.clone(), &stale)
             .await;
+        self.source.finish().await;
         if req.cancel.is_cancelled() {
             return Err(Error::new(ErrorKind::Cancelled, "scan cancelled"));
         }
@@ -169,6 +173,10 @@ impl Scanner {
             started,
             fetch_and_analysis_secs: analysis_secs,
             stale_histories: stale.load(Ordering::SeqCst),
+            requests: self
+                .source
+                .requests()
+                .map(|now| now.since(&requests_before.unwrap_or_default())),
         };
         let results: Vec<ScanResult> = modes
             .iter()

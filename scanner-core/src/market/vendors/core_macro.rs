@@ -25,6 +25,16 @@ macro_rules! vendor_market_data {
                 self.core.reports.rejections(symbol)
             }
 
+            fn requests(&self) -> Option<$crate::market::ProviderRequests> {
+                // An invalid configuration made no requests.
+                Some(
+                    self.core
+                        .http()
+                        .map(|h| h.budget().snapshot())
+                        .unwrap_or_default(),
+                )
+            }
+
             async fn price_history(
                 &self,
                 symbol: &str,
