@@ -279,3 +279,78 @@ async fn a_scan_reports_provenance_missing_pages_and_stale_histories() {
         assert_eq!(o["quoteSource"], "real");
     }
 }
+
+#[tokio::test]
+async fn a_429_is_a_rate_limit_not_a_bad_session_and_an_expired_a3_cookie_is_renewed() {
+    let server = Server::start().await;
+    let dates = Dates::now();
+    server.route("/v7/finance/options/BUSY", None, vec![Reply::status(429)]);
+    // The A3 cookie lives one second.
+    server.route(
+        "/cookie",
+        None,
+        vec![Reply::status(404).header("set-cookie", "A3=d=AQABBshort; Max-Age=1; Path=/")],
+    );
+    server.route("/v1/test/getcrumb", None, vec![Reply::json("crumb1")]);
+    server.route(
+        "/v7/finance/options/BABA",
+        Some("crumb=crumb1"),
+        vec![Reply::json(adr_page(&dates))],
+    );
+    server.route("/v7/finance/options/BABA", None, vec![Reply::status(401)]);
+    let yahoo = YahooMarket::new()
+        .with_base_url(&server.base)
+        .with_cookie_url(format!("{}/cookie", server.base))
+        .with_config(scanner_core::market::vendors::HttpConfig {
+            max_retries: 1,
+            user_agent: "optscan-test/1".into(),
+            ..fast_config()
+        })
+        .with_max_expirations(1);
+    let busy = yahoo.option_chain("BUSY", Utc::now()).await.unwrap_err();
+    assert_eq!(busy.kind(), ErrorKind::RateLimited);
+    assert_eq!(server.hits("/cookie"), 0, "a 429 never renews the session");
+    assert_eq!(server.hits("/v7/finance/options/BUSY"), 2, "retried once");
+
+    yahoo.option_chain("BABA", Utc::now()).await.expect("chain");
+    yahoo
+        .option_chain("BABA", Utc::now())
+        .await
+        .expect("same session");
+    assert_eq!(server.hits("/cookie"), 1);
+    assert_eq!(server.hits("/v1/test/getcrumb"), 1, "one crumb shared");
+    tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
+    yahoo
+        .option_chain("BABA", Utc::now())
+        .await
+        .expect("renewed");
+    assert_eq!(
+        server.hits("/cookie"),
+        2,
+        "the expired A3 cookie was renewed"
+    );
+    assert_eq!(yahoo.requests().unwrap().rate_limited, 2);
+}
+
+#[tokio::test]
+async fn a_bad_crumb_body_fails_the_session_clearly() {
+    let server = Server::start().await;
+    server.route(
+        "/cookie",
+        None,
+        vec![Reply::status(404).header("set-cookie", "A3=d=x; Path=/")],
+    );
+    server.route(
+        "/v1/test/getcrumb",
+        None,
+        vec![Reply::json("Too Many Requests")],
+    );
+    server.route("/v7/finance/options/BABA", None, vec![Reply::status(401)]);
+    let yahoo = YahooMarket::new()
+        .with_base_url(&server.base)
+        .with_cookie_url(format!("{}/cookie", server.base))
+        .with_config(fast_config());
+    let err = yahoo.option_chain("BABA", Utc::now()).await.unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::DataSource);
+    assert!(err.message().contains("crumb"), "{err}");
+}

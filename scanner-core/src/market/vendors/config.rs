@@ -31,6 +31,9 @@ pub struct HttpConfig {
     /// Hard limit on everything one symbol's call does (all pages and retries).
     /// Default 30 s.
     pub symbol_deadline: Duration,
+    /// The `User-Agent` header. Default `optscan/<version>`; some providers (Yahoo) answer
+    /// unknown agents differently, so it can be set.
+    pub user_agent: String,
 }
 
 impl Default for HttpConfig {
@@ -42,6 +45,7 @@ impl Default for HttpConfig {
             max_concurrency: 4,
             requests_per_second: 5.0,
             symbol_deadline: Duration::from_secs(30),
+            user_agent: concat!("optscan/", env!("CARGO_PKG_VERSION")).to_owned(),
         }
     }
 }
@@ -90,6 +94,13 @@ impl HttpConfig {
         if self.timeout.is_zero() || self.symbol_deadline.is_zero() {
             return Err(Error::invalid_input(
                 "http config: timeout and symbol_deadline must be positive",
+            ));
+        }
+        if self.user_agent.trim().is_empty()
+            || reqwest::header::HeaderValue::from_str(&self.user_agent).is_err()
+        {
+            return Err(Error::invalid_input(
+                "http config: user_agent must be a non-empty header value",
             ));
         }
         if self.max_concurrency == 0 {

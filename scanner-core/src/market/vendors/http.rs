@@ -45,7 +45,7 @@ impl HttpClient {
         config.validate()?;
         let client = reqwest::Client::builder()
             .timeout(config.timeout)
-            .user_agent(concat!("optscan/", env!("CARGO_PKG_VERSION")))
+            .user_agent(config.user_agent.as_str())
             .build()
             .map_err(|e| {
                 Error::internal(format!("{vendor}: cannot build the HTTP client"))
@@ -139,8 +139,8 @@ impl HttpClient {
     }
 
     /// One paced GET whose only use is the cookies it sets (any status is fine: Yahoo's
-    /// cookie host answers 404). Returns the `name=value` pairs joined for a `Cookie` header.
-    pub(crate) async fn fetch_cookies(&self, url: &Url, deadline: Instant) -> Result<Secret> {
+    /// cookie host answers 404). Returns the raw `Set-Cookie` values (attributes included).
+    pub(crate) async fn fetch_cookies(&self, url: &Url, deadline: Instant) -> Result<Vec<String>> {
         let shown = redact_url(url.as_str());
         if !self.budget.pace(deadline).await {
             return Err(Error::new(
@@ -158,22 +158,21 @@ impl HttpClient {
             .send()
             .await
             .map_err(|e| Failure::transport(self.vendor, url, e).error)?;
-        let pairs: Vec<&str> = response
+        let cookies: Vec<String> = response
             .headers()
             .get_all(SET_COOKIE)
             .iter()
             .filter_map(|v| v.to_str().ok())
-            .filter_map(|v| v.split(';').next())
-            .map(str::trim)
-            .filter(|p| p.contains('='))
+            .filter(|v| v.split(';').next().is_some_and(|p| p.contains('=')))
+            .map(str::to_owned)
             .collect();
-        if pairs.is_empty() {
+        if cookies.is_empty() {
             return Err(Error::new(
                 ErrorKind::DataSource,
                 format!("{}: GET {shown} set no session cookie", self.vendor),
             ));
         }
-        Ok(Secret::new(pairs.join("; ")))
+        Ok(cookies)
     }
 
     /// `backoff_base · 2^attempt` (capped at 60 s) plus up to 50 % random jitter.
