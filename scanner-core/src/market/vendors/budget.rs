@@ -16,6 +16,11 @@ use crate::market::ProviderRequests;
 pub(crate) struct Budget {
     interval: Duration,
     next_start: Mutex<Instant>,
+    /// No request starts before this, even one whose start slot was handed out earlier.
+    hold: Mutex<Instant>,
+    /// What the provider said is left in its window (less requests already on their way)
+    /// and when the window resets; each request sent spends one.
+    window: Mutex<Option<(u64, Instant)>>,
     sent: AtomicU64,
     retried: AtomicU64,
     rate_limited: AtomicU64,
@@ -29,6 +34,8 @@ impl Budget {
         Self {
             interval,
             next_start: Mutex::new(Instant::now()),
+            hold: Mutex::new(Instant::now()),
+            window: Mutex::new(None),
             sent: AtomicU64::new(0),
             retried: AtomicU64::new(0),
             rate_limited: AtomicU64::new(0),
@@ -52,6 +59,42 @@ impl Budget {
             start
         };
         self.wait_until(start).await;
+        true
+    }
+
+    /// Just before sending (with a connection slot in hand): wait out a hold that came in
+    /// after this request's start slot was handed out (`false`: it ends after `deadline`).
+    /// Then count the request as sent.
+    pub(crate) async fn clear_to_send(&self, deadline: Instant) -> bool {
+        let hold = *self.hold.lock().unwrap_or_else(|p| p.into_inner());
+        if hold > Instant::now() {
+            if hold >= deadline {
+                return false;
+            }
+            self.wait_until(hold).await;
+        }
+        loop {
+            let reset = {
+                let mut w = self.window.lock().unwrap_or_else(|p| p.into_inner());
+                match *w {
+                    Some((left, reset)) if reset > Instant::now() => {
+                        if left > 0 {
+                            *w = Some((left - 1, reset));
+                            break;
+                        }
+                        reset
+                    }
+                    _ => {
+                        *w = None; // the window is over: the next answer says what is left
+                        break;
+                    }
+                }
+            };
+            if reset >= deadline {
+                return false;
+            }
+            self.wait_until(reset).await;
+        }
         self.sent.fetch_add(1, Ordering::Relaxed);
         true
     }
@@ -74,23 +117,30 @@ impl Budget {
     pub(crate) fn hold_until(&self, until: Instant) {
         let mut next = self.next_start.lock().unwrap_or_else(|p| p.into_inner());
         *next = (*next).max(until);
+        let mut hold = self.hold.lock().unwrap_or_else(|p| p.into_inner());
+        *hold = (*hold).max(until);
     }
 
     /// Read Tradier-style `X-Ratelimit-Available` / `X-Ratelimit-Expiry` (epoch ms when the
     /// window resets): spread what is left of the window evenly over its remaining time,
-    /// and wait for the reset when nothing is left.
-    pub(crate) fn observe(&self, headers: &HeaderMap) {
+    /// and wait for the reset when nothing is left. `in_flight` requests may already be on
+    /// their way and count against what is left (the answer is one round trip old).
+    pub(crate) fn observe(&self, headers: &HeaderMap, in_flight: u64) {
         let Some((available, left)) = window(headers, chrono::Utc::now().timestamp_millis()) else {
             return;
         };
         let now = Instant::now();
-        let until = if available == 0 {
-            now.checked_add(left)
-        } else {
-            now.checked_add(left / u32::try_from(available).unwrap_or(u32::MAX))
-        };
-        if let Some(t) = until {
-            self.hold_until(t);
+        let spendable = available.saturating_sub(in_flight);
+        if let Some(reset) = now.checked_add(left) {
+            *self.window.lock().unwrap_or_else(|p| p.into_inner()) = Some((spendable, reset));
+        }
+        // Spread what is left over the rest of the window rather than spending it at once.
+        if spendable > 0 {
+            let gap = left / u32::try_from(spendable).unwrap_or(u32::MAX);
+            if let Some(t) = now.checked_add(gap) {
+                let mut next = self.next_start.lock().unwrap_or_else(|p| p.into_inner());
+                *next = (*next).max(t);
+            }
         }
     }
 
@@ -174,12 +224,15 @@ mod tests {
     async fn an_exhausted_window_holds_the_next_start_until_the_reset() {
         let b = Budget::new(Duration::from_millis(1));
         let reset = chrono::Utc::now().timestamp_millis() + 300;
-        b.observe(&headers(&[
-            ("x-ratelimit-available", "0"),
+        // Two left, but two requests already on their way: nothing to spend until the reset.
+        let window_headers = headers(&[
+            ("x-ratelimit-available", "2"),
             ("x-ratelimit-expiry", &reset.to_string()),
-        ]));
+        ]);
+        b.observe(&window_headers, 2);
         let t = Instant::now();
-        assert!(b.pace(t + Duration::from_secs(5)).await);
+        let deadline = t + Duration::from_secs(5);
+        assert!(b.pace(deadline).await && b.clear_to_send(deadline).await);
         assert!(
             t.elapsed() >= Duration::from_millis(250),
             "{:?}",
@@ -188,8 +241,11 @@ mod tests {
         let s = b.snapshot();
         assert_eq!(s.sent, 1);
         assert!(s.waiting_seconds >= 0.25);
-        // A slot past the deadline is refused without waiting.
+        // A slot past the deadline is refused without waiting, before and after pacing.
+        let soon = Instant::now() + Duration::from_millis(10);
+        assert!(b.pace(Instant::now() + Duration::from_secs(5)).await);
         b.hold_until(Instant::now() + Duration::from_secs(60));
-        assert!(!b.pace(Instant::now() + Duration::from_millis(10)).await);
+        assert!(!b.clear_to_send(soon).await);
+        assert!(!b.pace(soon).await);
     }
 }

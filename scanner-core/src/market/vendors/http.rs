@@ -152,6 +152,12 @@ impl HttpClient {
             self.slots.acquire().await.map_err(|_| {
                 Error::internal(format!("{}: request slots were closed", self.vendor))
             })?;
+        if !self.budget.clear_to_send(deadline).await {
+            return Err(Error::new(
+                ErrorKind::RateLimited,
+                format!("{}: no request slot before the deadline", self.vendor),
+            ));
+        }
         let response = self
             .client
             .get(url.clone())
@@ -206,6 +212,15 @@ impl HttpClient {
                 self.vendor
             )))
         })?;
+        if !self.budget.clear_to_send(deadline).await {
+            return Err(Failure::fatal(Error::new(
+                ErrorKind::RateLimited,
+                format!(
+                    "{}: the provider's rate-limit window leaves no slot before the deadline",
+                    self.vendor
+                ),
+            )));
+        }
         let mut request = self.client.get(url.clone());
         let credential = match auth {
             Auth::None => None,
@@ -227,7 +242,9 @@ impl HttpClient {
             .await
             .map_err(|e| Failure::transport(self.vendor, url, e))?;
         let status = response.status();
-        self.budget.observe(response.headers());
+        // Every other request holding a slot may be in flight already.
+        let in_flight = self.config.max_concurrency - self.slots.available_permits();
+        self.budget.observe(response.headers(), in_flight as u64);
         if status.as_u16() == 429 {
             self.budget.count_rate_limited();
         }
