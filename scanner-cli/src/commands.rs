@@ -4,9 +4,10 @@ use std::io::IsTerminal;
 use std::sync::Arc;
 use std::time::Duration;
 
-use scanner_core::cache::{RunOptions, SaveOutage, ScanStore, StoreOptions};
+use scanner_core::cache::{CachedHistories, RunOptions, SaveOutage, ScanStore, StoreOptions};
+use scanner_core::market::MarketData;
 use scanner_core::model::{FilterMode, ScanResult};
-use scanner_core::scan::{next_batch, ScanEvent, ScanRequest};
+use scanner_core::scan::{next_batch, ScanEvent, ScanRequest, Scanner};
 use scanner_core::{Error, ErrorKind, Result};
 
 use crate::args::{Cli, Command, DbArgs};
@@ -144,7 +145,7 @@ pub async fn scan(
     let _watch = CancelOnSignal::new(opts.cancel.clone());
     let out = match store {
         Some(store) => store
-            .run_scheduled(&plan.scanner, opts)
+            .run_scheduled(&with_history_cache(plan, store)?, opts)
             .await
             .map(|r| ScanOutput {
                 database: Some((r.database_operations, r.database_seconds)),
@@ -161,6 +162,18 @@ pub async fn scan(
         pb.finish_and_clear();
     }
     out
+}
+
+/// A vendor source (one that makes requests) keeps its daily histories in the store, so a
+/// scan within the same session asks the vendor only for chains.
+fn with_history_cache(plan: &Plan, store: &ScanStore) -> Result<Scanner> {
+    let source = plan.scanner.source().clone();
+    let source: Arc<dyn MarketData> = if source.requests().is_some() {
+        Arc::new(CachedHistories::new(source, store.clone()))
+    } else {
+        source
+    };
+    Scanner::new(source, plan.scanner.config().clone())
 }
 
 async fn scan_unsaved(plan: &Plan, opts: RunOptions) -> Result<Vec<ScanResult>> {

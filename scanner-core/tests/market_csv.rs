@@ -5,7 +5,9 @@ use std::io::Write;
 use std::path::Path;
 
 use chrono::{DateTime, Duration, NaiveDate, TimeZone, Utc};
-use scanner_core::market::{ChainSource, CsvMarket, CsvMarketOptions, MarketData};
+use scanner_core::market::{
+    ChainSource, CsvMarket, CsvMarketOptions, MarketData, Origin, QuoteSource,
+};
 use scanner_core::ErrorKind;
 
 fn weekdays(n: usize) -> Vec<NaiveDate> {
@@ -139,6 +141,9 @@ async fn as_of_cuts_history_and_chains_are_generated_on_the_cut() {
     let c = m.option_chain("ABC", as_of).await.unwrap();
     assert_eq!(c.spot, h.last_close().unwrap());
     assert_eq!(m.chain_source("ABC"), Some(ChainSource::Generated));
+    let p = m.provenance("ABC").unwrap();
+    assert_eq!(p.chain, Origin::Generated);
+    assert_eq!(p.quote_source(), QuoteSource::Generated);
     assert_eq!(m.chain_source("NOPE"), None);
     let e = m.price_history("NOPE", 5, as_of).await.unwrap_err();
     assert_eq!(e.kind(), ErrorKind::NotFound);
@@ -175,6 +180,11 @@ fn chain_snapshots_from_csv_and_json_are_picked_by_as_of() {
     let m = CsvMarket::open_with(root, CsvMarketOptions::default()).unwrap();
     assert_eq!(m.chain_source("ABC"), Some(ChainSource::Files));
     assert_eq!(m.chain_source("XYZ"), Some(ChainSource::Files));
+    // Provenance names the files, and a snapshot chain's quotes are real.
+    let p = m.provenance("ABC").unwrap();
+    assert_eq!(p.chain, Origin::File("chains/abc.csv".into()));
+    assert_eq!(p.history, Origin::File("Stocks/abc.us.txt".into()));
+    assert_eq!(p.quote_source(), QuoteSource::Real);
     let first = m.chain_at("ABC", at("2024-03-05", 15)).unwrap();
     assert_eq!((first.spot, first.quotes.len()), (21.5, 2));
     assert_eq!(first.quotes[1].last, None);

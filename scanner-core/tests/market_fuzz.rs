@@ -158,7 +158,7 @@ proptest! {
         let q = OptionQuote {
             contract_symbol: "F".into(), underlying: "F".into(), kind: OptionKind::Put, strike,
             expiration: NaiveDate::from_ymd_opt(2024, 3, 4).unwrap() + Duration::days(days),
-            bid, ask, last, volume, open_interest: oi, vendor_iv: iv, quote_time: None,
+            bid, ask, last, volume, open_interest: oi, vendor_iv: iv, quote_time: None, last_trade_time: None,
         };
         let spot_time = age.map(|a| now - Duration::minutes(a));
         for cfg in [QualityConfig::legacy(), QualityConfig::enhanced()] {

@@ -19,6 +19,7 @@ fn quote() -> OptionQuote {
         open_interest: 1200,
         vendor_iv: Some(0.3),
         quote_time: None,
+        last_trade_time: None,
     }
 }
 

@@ -112,6 +112,7 @@ fn quote(kind: OptionKind, strike: f64, volume: u64) -> OptionQuote {
         open_interest: 10_000,
         vendor_iv: None,
         quote_time: Some(Utc.with_ymd_and_hms(2024, 3, 20, 15, 0, 0).unwrap()),
+        last_trade_time: None,
     }
 }
 

@@ -65,7 +65,13 @@ async fn chain_maps_every_quirk_faithfully() {
         (120, 3400, Some(0.25))
     );
     assert_eq!(normal.last, Some(2.55));
-    assert_eq!(normal.quote_time, Utc.timestamp_opt(1721419100, 0).single());
+    // Yahoo stamps no quote: bid/ask are as of the response's regularMarketTime, and the
+    // contract's lastTradeDate is kept as its own field.
+    assert_eq!(normal.quote_time, Utc.timestamp_opt(1721419200, 0).single());
+    assert_eq!(
+        normal.last_trade_time,
+        Utc.timestamp_opt(1721419100, 0).single()
+    );
     // After hours: bid = ask = 0 and OI 0 stay 0; IV 1e-5 is a placeholder, not 0.001 %.
     let closed = by(&format!("AAPL{occ1}C00195000"));
     assert_eq!(

@@ -72,6 +72,11 @@ pub(crate) trait AuxRows: Send + Sync + 'static {
         fresh_after: DateTime<Utc>,
     ) -> Result<Option<serde_json::Value>>;
     /// Take lease `name` for `holder` until `now + lease` if it is free or expired.
+    /// Rows of `symbol_analysis_cache` for `keys` in one statement: key → (fingerprint,
+    /// payload JSON text).
+    async fn symbol_rows(&self, keys: &[String]) -> Result<HashMap<String, (String, String)>>;
+    /// Upsert `(key, fingerprint, payload JSON text)` rows in one statement (keys unique).
+    async fn put_symbol_rows(&self, rows: &[(String, String, String)]) -> Result<()>;
     async fn try_lease(&self, name: &str, holder: &str, lease: std::time::Duration)
         -> Result<bool>;
     /// The current holder of lease `name` (expired or not), if there is a row.

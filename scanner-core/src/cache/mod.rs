@@ -12,6 +12,7 @@
 
 mod backend;
 mod cycle_rows;
+mod history_cache;
 mod holder;
 mod hot;
 mod lock;
@@ -36,6 +37,7 @@ mod timed;
 mod types;
 mod url;
 
+pub use history_cache::CachedHistories;
 pub use lock::{WriterLease, DEFAULT_LEASE_TTL, MAX_LEASE_TTL};
 pub use notify::ScanSubscription;
 pub use options::{minutes, PoolerMode, ServeOptions, StalePolicy, StoreOptions};

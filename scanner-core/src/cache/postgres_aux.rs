@@ -153,6 +153,58 @@ impl AuxRows for PostgresBackend {
         .transpose()
     }
 
+    async fn symbol_rows(&self, keys: &[String]) -> Result<HashMap<String, (String, String)>> {
+        if keys.is_empty() {
+            return Ok(HashMap::new());
+        }
+        let rows = self
+            .read(
+                "SELECT symbol, fingerprint, payload::text FROM symbol_analysis_cache \
+                 WHERE symbol = ANY($1::text[])",
+                &[Lit::Texts(keys)],
+                "reading cached histories",
+            )
+            .await?;
+        let get_err = |e: sqlx::Error| corrupt("symbol_analysis_cache column", e);
+        let mut out = HashMap::with_capacity(rows.len());
+        for r in &rows {
+            let fp: String = r.try_get(1).map_err(get_err)?;
+            out.insert(
+                r.try_get(0).map_err(get_err)?,
+                (fp, r.try_get(2).map_err(get_err)?),
+            );
+        }
+        Ok(out)
+    }
+
+    async fn put_symbol_rows(&self, rows: &[(String, String, String)]) -> Result<()> {
+        if rows.is_empty() {
+            return Ok(());
+        }
+        let col = |i: usize| -> Vec<String> {
+            rows.iter()
+                .map(|r| match i {
+                    0 => r.0.clone(),
+                    1 => r.1.clone(),
+                    _ => r.2.clone(),
+                })
+                .collect()
+        };
+        let (keys, fps, payloads) = (col(0), col(1), col(2));
+        // One statement for the batch: the rows travel as three arrays.
+        self.write(
+            "INSERT INTO symbol_analysis_cache (symbol, fingerprint, computed_at, payload) \
+             SELECT k, f, now(), p::jsonb FROM UNNEST($1::text[], $2::text[], $3::text[]) \
+             AS t(k, f, p) ON CONFLICT (symbol) DO UPDATE SET \
+             fingerprint = excluded.fingerprint, computed_at = excluded.computed_at, \
+             payload = excluded.payload",
+            &[Lit::Texts(&keys), Lit::Texts(&fps), Lit::Texts(&payloads)],
+            "saving cached histories",
+        )
+        .await
+        .map(drop)
+    }
+
     async fn try_lease(&self, name: &str, holder: &str, lease: Duration) -> Result<bool> {
         let lits = [
             Lit::Name(name),

@@ -146,6 +146,52 @@ impl AuxRows for SqliteBackend {
         .transpose()
     }
 
+    async fn symbol_rows(&self, keys: &[String]) -> Result<HashMap<String, (String, String)>> {
+        if keys.is_empty() {
+            return Ok(HashMap::new());
+        }
+        let list = serde_json::to_string(keys).map_err(|e| Error::internal(e.to_string()))?;
+        let rows = sqlx::query(
+            "SELECT symbol, fingerprint, payload FROM symbol_analysis_cache \
+             WHERE symbol IN (SELECT value FROM json_each(?1))",
+        )
+        .bind(list)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(self.err("reading cached histories"))?;
+        let get_err = |e: sqlx::Error| corrupt("symbol_analysis_cache column", e);
+        let mut out = HashMap::with_capacity(rows.len());
+        for r in &rows {
+            let fp: String = r.try_get(1).map_err(get_err)?;
+            out.insert(
+                r.try_get(0).map_err(get_err)?,
+                (fp, r.try_get(2).map_err(get_err)?),
+            );
+        }
+        Ok(out)
+    }
+
+    async fn put_symbol_rows(&self, rows: &[(String, String, String)]) -> Result<()> {
+        if rows.is_empty() {
+            return Ok(());
+        }
+        // One statement for the batch: the rows travel as one JSON array of triples.
+        let list = serde_json::to_string(rows).map_err(|e| Error::internal(e.to_string()))?;
+        sqlx::query(
+            "INSERT INTO symbol_analysis_cache (symbol, fingerprint, computed_at, payload) \
+             SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]'), ?2, \
+             json_extract(value, '$[2]') FROM json_each(?1) WHERE true \
+             ON CONFLICT (symbol) DO UPDATE SET fingerprint = excluded.fingerprint, \
+             computed_at = excluded.computed_at, payload = excluded.payload",
+        )
+        .bind(list)
+        .bind(fmt_ts(Utc::now()))
+        .execute(&self.pool)
+        .await
+        .map_err(self.err("saving cached histories"))?;
+        Ok(())
+    }
+
     async fn try_lease(&self, name: &str, holder: &str, lease: Duration) -> Result<bool> {
         let mut conn = self
             .pool

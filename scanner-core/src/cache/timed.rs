@@ -153,6 +153,14 @@ impl AuxRows for Timed {
         let fut = self.inner.symbol_analysis(symbol, fingerprint, fresh_after);
         self.run("reading symbol analysis", fut).await
     }
+    async fn symbol_rows(&self, keys: &[String]) -> Result<HashMap<String, (String, String)>> {
+        self.run("reading cached histories", self.inner.symbol_rows(keys))
+            .await
+    }
+    async fn put_symbol_rows(&self, rows: &[(String, String, String)]) -> Result<()> {
+        self.run("saving cached histories", self.inner.put_symbol_rows(rows))
+            .await
+    }
     async fn try_lease(&self, name: &str, holder: &str, lease: Duration) -> Result<bool> {
         self.run(
             "taking writer lease",

@@ -13,13 +13,17 @@ pub mod chain_gen;
 pub mod csv;
 pub mod host;
 mod load_report;
+mod provenance;
 pub mod quality;
+mod requests;
 mod rng;
 mod synthetic;
 
 pub use csv::{ChainSource, CsvMarket, CsvMarketOptions};
 pub use host::{MemoryMarket, MemoryMarketOptions};
 pub use load_report::{LoadReport, LOAD_STAGE};
+pub use provenance::{Origin, QuoteSource, SymbolProvenance};
+pub use requests::ProviderRequests;
 #[doc(hidden)]
 pub use synthetic::PANIC_HOOK_ENV;
 pub use synthetic::{SyntheticMarket, MAX_SYMBOLS as MAX_SYNTHETIC_SYMBOLS};
@@ -27,7 +31,7 @@ pub use synthetic::{SyntheticMarket, MAX_SYMBOLS as MAX_SYNTHETIC_SYMBOLS};
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 
-use crate::model::{OptionChain, PriceHistory};
+use crate::model::{OptionChain, PriceHistory, Rejections};
 use crate::Result;
 
 #[cfg(feature = "http")]
@@ -59,4 +63,34 @@ pub trait MarketData: Send + Sync {
 
     /// The option chain of `symbol` as it stood at `as_of`.
     async fn option_chain(&self, symbol: &str, as_of: DateTime<Utc>) -> Result<OptionChain>;
+
+    /// Where `symbol`'s chain and history come from (a vendor, files, the host, generated).
+    /// The scan lists it under `metadata.provenance` and marks each opportunity's
+    /// `quoteSource`; `None` (the default) means the source does not say.
+    fn provenance(&self, _symbol: &str) -> Option<SymbolProvenance> {
+        None
+    }
+
+    /// Rows and pages dropped while serving `symbol`'s last history and chain (a vendor's
+    /// unusable contracts, a missing expiration page), which the scan adds to
+    /// `metadata.rejections`. Empty by default.
+    fn source_rejections(&self, _symbol: &str) -> Rejections {
+        Rejections::default()
+    }
+
+    /// Requests made so far to the provider behind this source (`None`, the default, for
+    /// sources that make none). A scan reports the difference over its run under
+    /// `metadata.requests`; scans running at the same time on one source share counters.
+    fn requests(&self) -> Option<ProviderRequests> {
+        None
+    }
+
+    /// Called once before a scan fetches `symbols` (histories of `sessions` bars as of
+    /// `as_of`), so a source can load what it needs for the whole batch in one go (the
+    /// store's history cache does). Nothing by default.
+    async fn prepare(&self, _symbols: &[String], _sessions: usize, _as_of: DateTime<Utc>) {}
+
+    /// Called once after a scan fetched its batch, so a source can save what it learned in
+    /// one go. Nothing by default.
+    async fn finish(&self) {}
 }

@@ -85,8 +85,13 @@ pub struct OptionQuote {
     pub open_interest: u64,
     /// The vendor's implied volatility (annual decimal), kept beside optscan's own.
     pub vendor_iv: Option<f64>,
-    /// When the quote was taken, if the vendor says.
+    /// When the bid/ask was taken, if the vendor says (for Yahoo, which stamps no single
+    /// quote, the response's market time).
     pub quote_time: Option<DateTime<Utc>>,
+    /// When the contract last traded, if the vendor says; often days before a live bid/ask,
+    /// so it is kept apart from `quote_time` and never used to age the quote.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_trade_time: Option<DateTime<Utc>>,
 }
 
 impl OptionQuote {
@@ -101,7 +106,7 @@ impl OptionQuote {
     ///     kind: OptionKind::Call, strike: 100.0,
     ///     expiration: NaiveDate::from_ymd_opt(2024, 7, 19).unwrap(),
     ///     bid: 1.0, ask: 1.1, last: Some(1.05), volume: 10, open_interest: 20,
-    ///     vendor_iv: None, quote_time: None,
+    ///     vendor_iv: None, quote_time: None, last_trade_time: None,
     /// };
     /// assert!(q.validate().is_ok());
     /// q.strike = -5.0;

@@ -166,6 +166,14 @@ pub struct ScanMetadata {
     /// Wall time per stage, in seconds.
     #[serde(default)]
     pub stage_timings: BTreeMap<String, f64>,
+    /// Where each analysed symbol's chain and history came from (a vendor, files, the host,
+    /// generated), when its source says.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub provenance: BTreeMap<String, crate::market::SymbolProvenance>,
+    /// What the scan spent at each data provider (sent, retried, rate-limited, bytes, time
+    /// waiting, cache hits); present in every scan of an HTTP source.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub requests: BTreeMap<String, crate::market::ProviderRequests>,
     /// Calibration of the probability model (Brier score, log loss, reliability bins).
     #[serde(default)]
     pub calibration_metrics: serde_json::Value,

@@ -309,6 +309,7 @@ mod tests {
             open_interest: 900,
             vendor_iv: None,
             quote_time: None,
+            last_trade_time: None,
         };
         let sym = SymbolInputs {
             spot: 100.0,

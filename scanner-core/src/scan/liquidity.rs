@@ -198,6 +198,7 @@ mod tests {
             open_interest: oi,
             vendor_iv: None,
             quote_time: None,
+            last_trade_time: None,
         }
     }
 

@@ -18,6 +18,7 @@ mod config;
 mod config_doc;
 mod contract;
 mod directional;
+mod freshness;
 mod iv_rank;
 mod liquidity;
 mod moves;
@@ -38,6 +39,7 @@ pub use composite::{filter_score, quality_multiplier, risk_metrics, CompositeInp
 pub use config::{ContractGates, InstitutionalGates, LiquidityGate, ModeSelection, ScanConfig};
 pub use contract::{analyze_contract, itm_fraction, ContractAnalysis, SymbolInputs};
 pub use directional::{symbol_signals, SymbolSignals, FILTER_CONFIDENCE, FILTER_SCORE};
+pub use freshness::{MAX_STALE_SESSIONS, STALE_HISTORY};
 pub use iv_rank::{atm_term_structure, constant_maturity_iv, iv_rank, AtmIv, IvPoint, IvRank};
 pub use liquidity::{gate_failure, liquid_sets, LiquidSets, LiquidityStage};
 pub use moves::{analyze_moves, Interval, MoveContext, MoveRequirement, TouchEvent};

@@ -41,6 +41,10 @@ pub struct Context<'a> {
     pub started: Instant,
     /// Seconds spent fetching and analysing.
     pub fetch_and_analysis_secs: f64,
+    /// Symbols refused because their history ended long before the as-of.
+    pub stale_histories: u64,
+    /// What the scan spent at the source's provider, when it makes requests.
+    pub requests: Option<crate::market::ProviderRequests>,
 }
 
 /// The best `n` candidates of one symbol per mode (the progressive partial result).
@@ -138,6 +142,19 @@ fn calibration_metrics(
     v
 }
 
+/// `quoteSource`: whether the opportunity's quote is market data or generated (when its
+/// source says where the chain came from).
+fn attach_quote_source(o: &mut Opportunity, outcomes: &[SymbolOutcome]) {
+    let provenance = outcomes
+        .iter()
+        .find(|s| s.symbol == o.symbol)
+        .and_then(|s| s.provenance.as_ref());
+    if let Some(p) = provenance {
+        o.details
+            .insert("quoteSource".into(), json!(p.quote_source()));
+    }
+}
+
 /// Rank, enrich and package the result of one mode.
 pub fn result_for_mode(
     mode: FilterMode,
@@ -160,10 +177,13 @@ pub fn result_for_mode(
     for f in ctx.failed {
         rejections.add("symbols", &f.kind, 1);
     }
+    let (stage, reason) = super::freshness::STALE_HISTORY;
+    rejections.add(stage, reason, ctx.stale_histories);
     let ranked = rank(candidates, ctx.config);
     rejections.merge(&ranked.rejections);
     let mut opportunities = ranked.opportunities;
     for o in &mut opportunities {
+        attach_quote_source(o, outcomes);
         attach_history(o, outcomes);
         attach_signals_and_backtest(o, outcomes, ctx.config, ctx.as_of);
     }
@@ -180,6 +200,15 @@ pub fn result_for_mode(
         opportunity_count: opportunities.len() as u64,
         failed_symbols: ctx.failed.to_vec(),
         rejections,
+        provenance: outcomes
+            .iter()
+            .filter_map(|o| Some((o.symbol.clone(), o.provenance.clone()?)))
+            .collect(),
+        requests: ctx
+            .requests
+            .iter()
+            .map(|r| (ctx.data_source.to_owned(), r.clone()))
+            .collect(),
         ..ScanMetadata::default()
     };
     meta.stage_timings

@@ -107,6 +107,7 @@ impl Scanner {
 
     async fn run_unguarded(&self, req: ScanRequest) -> Result<ScanOutcome> {
         let started = Instant::now();
+        let requests_before = self.source.requests();
         let as_of = req.as_of.unwrap_or_else(Utc::now);
         let emit = |e: ScanEvent| {
             if let Some(p) = &req.progress {
@@ -136,9 +137,13 @@ impl Scanner {
         };
         let batch = next_batch(&universe, max, req.rotation_position);
         let modes = self.config.filter_mode.modes();
+        let stale = Arc::new(AtomicU64::new(0));
+        let sessions = self.config.lookback_sessions;
+        self.source.prepare(&batch.symbols, sessions, as_of).await;
         let outcomes = self
-            .fetch_and_analyse(&batch.symbols, as_of, &req, market.clone())
+            .fetch_and_analyse(&batch.symbols, as_of, &req, market.clone(), &stale)
             .await;
+        self.source.finish().await;
         if req.cancel.is_cancelled() {
             return Err(Error::new(ErrorKind::Cancelled, "scan cancelled"));
         }
@@ -167,6 +172,11 @@ impl Scanner {
             news_configured: req.news.is_some(),
             started,
             fetch_and_analysis_secs: analysis_secs,
+            stale_histories: stale.load(Ordering::SeqCst),
+            requests: self
+                .source
+                .requests()
+                .map(|now| now.since(&requests_before.unwrap_or_default())),
         };
         let results: Vec<ScanResult> = modes
             .iter()
@@ -226,10 +236,12 @@ impl Scanner {
         as_of: DateTime<Utc>,
         req: &ScanRequest,
         market: Option<Arc<MarketContext>>,
+        stale: &Arc<AtomicU64>,
     ) -> Vec<Result<SymbolOutcome>> {
         let permits = Arc::new(tokio::sync::Semaphore::new(self.config.fetch_concurrency));
         let deadline = Duration::from_secs_f64(self.config.symbol_deadline_secs);
         let (done, evaluated) = (Arc::new(AtomicUsize::new(0)), Arc::new(AtomicU64::new(0)));
+        let stale = stale.clone();
         let total = symbols.len();
         let mut tasks = tokio::task::JoinSet::new();
         for (pos, symbol) in symbols.iter().cloned().enumerate() {
@@ -239,8 +251,12 @@ impl Scanner {
                 permits.clone(),
                 req.cancel.clone(),
             );
-            let (progress, done, evaluated) =
-                (req.progress.clone(), done.clone(), evaluated.clone());
+            let (progress, done, evaluated, stale) = (
+                req.progress.clone(),
+                done.clone(),
+                evaluated.clone(),
+                stale.clone(),
+            );
             let iv_history = req.iv_history.get(&symbol).cloned().unwrap_or_default();
             let (market, news) = (market.clone(), req.news.clone());
             tasks.spawn(async move {
@@ -257,6 +273,10 @@ impl Scanner {
                             let history = source
                                 .price_history(&symbol, cfg.lookback_sessions, as_of)
                                 .await?;
+                            if let Err(e) = super::freshness::check(&history, as_of) {
+                                stale.fetch_add(1, Ordering::SeqCst);
+                                return Err(e);
+                            }
                             let chain = source.option_chain(&symbol, as_of).await?;
                             Ok::<_, Error>((history, chain))
                         };
@@ -304,8 +324,14 @@ impl Scanner {
                         });
                         let _ = tx.send(o);
                     });
-                    rx.await
-                        .map_err(|_| Error::internal("symbol analysis stopped without a result"))?
+                    let mut o = rx.await.map_err(|_| {
+                        Error::internal("symbol analysis stopped without a result")
+                    })??;
+                    // What the source dropped for this symbol counts in every mode.
+                    let dropped = source.source_rejections(&symbol);
+                    o.rejections.values_mut().for_each(|r| r.merge(&dropped));
+                    o.provenance = source.provenance(&symbol);
+                    Ok(o)
                 }
                 .await;
                 let n = done.fetch_add(1, Ordering::SeqCst) + 1;

@@ -65,6 +65,8 @@ pub struct SymbolOutcome {
     pub calibration: BTreeMap<FilterMode, Calibration>,
     /// Backtest validation per contract symbol (attached to finalists after ranking).
     pub validations: HashMap<String, Validation>,
+    /// Where the chain and history came from, when the source says.
+    pub provenance: Option<crate::market::SymbolProvenance>,
 }
 
 /// Analyse one symbol's chain for `modes`. `iv_history` holds past 30-day ATM IVs (may be
@@ -227,6 +229,7 @@ pub fn analyze_symbol(
             .into_iter()
             .map(|(i, v)| (quotes[i].contract_symbol.clone(), v))
             .collect(),
+        provenance: None,
     }
 }
 

@@ -5,6 +5,7 @@
 mod behaviour;
 mod fixtures;
 mod harness;
+mod history_cache;
 mod json_reads;
 mod leases;
 mod notify;
@@ -48,6 +49,7 @@ on_every_backend!(
     behaviour::rotation_state,
     behaviour::iv_history,
     behaviour::symbol_analysis_fingerprint_and_ttl,
+    history_cache::histories_are_cached_per_session,
     leases::writer_lease,
     scheduled::operations_do_not_grow_with_symbols,
     scheduled::historical_cycles_never_become_the_live_scan,

@@ -242,6 +242,7 @@ pub fn fast_config() -> HttpConfig {
         max_concurrency: 8,
         requests_per_second: 1000.0,
         symbol_deadline: Duration::from_secs(5),
+        ..HttpConfig::default()
     }
 }
 

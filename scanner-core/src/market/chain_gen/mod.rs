@@ -260,6 +260,7 @@ impl Ctx<'_> {
                     open_interest: oi.clamp(0.0, 1e12) as u64,
                     vendor_iv: Some(iv),
                     quote_time: Some(self.quote_time),
+                    last_trade_time: None,
                 });
             }
         }

@@ -277,6 +277,7 @@ impl Raw {
             open_interest,
             vendor_iv: self.iv,
             quote_time: self.quote_time,
+            last_trade_time: None,
         };
         q.validate().map_err(|_| "invalid_quote")?;
         Ok(q)

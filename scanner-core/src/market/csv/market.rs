@@ -1,7 +1,7 @@
 //! The [`CsvMarket`] source itself: parallel loading of what [`discover`] found, and the
 //! [`MarketData`] implementation with `as_of` truncation.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
 use std::sync::Arc;
@@ -74,6 +74,8 @@ pub struct FileError {
 pub struct CsvMarket {
     histories: BTreeMap<String, Arc<PriceHistory>>,
     snapshots: BTreeMap<String, Vec<Arc<OptionChain>>>,
+    /// The file each history and each symbol's chain snapshots came from (provenance).
+    files: BTreeMap<String, (String, BTreeSet<String>)>,
     reports: Vec<LoadReport>,
     errors: Vec<FileError>,
     options: CsvMarketOptions,
@@ -120,6 +122,7 @@ impl CsvMarket {
         let mut me = Self {
             histories: BTreeMap::new(),
             snapshots: BTreeMap::new(),
+            files: BTreeMap::new(),
             reports: Vec::new(),
             errors: Vec::new(),
             options,
@@ -132,6 +135,7 @@ impl CsvMarket {
                         if me.histories.contains_key(h.symbol()) {
                             r.unkeep("duplicate_ticker", h.len() as u64);
                         } else {
+                            me.files.entry(h.symbol().to_owned()).or_default().0 = r.file.clone();
                             me.histories.insert(h.symbol().to_owned(), Arc::new(h));
                         }
                     }
@@ -139,6 +143,8 @@ impl CsvMarket {
                 }
                 Loaded::Chains(cs, r) => {
                     for c in cs {
+                        let files = &mut me.files.entry(c.underlying.clone()).or_default().1;
+                        files.insert(r.file.clone());
                         me.snapshots
                             .entry(c.underlying.clone())
                             .or_default()
@@ -244,6 +250,21 @@ impl CsvMarket {
 impl MarketData for CsvMarket {
     fn name(&self) -> &str {
         "csv"
+    }
+
+    fn provenance(&self, symbol: &str) -> Option<crate::market::SymbolProvenance> {
+        use crate::market::Origin;
+        let (history, chains) = self.files.get(symbol)?;
+        let chain = match self.chain_source(symbol)? {
+            ChainSource::Files => {
+                Origin::File(chains.iter().cloned().collect::<Vec<_>>().join(", "))
+            }
+            ChainSource::Generated => Origin::Generated,
+        };
+        Some(crate::market::SymbolProvenance {
+            chain,
+            history: Origin::File(history.clone()),
+        })
     }
 
     async fn universe(&self) -> Result<Vec<String>> {

@@ -210,6 +210,7 @@ fn quotes_from_table(underlying: &str, t: &Table) -> Result<Vec<OptionQuote>> {
             open_interest: count(oi, i)?,
             vendor_iv: opt(iv, i)?,
             quote_time: None,
+            last_trade_time: None,
         });
     }
     Ok(out)

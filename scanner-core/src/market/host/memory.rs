@@ -228,6 +228,21 @@ impl MarketData for MemoryMarket {
         "memory"
     }
 
+    fn provenance(&self, symbol: &str) -> Option<crate::market::SymbolProvenance> {
+        use crate::market::Origin;
+        self.histories.contains_key(symbol).then(|| {
+            let chain = if self.chains.contains_key(symbol) {
+                Origin::Host
+            } else {
+                Origin::Generated
+            };
+            crate::market::SymbolProvenance {
+                chain,
+                history: Origin::Host,
+            }
+        })
+    }
+
     async fn universe(&self) -> Result<Vec<String>> {
         Ok(self.symbols())
     }

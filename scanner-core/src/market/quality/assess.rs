@@ -26,7 +26,7 @@ use crate::model::OptionQuote;
 ///     kind: OptionKind::Call, strike: 100.0,
 ///     expiration: NaiveDate::from_ymd_opt(2024, 7, 19).unwrap(),
 ///     bid: 2.00, ask: 2.10, last: Some(2.05), volume: 500, open_interest: 1200,
-///     vendor_iv: Some(0.3), quote_time: None,
+///     vendor_iv: Some(0.3), quote_time: None, last_trade_time: None,
 /// };
 /// // Wednesday 2024-07-10 11:00 New York (15:00 UTC, daylight saving time).
 /// let now = Utc.with_ymd_and_hms(2024, 7, 10, 15, 0, 0).unwrap();

@@ -176,6 +176,13 @@ impl MarketData for SyntheticMarket {
         "synthetic"
     }
 
+    fn provenance(&self, _symbol: &str) -> Option<crate::market::SymbolProvenance> {
+        Some(crate::market::SymbolProvenance {
+            chain: crate::market::Origin::Generated,
+            history: crate::market::Origin::Generated,
+        })
+    }
+
     async fn universe(&self) -> Result<Vec<String>> {
         self.panic_hook("universe");
         Ok(self.symbols())

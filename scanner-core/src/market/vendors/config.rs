@@ -31,6 +31,9 @@ pub struct HttpConfig {
     /// Hard limit on everything one symbol's call does (all pages and retries).
     /// Default 30 s.
     pub symbol_deadline: Duration,
+    /// The `User-Agent` header. Default `optscan/<version>`; some providers (Yahoo) answer
+    /// unknown agents differently, so it can be set.
+    pub user_agent: String,
 }
 
 impl Default for HttpConfig {
@@ -42,17 +45,62 @@ impl Default for HttpConfig {
             max_concurrency: 4,
             requests_per_second: 5.0,
             symbol_deadline: Duration::from_secs(30),
+            user_agent: concat!("optscan/", env!("CARGO_PKG_VERSION")).to_owned(),
         }
     }
 }
 
 impl HttpConfig {
+    /// Tradier's market-data limit: 120 requests a minute per token (the source also
+    /// follows the `X-Ratelimit-*` headers Tradier sends).
+    ///
+    /// ```
+    /// use scanner_core::market::vendors::HttpConfig;
+    /// assert_eq!(HttpConfig::tradier().requests_per_second, 2.0);
+    /// ```
+    pub fn tradier() -> Self {
+        Self {
+            requests_per_second: 2.0,
+            ..Self::default()
+        }
+    }
+
+    /// Massive's (Polygon's) free plan: 5 requests a minute, one at a time. A symbol then
+    /// takes a minute or more, so the per-symbol deadline is 10 minutes (raise the scan's
+    /// `symbol_deadline_secs` to match).
+    ///
+    /// ```
+    /// use scanner_core::market::vendors::HttpConfig;
+    /// let free = HttpConfig::massive_free_tier();
+    /// assert_eq!(free.request_interval_secs(), 12.0);
+    /// ```
+    pub fn massive_free_tier() -> Self {
+        Self {
+            requests_per_second: 5.0 / 60.0,
+            max_concurrency: 1,
+            symbol_deadline: Duration::from_secs(600),
+            ..Self::default()
+        }
+    }
+
+    /// Seconds between request starts at `requests_per_second`.
+    pub fn request_interval_secs(&self) -> f64 {
+        self.request_interval().as_secs_f64()
+    }
+
     /// Check that the limits can be honoured: positive timeouts, at least one request in
     /// flight, and a finite positive request rate.
     pub fn validate(&self) -> Result<()> {
         if self.timeout.is_zero() || self.symbol_deadline.is_zero() {
             return Err(Error::invalid_input(
                 "http config: timeout and symbol_deadline must be positive",
+            ));
+        }
+        if self.user_agent.trim().is_empty()
+            || reqwest::header::HeaderValue::from_str(&self.user_agent).is_err()
+        {
+            return Err(Error::invalid_input(
+                "http config: user_agent must be a non-empty header value",
             ));
         }
         if self.max_concurrency == 0 {

@@ -86,6 +86,11 @@ impl VendorCore {
         Ok(url)
     }
 
+    /// The configured base URL, when valid.
+    pub(crate) fn base(&self) -> Option<&Url> {
+        self.base_url.as_ref().ok()
+    }
+
     /// Whether `url` points at the configured server (credentials are only sent there).
     pub(crate) fn same_origin(&self, url: &Url) -> bool {
         self.base_url

@@ -17,6 +17,24 @@ macro_rules! vendor_market_data {
                 Ok(self.core.universe.clone())
             }
 
+            fn provenance(&self, _symbol: &str) -> Option<$crate::market::SymbolProvenance> {
+                Some($crate::market::SymbolProvenance::vendor($name))
+            }
+
+            fn source_rejections(&self, symbol: &str) -> $crate::model::Rejections {
+                self.core.reports.rejections(symbol)
+            }
+
+            fn requests(&self) -> Option<$crate::market::ProviderRequests> {
+                // An invalid configuration made no requests.
+                Some(
+                    self.core
+                        .http()
+                        .map(|h| h.budget().snapshot())
+                        .unwrap_or_default(),
+                )
+            }
+
             async fn price_history(
                 &self,
                 symbol: &str,

@@ -1,7 +1,7 @@
 //! The one HTTP layer every vendor shares, so retries, backoff, `Retry-After`, concurrency
 //! and rate limits, deadlines and secret redaction are written (and tested) once.
 
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::Duration;
 
 use reqwest::header::{HeaderValue, AUTHORIZATION, COOKIE, RETRY_AFTER, SET_COOKIE};
@@ -9,6 +9,7 @@ use reqwest::Url;
 use tokio::sync::Semaphore;
 use tokio::time::Instant;
 
+use super::budget::Budget;
 use super::failure::Failure;
 use super::retry_after::parse_retry_after;
 use super::secret::{redact_url, Secret};
@@ -35,7 +36,7 @@ pub(crate) struct HttpClient {
     config: HttpConfig,
     client: reqwest::Client,
     slots: Arc<Semaphore>,
-    next_start: Mutex<Instant>,
+    budget: Budget,
 }
 
 impl HttpClient {
@@ -44,7 +45,7 @@ impl HttpClient {
         config.validate()?;
         let client = reqwest::Client::builder()
             .timeout(config.timeout)
-            .user_agent(concat!("optscan/", env!("CARGO_PKG_VERSION")))
+            .user_agent(config.user_agent.as_str())
             .build()
             .map_err(|e| {
                 Error::internal(format!("{vendor}: cannot build the HTTP client"))
@@ -53,7 +54,7 @@ impl HttpClient {
         Ok(Self {
             vendor,
             slots: Arc::new(Semaphore::new(config.max_concurrency)),
-            next_start: Mutex::new(Instant::now()),
+            budget: Budget::new(config.request_interval()),
             config,
             client,
         })
@@ -62,6 +63,11 @@ impl HttpClient {
     /// The configuration in force.
     pub(crate) fn config(&self) -> &HttpConfig {
         &self.config
+    }
+
+    /// The pacer and request counters of this provider.
+    pub(crate) fn budget(&self) -> &Budget {
+        &self.budget
     }
 
     /// Run one symbol's work under the hard per-symbol deadline.
@@ -119,22 +125,24 @@ impl HttpClient {
                 .backoff(attempt)
                 .max(failure.retry_after.unwrap_or_default());
             // A server-chosen Retry-After may be absurdly long: overflow means "too late".
-            if Instant::now()
-                .checked_add(wait)
-                .is_none_or(|t| t >= deadline)
-            {
+            let Some(until) = Instant::now().checked_add(wait).filter(|t| *t < deadline) else {
                 return Err((failure.error, failure.status));
+            };
+            // Retry-After speaks for the provider, not this request: every request waits.
+            if failure.retry_after.is_some() {
+                self.budget.hold_until(until);
             }
-            tokio::time::sleep(wait).await;
+            self.budget.sleep(wait).await;
+            self.budget.count_retry();
             attempt += 1;
         }
     }
 
     /// One paced GET whose only use is the cookies it sets (any status is fine: Yahoo's
-    /// cookie host answers 404). Returns the `name=value` pairs joined for a `Cookie` header.
-    pub(crate) async fn fetch_cookies(&self, url: &Url, deadline: Instant) -> Result<Secret> {
+    /// cookie host answers 404). Returns the raw `Set-Cookie` values (attributes included).
+    pub(crate) async fn fetch_cookies(&self, url: &Url, deadline: Instant) -> Result<Vec<String>> {
         let shown = redact_url(url.as_str());
-        if !self.pace(deadline).await {
+        if !self.budget.pace(deadline).await {
             return Err(Error::new(
                 ErrorKind::RateLimited,
                 format!("{}: no request slot before the deadline", self.vendor),
@@ -144,28 +152,33 @@ impl HttpClient {
             self.slots.acquire().await.map_err(|_| {
                 Error::internal(format!("{}: request slots were closed", self.vendor))
             })?;
+        if !self.budget.clear_to_send(deadline).await {
+            return Err(Error::new(
+                ErrorKind::RateLimited,
+                format!("{}: no request slot before the deadline", self.vendor),
+            ));
+        }
         let response = self
             .client
             .get(url.clone())
             .send()
             .await
             .map_err(|e| Failure::transport(self.vendor, url, e).error)?;
-        let pairs: Vec<&str> = response
+        let cookies: Vec<String> = response
             .headers()
             .get_all(SET_COOKIE)
             .iter()
             .filter_map(|v| v.to_str().ok())
-            .filter_map(|v| v.split(';').next())
-            .map(str::trim)
-            .filter(|p| p.contains('='))
+            .filter(|v| v.split(';').next().is_some_and(|p| p.contains('=')))
+            .map(str::to_owned)
             .collect();
-        if pairs.is_empty() {
+        if cookies.is_empty() {
             return Err(Error::new(
                 ErrorKind::DataSource,
                 format!("{}: GET {shown} set no session cookie", self.vendor),
             ));
         }
-        Ok(Secret::new(pairs.join("; ")))
+        Ok(cookies)
     }
 
     /// `backoff_base · 2^attempt` (capped at 60 s) plus up to 50 % random jitter.
@@ -178,31 +191,13 @@ impl HttpClient {
         exp + exp.mul_f64(0.5 * fastrand::f64())
     }
 
-    /// Wait for the rate limiter: request starts are spaced `1 / requests_per_second` apart.
-    /// A start slot at or past `deadline` is not waited for (the caller gives up).
-    async fn pace(&self, deadline: Instant) -> bool {
-        let start = {
-            let mut next = self.next_start.lock().unwrap_or_else(|p| p.into_inner());
-            let start = (*next).max(Instant::now());
-            *next = start
-                .checked_add(self.config.request_interval())
-                .unwrap_or_else(far_future);
-            start
-        };
-        if start >= deadline {
-            return false;
-        }
-        tokio::time::sleep_until(start).await;
-        true
-    }
-
     async fn attempt(
         &self,
         url: &Url,
         auth: Auth<'_>,
         deadline: Instant,
     ) -> Result<Vec<u8>, Failure> {
-        if !self.pace(deadline).await {
+        if !self.budget.pace(deadline).await {
             return Err(Failure::fatal(Error::new(
                 ErrorKind::RateLimited,
                 format!(
@@ -217,6 +212,15 @@ impl HttpClient {
                 self.vendor
             )))
         })?;
+        if !self.budget.clear_to_send(deadline).await {
+            return Err(Failure::fatal(Error::new(
+                ErrorKind::RateLimited,
+                format!(
+                    "{}: the provider's rate-limit window leaves no slot before the deadline",
+                    self.vendor
+                ),
+            )));
+        }
         let mut request = self.client.get(url.clone());
         let credential = match auth {
             Auth::None => None,
@@ -238,6 +242,12 @@ impl HttpClient {
             .await
             .map_err(|e| Failure::transport(self.vendor, url, e))?;
         let status = response.status();
+        // Every other request holding a slot may be in flight already.
+        let in_flight = self.config.max_concurrency - self.slots.available_permits();
+        self.budget.observe(response.headers(), in_flight as u64);
+        if status.as_u16() == 429 {
+            self.budget.count_rate_limited();
+        }
         if status.is_success() {
             let mut response = response;
             let mut body = Vec::new();
@@ -257,6 +267,7 @@ impl HttpClient {
                         ),
                     )));
                 }
+                self.budget.count_bytes(chunk.len());
                 body.extend_from_slice(&chunk);
             }
             return Ok(body);

@@ -8,6 +8,7 @@
 
 #[macro_use]
 mod core_macro;
+mod budget;
 mod config;
 mod core;
 mod failure;
@@ -31,7 +32,7 @@ pub use self::core::normalize_symbol;
 pub use config::HttpConfig;
 pub use polygon::PolygonMarket;
 pub use report::ParseReport;
-pub use rows::IV_PLACEHOLDER_MAX;
+pub use rows::{is_iv_placeholder, IV_PLACEHOLDER_MAX};
 pub use secret::{redact_url, Secret};
 pub use tradier::TradierMarket;
 pub use yahoo::YahooMarket;

@@ -13,10 +13,22 @@ use crate::calendar::ny_date;
 use crate::model::{OptionChain, PriceHistory};
 use crate::{Error, ErrorKind, Result};
 
+/// Massive's API (Polygon.io's new name and host).
+pub const MASSIVE_BASE_URL: &str = "https://api.massive.com";
+
+/// The hosts of the one provider, old and new.
+const OFFICIAL_HOSTS: [&str; 2] = ["api.massive.com", "api.polygon.io"];
+
 /// Snapshot pages followed per chain before giving up (250 contracts each).
 const MAX_PAGES: usize = 40;
 
-/// Polygon.io (`api.polygon.io` by default). Needs an API key.
+/// Massive, formerly Polygon.io (`api.massive.com` by default; the old
+/// `https://api.polygon.io` is still accepted by [`PolygonMarket::with_base_url`], and a
+/// `next_url` on either official host is followed). Needs an API key
+/// (`$MASSIVE_API_KEY` or `$POLYGON_API_KEY`), sent only as a bearer header.
+///
+/// The free plan allows 5 requests a minute: use
+/// [`HttpConfig::massive_free_tier`](super::HttpConfig::massive_free_tier) with such a key.
 ///
 /// ```
 /// use scanner_core::market::{MarketData, PolygonMarket};
@@ -30,15 +42,29 @@ pub struct PolygonMarket {
 }
 
 impl PolygonMarket {
-    /// A source using `api_key`, else `$POLYGON_API_KEY`; neither is InvalidInput.
+    /// A source using `api_key`, else `$MASSIVE_API_KEY`, else `$POLYGON_API_KEY`; none is
+    /// InvalidInput.
     pub fn new(api_key: Option<String>) -> Result<Self> {
-        let key = Secret::from_arg_or_env(api_key, "POLYGON_API_KEY").ok_or_else(|| {
-            Error::invalid_input("polygon needs an API key: pass one or set POLYGON_API_KEY")
-        })?;
+        let key = Secret::from_arg_or_env(api_key, "MASSIVE_API_KEY")
+            .or_else(|| Secret::from_arg_or_env(None, "POLYGON_API_KEY"))
+            .ok_or_else(|| {
+                Error::invalid_input(
+                    "polygon needs an API key: pass one or set MASSIVE_API_KEY (or POLYGON_API_KEY)",
+                )
+            })?;
         Ok(Self {
-            core: VendorCore::new("polygon", "https://api.polygon.io"),
+            core: VendorCore::new("polygon", MASSIVE_BASE_URL),
             key,
         })
+    }
+
+    /// Whether the API key may follow `next` (the configured server, or the other official
+    /// host of the same provider: Polygon became Massive and answers on both).
+    fn may_follow(&self, next: &Url) -> bool {
+        let official = |u: &Url| {
+            u.scheme() == "https" && u.host_str().is_some_and(|h| OFFICIAL_HOSTS.contains(&h))
+        };
+        self.core.same_origin(next) || (self.core.base().is_some_and(official) && official(next))
     }
 
     async fn get(&self, url: &Url, deadline: tokio::time::Instant) -> Result<Vec<u8>> {
@@ -75,7 +101,7 @@ impl PolygonMarket {
                     format!("polygon: {symbol}: next_url is not a URL"),
                 )
             })?;
-            if !self.core.same_origin(&url) {
+            if !self.may_follow(&url) {
                 return Err(Error::new(
                     ErrorKind::DataSource,
                     format!(
@@ -140,4 +166,27 @@ impl std::fmt::Debug for PolygonMarket {
 }
 
 vendor_builders!(PolygonMarket);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn next_url_may_cross_between_the_old_and_new_official_hosts_only() {
+        let url = |s: &str| Url::parse(s).unwrap_or_else(|e| panic!("{e}"));
+        let m = PolygonMarket::new(Some("k".into())).unwrap_or_else(|e| panic!("{e}"));
+        assert!(m.may_follow(&url(
+            "https://api.massive.com/v3/snapshot/options/X?cursor=a"
+        )));
+        assert!(m.may_follow(&url(
+            "https://api.polygon.io/v3/snapshot/options/X?cursor=a"
+        )));
+        assert!(!m.may_follow(&url("https://evil.example/v3?cursor=a")));
+        assert!(!m.may_follow(&url("http://api.polygon.io/v3?cursor=a")));
+        let old = m.with_base_url("https://api.polygon.io");
+        assert!(old.may_follow(&url("https://api.massive.com/v3?cursor=b")));
+        let mirror = old.with_base_url("http://127.0.0.1:9");
+        assert!(!mirror.may_follow(&url("https://api.massive.com/v3?cursor=b")));
+    }
+}
 vendor_market_data!(PolygonMarket, "polygon");

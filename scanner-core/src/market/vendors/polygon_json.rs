@@ -68,6 +68,9 @@ fn contract(row: &Value) -> RawContract {
         open_interest: num(row, "open_interest"),
         iv: num(row, "implied_volatility"),
         quote_time: num(quote, "last_updated").and_then(from_nanos),
+        last_trade_time: path(row, &["last_trade", "sip_timestamp"])
+            .and_then(super::json::as_num)
+            .and_then(from_nanos),
         notes: Vec::new(),
     }
 }

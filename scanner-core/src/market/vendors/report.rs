@@ -31,6 +31,10 @@ pub struct ParseReport {
     pub skipped: Rejections,
     /// Kept rows that were adjusted, by reason, under the vendor's name as stage.
     pub flagged: Rejections,
+    /// Whole pages that failed while the rest of the answer was kept (e.g. one expiration's
+    /// page answering 404: `missing_expiration_page`), by reason. Their rows were never
+    /// seen, so they are not in `rows`.
+    pub missing: Rejections,
     stage: String,
 }
 
@@ -66,12 +70,25 @@ impl ParseReport {
         self.skipped.add(&self.stage, reason, 1);
     }
 
+    /// Count a page that failed while the rest of the answer was kept.
+    pub fn miss(&mut self, reason: &str) {
+        self.missing.add(&self.stage, reason, 1);
+    }
+
+    /// What the scan adds to `metadata.rejections`: dropped rows and missing pages.
+    pub fn rejections(&self) -> Rejections {
+        let mut r = self.skipped.clone();
+        r.merge(&self.missing);
+        r
+    }
+
     /// Add another report's counts to this one.
     pub fn merge(&mut self, other: &ParseReport) {
         self.rows += other.rows;
         self.kept += other.kept;
         self.skipped.merge(&other.skipped);
         self.flagged.merge(&other.flagged);
+        self.missing.merge(&other.missing);
     }
 }
 
@@ -96,6 +113,18 @@ impl LastReports {
     pub(crate) fn chain(&self, symbol: &str) -> Option<ParseReport> {
         let map = self.chains.lock().unwrap_or_else(|p| p.into_inner());
         map.get(&symbol.trim().to_ascii_uppercase()).cloned()
+    }
+
+    /// The dropped rows and missing pages of `symbol`'s last chain and history.
+    pub(crate) fn rejections(&self, symbol: &str) -> Rejections {
+        let mut r = Rejections::default();
+        for report in [self.chain(symbol), self.history(symbol)]
+            .into_iter()
+            .flatten()
+        {
+            r.merge(&report.rejections());
+        }
+        r
     }
 
     pub(crate) fn history(&self, symbol: &str) -> Option<ParseReport> {

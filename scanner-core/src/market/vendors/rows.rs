@@ -12,6 +12,29 @@ use crate::{Error, ErrorKind, Result};
 /// Vendor IVs at or below this are placeholders (Yahoo sends 1e-5, Tradier 0), not data.
 pub const IV_PLACEHOLDER_MAX: f64 = 1e-4;
 
+/// Whether a vendor IV is a placeholder rather than a solved value: at or below
+/// [`IV_PLACEHOLDER_MAX`] (Yahoo's 1e-5, Tradier's 0), or a point of Yahoo's bisection
+/// lattice `2⁻ᵏ·(1 − 1e-5) + 1e-5` (0.500005, 0.2500075, 0.12500875, …) that its solver
+/// leaves on contracts it could not price.
+///
+/// ```
+/// use scanner_core::market::vendors::is_iv_placeholder;
+/// assert!(is_iv_placeholder(0.00001));
+/// assert!(is_iv_placeholder(0.500005) && is_iv_placeholder(0.0156348));
+/// assert!(!is_iv_placeholder(0.5) && !is_iv_placeholder(0.25));
+/// ```
+pub fn is_iv_placeholder(iv: f64) -> bool {
+    if iv <= IV_PLACEHOLDER_MAX {
+        return true;
+    }
+    (1..=40).any(|k| {
+        let point = 0.5f64.powi(k) * (1.0 - 1e-5) + 1e-5;
+        // Within a few parts per million (Yahoo's printed digits), yet far enough from
+        // round values: 0.5 is 1e-5 (relative) away from 0.500005.
+        (iv - point).abs() <= point * 5e-6
+    })
+}
+
 /// One contract as read from a vendor, before validation.
 #[derive(Debug, Default)]
 pub(crate) struct RawContract {
@@ -26,6 +49,7 @@ pub(crate) struct RawContract {
     pub open_interest: Option<f64>,
     pub iv: Option<f64>,
     pub quote_time: Option<DateTime<Utc>>,
+    pub last_trade_time: Option<DateTime<Utc>>,
     /// Vendor-specific adjustments, flagged only if the row is kept.
     pub notes: Vec<&'static str>,
 }
@@ -86,11 +110,17 @@ impl RawContract {
         let volume = count(self.volume, "missing_volume", &mut flags);
         let open_interest = count(self.open_interest, "missing_open_interest", &mut flags);
         let vendor_iv = match self.iv {
-            Some(v) if v.is_finite() && v > IV_PLACEHOLDER_MAX => Some(v),
-            Some(v) if v.is_finite() && v >= 0.0 => {
+            Some(v) if v.is_finite() && is_iv_placeholder(v) => {
                 flags.push("iv_placeholder");
                 None
             }
+            // A vendor solves its IV from a price: with no two-sided quote and no trade
+            // there was no price to solve from, whatever number it sends.
+            Some(v) if v.is_finite() && v > 0.0 && !(bid > 0.0 && ask > 0.0) && volume == 0 => {
+                flags.push("iv_without_price");
+                None
+            }
+            Some(v) if v.is_finite() && v > 0.0 => Some(v),
             Some(_) => {
                 flags.push("bad_iv");
                 None
@@ -113,6 +143,7 @@ impl RawContract {
             open_interest,
             vendor_iv,
             quote_time: self.quote_time,
+            last_trade_time: self.last_trade_time,
         };
         if quote.validate().is_err() {
             report.skip("invalid_quote");

@@ -12,7 +12,10 @@ use crate::calendar::ny_date;
 use crate::model::{OptionChain, PriceHistory};
 use crate::{Error, ErrorKind, Result};
 
-/// Tradier (`api.tradier.com` by default; use the sandbox URL for a sandbox token).
+/// Tradier (`api.tradier.com` by default; use the sandbox URL for a sandbox token). Paced
+/// to Tradier's 120 market-data requests a minute by default
+/// ([`HttpConfig::tradier`](super::HttpConfig::tradier)) and to the `X-Ratelimit-*` window
+/// it reports.
 ///
 /// ```
 /// use scanner_core::market::{MarketData, TradierMarket};
@@ -31,10 +34,9 @@ impl TradierMarket {
         let token = Secret::from_arg_or_env(token, "TRADIER_TOKEN").ok_or_else(|| {
             Error::invalid_input("tradier needs an access token: pass one or set TRADIER_TOKEN")
         })?;
-        Ok(Self {
-            core: VendorCore::new("tradier", "https://api.tradier.com"),
-            token,
-        })
+        let mut core = VendorCore::new("tradier", "https://api.tradier.com");
+        core.set_config(super::HttpConfig::tradier());
+        Ok(Self { core, token })
     }
 
     async fn get(&self, url: &Url, deadline: tokio::time::Instant) -> Result<Vec<u8>> {

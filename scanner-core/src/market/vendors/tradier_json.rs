@@ -79,6 +79,7 @@ fn contract(row: &Value) -> RawContract {
         open_interest: num(row, "open_interest"),
         iv,
         quote_time: stamp("bid_date").max(stamp("ask_date")),
+        last_trade_time: stamp("trade_date"),
         notes,
     }
 }

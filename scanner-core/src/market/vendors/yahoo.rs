@@ -107,17 +107,25 @@ impl YahooMarket {
             if quotes.iter().any(|q| q.expiration == *date) {
                 continue; // the first page already holds the nearest expiration
             }
-            let body = self
+            // One expiration's page missing (404) keeps the others; it is counted.
+            match self
                 .get_options(symbol, Some(&secs.to_string()), deadline)
-                .await?;
-            quotes.extend(parse_options(&body, symbol, &mut report)?.quotes);
+                .await
+            {
+                Ok(body) => quotes.extend(parse_options(&body, symbol, &mut report)?.quotes),
+                Err(e) if e.kind() == ErrorKind::NotFound => report.miss("missing_expiration_page"),
+                Err(e) => return Err(e),
+            }
         }
+        // A delisted symbol still answers, with no price and no expirations.
         let spot = page.spot.ok_or_else(|| {
-            Error::new(
-                ErrorKind::DataSource,
-                format!("yahoo: {symbol}: no regularMarketPrice"),
-            )
+            Error::not_found(format!(
+                "yahoo: {symbol} has no regularMarketPrice (delisted or unknown)"
+            ))
         })?;
+        if let Some(note) = page.dividend_note {
+            report.flag(note);
+        }
         let dates: Vec<_> = wanted.iter().map(|(_, d)| *d).collect();
         let chain = finish_chain(
             "yahoo",

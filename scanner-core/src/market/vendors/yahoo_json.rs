@@ -3,7 +3,8 @@
 //!
 //! Yahoo quirks handled here: expirations are unix seconds at 00:00 UTC of the expiration
 //! date (converted with the UTC calendar, never shifted to New York); an unknown symbol is
-//! `result: []` with HTTP 200; chart arrays contain nulls; IVs of `1e-5` are placeholders.
+//! `result: []` with HTTP 200; chart arrays contain nulls; IVs of `1e-5` and of the solver's bisection lattice are
+//! placeholders; contracts carry no quote time of their own.
 
 use chrono::{DateTime, NaiveDate, Utc};
 use serde_json::Value;
@@ -22,8 +23,13 @@ pub struct YahooOptionsPage {
     pub spot: Option<f64>,
     /// When that price was set (`quote.regularMarketTime`).
     pub spot_time: Option<DateTime<Utc>>,
-    /// `quote.trailingAnnualDividendYield` (simple annual decimal), if present.
+    /// The simple annual dividend yield (decimal): the forward `quote.dividendYield` (a
+    /// percentage) when present, else `trailingAnnualDividendYield` unless the dividend is
+    /// in another currency than the price (ADRs); `None` when absent or implausible.
     pub dividend_yield: Option<f64>,
+    /// Why a yield Yahoo sent was not used (`dividend_currency_mismatch`,
+    /// `implausible_dividend_yield`).
+    pub dividend_note: Option<&'static str>,
     /// Every listed expiration, as Yahoo's unix seconds and as a date.
     pub expirations: Vec<(i64, NaiveDate)>,
     /// The contracts on this page.
@@ -62,6 +68,7 @@ pub fn parse_options(
         )));
     };
     let quote = result.get("quote").unwrap_or(&Value::Null);
+    let spot_time = num(quote, "regularMarketTime").and_then(from_secs);
     let expirations = list(result.get("expirationDates"))
         .into_iter()
         .filter_map(|v| {
@@ -74,21 +81,57 @@ pub fn parse_options(
         let block_exp = num(block, "expirationDate").and_then(expiration_date);
         for (key, kind) in [("calls", OptionKind::Call), ("puts", OptionKind::Put)] {
             for row in list(block.get(key)) {
-                let raw = contract(row, kind, block_exp);
+                let raw = contract(row, kind, block_exp, spot_time);
                 quotes.extend(raw.into_quote(symbol, report));
             }
         }
     }
+    let (dividend_yield, dividend_note) = dividend_yield(quote);
     Ok(YahooOptionsPage {
         spot: num(quote, "regularMarketPrice").filter(|p| p.is_finite() && *p > 0.0),
-        spot_time: num(quote, "regularMarketTime").and_then(from_secs),
-        dividend_yield: num(quote, "trailingAnnualDividendYield").filter(|y| y.is_finite()),
+        spot_time,
+        dividend_yield,
+        dividend_note,
         expirations,
         quotes,
     })
 }
 
-fn contract(row: &Value, kind: OptionKind, block_exp: Option<NaiveDate>) -> RawContract {
+/// The largest simple annual dividend yield taken at face value; above it the number is
+/// far more likely a unit or currency mix-up than a dividend.
+pub const MAX_PLAUSIBLE_DIVIDEND_YIELD: f64 = 0.15;
+
+/// The underlying's dividend yield and, when Yahoo's was not used, why. Yahoo's
+/// `trailingAnnualDividendYield` divides the dividend in `financialCurrency` by the price in
+/// `currency`: for ADRs (BABA, BEKE) that is a foreign amount over a USD price.
+fn dividend_yield(quote: &Value) -> (Option<f64>, Option<&'static str>) {
+    let forward = num(quote, "dividendYield").map(|pct| pct / 100.0);
+    let trailing = num(quote, "trailingAnnualDividendYield");
+    let foreign = matches!(
+        (text(quote, "financialCurrency"), text(quote, "currency")),
+        (Some(f), Some(c)) if !f.eq_ignore_ascii_case(c)
+    );
+    let y = match (forward, trailing) {
+        (Some(y), _) => y,
+        (None, Some(_)) if foreign => return (None, Some("dividend_currency_mismatch")),
+        (None, Some(y)) => y,
+        (None, None) => return (None, None),
+    };
+    if y.is_finite() && (0.0..=MAX_PLAUSIBLE_DIVIDEND_YIELD).contains(&y) {
+        (Some(y), None)
+    } else {
+        (None, Some("implausible_dividend_yield"))
+    }
+}
+
+/// One contract row. Yahoo stamps no quote: the bid/ask are as of the response's market
+/// time (`spot_time`), while `lastTradeDate` is the last trade, often days older.
+fn contract(
+    row: &Value,
+    kind: OptionKind,
+    block_exp: Option<NaiveDate>,
+    spot_time: Option<DateTime<Utc>>,
+) -> RawContract {
     RawContract {
         symbol: text(row, "contractSymbol").map(str::to_owned),
         kind: Some(kind),
@@ -102,7 +145,8 @@ fn contract(row: &Value, kind: OptionKind, block_exp: Option<NaiveDate>) -> RawC
         volume: num(row, "volume"),
         open_interest: num(row, "openInterest"),
         iv: num(row, "impliedVolatility"),
-        quote_time: num(row, "lastTradeDate").and_then(from_secs),
+        quote_time: spot_time,
+        last_trade_time: num(row, "lastTradeDate").and_then(from_secs),
         notes: Vec::new(),
     }
 }
