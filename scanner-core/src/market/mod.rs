@@ -14,7 +14,7 @@ pub mod csv;
 pub mod host;
 mod load_report;
 pub mod quality;
-mod rng;
+pub(crate) mod rng;
 mod synthetic;
 
 pub use csv::{ChainSource, CsvMarket, CsvMarketOptions};
