@@ -25,7 +25,7 @@ use serde::{Deserialize, Serialize};
 use crate::backtest::{Calibration, CalibrationBreakdown};
 use crate::market::chain_gen::ChainParams;
 use crate::model::PriceHistory;
-use crate::probability::{HorizonLaw, RealWorldModel, VolForecast};
+use crate::probability::{HorizonLaw, OutOfSample, RealWorldModel, VolForecast};
 use crate::{Error, Result};
 
 pub use plot::reliability_svg;
@@ -140,6 +140,7 @@ fn fit_prepared(prepared: &[&replay::Prepared], opts: &CalibrateOptions) -> Resu
         fitted_through: opts.split_date,
         fit_symbols: prepared.len(),
         horizons,
+        out_of_sample: None,
     })
 }
 
@@ -172,7 +173,7 @@ pub fn run(histories: &[PriceHistory], opts: &CalibrateOptions) -> Result<Calibr
     let (fit_set, report_set): (Vec<_>, Vec<_>) =
         prepared.iter().enumerate().partition(|(i, _)| !held(*i));
     let fit_owned: Vec<&replay::Prepared> = fit_set.iter().map(|(_, p)| *p).collect();
-    let model = fit_prepared(&fit_owned, opts)?;
+    let mut model = fit_prepared(&fit_owned, opts)?;
     let observations: Vec<replay::Observation> = report_set
         .par_iter()
         .enumerate()
@@ -209,6 +210,19 @@ pub fn run(histories: &[PriceHistory], opts: &CalibrateOptions) -> Result<Calibr
         skill_risk_neutral: rn.overall.brier_skill,
         skill_met: rw.overall.brier_skill >= 2.0 * rn.overall.brier_skill,
     };
+    model.out_of_sample = Some(OutOfSample {
+        split_date: opts.split_date,
+        holdout_symbols: report_set.len(),
+        observations: rw.overall.observations,
+        effective_observations: rw.overall.effective_observations,
+        brier_score: rw.overall.brier_score,
+        brier_skill: rw.overall.brier_skill,
+        ece: rw.overall.ece,
+        log_loss: rw.overall.log_loss,
+        risk_neutral_brier_score: rn.overall.brier_score,
+        risk_neutral_brier_skill: rn.overall.brier_skill,
+        risk_neutral_ece: rn.overall.ece,
+    });
     let ranking = ranking::replay(&observations, &prepared_dates(&report_set), opts);
     Ok(CalibrationReport {
         options: opts.clone(),

@@ -16,6 +16,8 @@ mod touch;
 pub use beta::{beta_quantile, regularized_incomplete_beta};
 pub use interval::jeffreys_interval;
 pub use profit::{analyze, Drift, PositionInput, ProbabilityAnalysis};
-pub use real_world::{HorizonLaw, RealWorldModel, RealWorldProbabilities, VolForecast, Window};
+pub use real_world::{
+    HorizonLaw, OutOfSample, RealWorldModel, RealWorldProbabilities, VolForecast, Window,
+};
 pub use scenario::{scenario_grid, Scenario, ScenarioGrid};
 pub use touch::touch_probability;

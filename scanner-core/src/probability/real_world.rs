@@ -194,6 +194,37 @@ pub struct RealWorldModel {
     pub fit_symbols: usize,
     /// Laws by increasing horizon.
     pub horizons: Vec<HorizonLaw>,
+    /// How the model scored on data the fit never saw (set by the calibration report).
+    #[serde(default)]
+    pub out_of_sample: Option<OutOfSample>,
+}
+
+/// A model's out-of-sample scores next to the risk-neutral model's on the same contracts.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct OutOfSample {
+    /// Entries after this date on held-out tickers were scored.
+    pub split_date: NaiveDate,
+    /// Held-out tickers.
+    pub holdout_symbols: usize,
+    /// Replayed contracts.
+    pub observations: u64,
+    /// Effective (non-overlapping) observations.
+    pub effective_observations: f64,
+    /// Brier score of this model.
+    pub brier_score: f64,
+    /// Its Brier skill against the base rate.
+    pub brier_skill: f64,
+    /// Its expected calibration error.
+    pub ece: f64,
+    /// Its log loss.
+    pub log_loss: f64,
+    /// The risk-neutral model's Brier score on the same contracts.
+    pub risk_neutral_brier_score: f64,
+    /// The risk-neutral model's Brier skill.
+    pub risk_neutral_brier_skill: f64,
+    /// The risk-neutral model's expected calibration error.
+    pub risk_neutral_ece: f64,
 }
 
 /// The model shipped with the crate: fitted by `optscan calibrate` on the CC0 set (training
@@ -222,6 +253,36 @@ impl RealWorldModel {
                 .abs()
                 .total_cmp(&((b.days as f64).ln() - d).abs())
         })
+    }
+
+    /// Only the probability of profit of [`RealWorldModel::analyze`] (no expected value).
+    pub fn probability_of_profit(
+        &self,
+        kind: OptionKind,
+        spot: f64,
+        strike: f64,
+        premium: f64,
+        days: i64,
+        vol: f64,
+    ) -> Option<f64> {
+        let ok = |x: f64| x.is_finite() && x > 0.0;
+        if !(ok(spot)
+            && ok(strike)
+            && ok(vol)
+            && premium.is_finite()
+            && premium >= 0.0
+            && days >= 1)
+        {
+            return None;
+        }
+        let law = self.law(days)?;
+        Some(beyond(
+            law,
+            kind.sign(),
+            spot,
+            strike + kind.sign() * premium,
+            vol * (days as f64 / 365.0).sqrt(),
+        ))
     }
 
     /// Probabilities of a long option bought at `premium` (per share) with `days` calendar
@@ -260,14 +321,6 @@ impl RealWorldModel {
         let w = kind.sign();
         let scale = vol * (days as f64 / 365.0).sqrt();
         let clamp = |p: f64| p.clamp(P_FLOOR, 1.0 - P_FLOOR);
-        let beyond = |level: f64| -> f64 {
-            if level <= 0.0 {
-                return if w > 0.0 { 1.0 } else { 0.0 };
-            }
-            let x = (level / spot).ln() / scale;
-            let below = cdf(&law.end, x);
-            clamp(if w > 0.0 { 1.0 - below } else { below })
-        };
         let touch = |level: f64| -> f64 {
             if w * (spot - level) >= 0.0 {
                 return 1.0;
@@ -292,14 +345,23 @@ impl RealWorldModel {
             .sum::<f64>()
             / m as f64;
         Some(RealWorldProbabilities {
-            probability_of_profit: beyond(breakeven),
-            probability_itm: beyond(strike),
+            probability_of_profit: beyond(law, w, spot, breakeven, scale),
+            probability_itm: beyond(law, w, spot, strike, scale),
             probability_touch_breakeven: touch(breakeven),
             probability_touch_strike: touch(strike),
             expected_value: payoff - premium,
             horizon_days: law.days,
         })
     }
+}
+
+/// `P(w·(S_T − level) > 0)` under `law` with `S_T = spot·exp(scale·z)`.
+fn beyond(law: &HorizonLaw, w: f64, spot: f64, level: f64, scale: f64) -> f64 {
+    if level <= 0.0 {
+        return if w > 0.0 { 1.0 } else { 0.0 };
+    }
+    let below = cdf(&law.end, (level / spot).ln() / scale);
+    (if w > 0.0 { 1.0 - below } else { below }).clamp(P_FLOOR, 1.0 - P_FLOOR)
 }
 
 #[cfg(test)]
@@ -326,15 +388,26 @@ mod tests {
     #[test]
     fn standard_normal_law_gives_lognormal_answers() {
         // Quantiles of N(0,1): a driftless lognormal in the model's scaling.
-        let mut z: Vec<f64> = (1..20000)
-            .map(|i| crate::pricing::norm_inv(i as f64 / 20000.0))
-            .collect();
+        let inv = |p: f64| {
+            let (mut lo, mut hi) = (-10.0, 10.0);
+            for _ in 0..100 {
+                let mid = 0.5 * (lo + hi);
+                if crate::pricing::norm_cdf(mid) < p {
+                    lo = mid;
+                } else {
+                    hi = mid;
+                }
+            }
+            0.5 * (lo + hi)
+        };
+        let mut z: Vec<f64> = (1..20000).map(|i| inv(i as f64 / 20000.0)).collect();
         let windows: Vec<Window> = z.drain(..).map(|x| (x, x.max(0.0), x.min(0.0))).collect();
         let m = RealWorldModel {
             vol: VolForecast::default(),
             fitted_through: NaiveDate::from_ymd_opt(2016, 6, 30).unwrap(),
             fit_symbols: 1,
             horizons: vec![HorizonLaw::fit(30, windows, 400).unwrap()],
+            out_of_sample: None,
         };
         let p = m
             .analyze(OptionKind::Put, 100.0, 95.0, 0.0, 30, 0.3)
