@@ -139,7 +139,7 @@ pub(crate) fn observe(
             let iv = surface_iv(closes, params, spot, strike, years, 0.0);
             for kind in [OptionKind::Call, OptionKind::Put] {
                 let premium = bsm_price(kind, spot, strike, years, rate, 0.0, iv);
-                if !(premium >= MIN_PREMIUM) {
+                if premium.is_nan() || premium < MIN_PREMIUM {
                     continue;
                 }
                 let p_rn = pop_lognormal(kind, spot, strike, premium, years, rate, 0.0, iv);

@@ -32,7 +32,7 @@ impl CalibrationReport {
         let o = &self.options;
         let _ = writeln!(
             out,
-            "Fit: {} tickers, windows expired by {}. Reported: {} held-out tickers (every {}th), entries after {} through {}.\n",
+            "Fit: {} tickers, windows expired by {}. Reported: {} held-out tickers (one in {}), entries after {} through {}.\n",
             self.fit_symbols.len(),
             o.split_date,
             self.holdout_symbols.len(),
