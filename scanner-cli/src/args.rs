@@ -26,6 +26,8 @@ pub enum Command {
     Migrate(DbArgs),
     /// Run scans on a schedule.
     Worker(WorkerArgs),
+    /// Score the probability models out of sample on a CSV history and write the report.
+    Calibrate(CalibrateArgs),
 }
 
 /// Where the cache lives.
@@ -146,4 +148,30 @@ pub struct WorkerArgs {
     #[command(flatten)]
     #[allow(missing_docs)]
     pub opts: ScanOpts,
+}
+
+/// `optscan calibrate`.
+#[derive(Debug, Args)]
+pub struct CalibrateArgs {
+    /// csv:PATH, a folder of daily histories (e.g. the CC0 set).
+    #[arg(long)]
+    pub source: String,
+    /// Ignore bars after this date (YYYY-MM-DD; default: all).
+    #[arg(long)]
+    pub as_of: Option<String>,
+    /// Fit on windows that expired by this date, report entries after it.
+    #[arg(long, default_value = "2016-06-30")]
+    pub split_date: String,
+    /// Hold out every Nth ticker (alphabetical) from the fit and report on those.
+    #[arg(long, default_value_t = 3)]
+    pub holdout_every: usize,
+    /// Folder for report.json, report.md and reliability.svg.
+    #[arg(long, default_value = "calibration")]
+    pub out: std::path::PathBuf,
+    /// Also write the fitted real-world model as JSON to this file.
+    #[arg(long)]
+    pub write_model: Option<std::path::PathBuf>,
+    /// Print the JSON report instead of the Markdown tables.
+    #[arg(long)]
+    pub json: bool,
 }

@@ -14,7 +14,7 @@ use crate::args::{Cli, Command, DbArgs};
 use crate::plan::parse_duration;
 use crate::plan::Plan;
 use crate::signals::CancelOnSignal;
-use crate::{output, worker};
+use crate::{calibrate, output, worker};
 
 /// Dispatch one command.
 pub async fn run(cli: Cli) -> Result<()> {
@@ -97,6 +97,7 @@ pub async fn run(cli: Cli) -> Result<()> {
             Ok(())
         }
         Command::Worker(a) => worker::run(a).await,
+        Command::Calibrate(a) => calibrate::run(&a),
     }
 }
 

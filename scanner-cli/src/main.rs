@@ -1,9 +1,11 @@
-//! `optscan`: run scans into the cache, inspect it, and run the scheduled worker.
+//! `optscan`: run scans into the cache, inspect it, run the scheduled worker, and score the
+//! probability models out of sample.
 //!
 //! Exit codes: 0 success, 1 failure (message on stderr, secrets redacted), 2 bad usage,
 //! 130 cancelled by SIGINT/SIGTERM (leases released).
 
 mod args;
+mod calibrate;
 mod commands;
 mod output;
 mod plan;

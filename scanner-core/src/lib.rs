@@ -12,6 +12,7 @@ pub mod backtest;
 #[cfg(any(feature = "postgres", feature = "sqlite"))]
 pub mod cache;
 pub mod calendar;
+pub mod calibrate;
 mod error;
 pub mod market;
 pub mod model;

@@ -108,6 +108,21 @@ async fn a_scan_as_of_t_ignores_everything_after_t() {
         .details
         .get("backtestValidation")
         .is_some());
+    // The real-world probabilities are part of what must not move.
+    for o in &plain.opportunities {
+        let rn = o
+            .probability_of_profit_risk_neutral
+            .expect("risk-neutral PoP");
+        assert_eq!(
+            o.details["enhancedAnalysis"]["probabilityAnalysis"]["method"],
+            "real_world_fhs"
+        );
+        assert!((0.0..=100.0).contains(&rn));
+    }
+    assert!(plain
+        .opportunities
+        .iter()
+        .any(|o| Some(o.probability_of_profit) != o.probability_of_profit_risk_neutral));
     assert_eq!(canonical(&plain), canonical(&altered));
 }
 

@@ -30,7 +30,10 @@ mod engine;
 mod paths;
 mod stats;
 
-pub use calibration::{Calibration, DTE_BUCKETS};
+pub use calibration::{
+    Calibration, CalibrationBreakdown, CalibrationSummary, ReliabilityBin, DTE_BUCKETS,
+    MONEYNESS_BUCKETS,
+};
 pub use engine::{pop_lognormal, run_backtest, BacktestRun, ExitReason, Trade, TradeSpec};
 pub use paths::PathSet;
 pub use stats::{is_strong, summarize, BacktestReport, RecentTrade};

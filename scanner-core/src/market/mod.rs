@@ -16,7 +16,7 @@ mod load_report;
 mod provenance;
 pub mod quality;
 mod requests;
-mod rng;
+pub(crate) mod rng;
 mod synthetic;
 
 pub use csv::{ChainSource, CsvMarket, CsvMarketOptions};

@@ -44,8 +44,14 @@ pub struct Opportunity {
     /// Risk-adjusted 0–100 score (the ranking key).
     #[serde(default)]
     pub risk_adjusted_score: f64,
-    /// Probability of profit at expiry, percent.
+    /// Probability of profit at expiry, percent: the real-world estimate
+    /// ([`crate::probability::RealWorldModel`]) when the symbol's history allows one, else
+    /// the risk-neutral one.
     pub probability_of_profit: f64,
+    /// Probability of profit at expiry under the risk-neutral lognormal at the implied
+    /// volatility, percent (absent from scans made before it existed).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub probability_of_profit_risk_neutral: Option<f64>,
     /// Calendar days to expiration (New York dates).
     pub days_to_expiration: i64,
     /// Every other field of the schema (greeks, returnsAnalysis, positionSizing, …).

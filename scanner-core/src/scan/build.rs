@@ -118,6 +118,10 @@ pub fn skeleton(q: &OptionQuote, spot: f64, a: &ContractAnalysis) -> Opportunity
         score: r(a.score, 1),
         risk_adjusted_score: r(a.risk.risk_adjusted_score, 2),
         probability_of_profit: r(s.pop_pct, 2),
+        probability_of_profit_risk_neutral: Some(r(
+            a.risk_neutral.probability_of_profit * 100.0,
+            2,
+        )),
         days_to_expiration: a.dte,
         details: Map::new(),
     }
@@ -195,8 +199,10 @@ fn details(
     put(
         "profitProbabilityExplanation",
         json!(format!(
-            "Needs a {:.1}% move to ${:.2} in {} days; at {:.0}% implied volatility the lognormal model gives {:.1}% probability of finishing beyond breakeven.",
-            grid.breakeven_move_percent, grid.breakeven_price, a.dte, a.iv * 100.0, s.pop_pct
+            "Needs a {:.1}% move to ${:.2} in {} days; {} gives {:.1}% probability of finishing beyond breakeven ({:.1}% risk-neutral at {:.0}% implied volatility).",
+            grid.breakeven_move_percent, grid.breakeven_price, a.dte,
+            if a.probability_model == "real_world_fhs" { "the real-world model (the symbol's volatility, historical return shapes)" } else { "the lognormal model" },
+            s.pop_pct, a.risk_neutral.probability_of_profit * 100.0, a.iv * 100.0
         )),
     );
     put("riskRewardRatio", ratio(best.roi_pct));
@@ -262,7 +268,11 @@ fn details(
                 "probabilityTouch": p.probability_touch_breakeven, "probabilityTouchStrike": p.probability_touch_strike,
                 "expectedValue": p.expected_value, "confidenceInterval": [a.pop_band.0, a.pop_band.1],
                 "confidenceMethod": "quote_implied_band", "breakeven": p.breakeven, "maxLoss": p.max_loss,
-                "method": "lognormal_black_scholes_merton"
+                "method": a.probability_model,
+                "riskNeutral": {"probabilityOfProfit": a.risk_neutral.probability_of_profit,
+                    "probabilityITM": a.risk_neutral.probability_itm, "probabilityTouch": a.risk_neutral.probability_touch_breakeven,
+                    "probabilityTouchStrike": a.risk_neutral.probability_touch_strike, "expectedValue": a.risk_neutral.expected_value,
+                    "method": "lognormal_black_scholes_merton"}
             },
             "greeks": {"delta": t.delta, "gamma": t.gamma, "theta": t.theta, "vega": t.vega, "rho": t.rho, "lambda": t.lambda,
                        "charm": t.charm, "color": t.color, "speed": t.speed, "zomma": t.zomma, "ultima": t.ultima,
@@ -316,6 +326,7 @@ mod tests {
             as_of,
             dividend_yield: 0.0,
             rate: 0.045,
+            rw_vol: None,
         };
         let mut cfg = ScanConfig::default();
         cfg.gates.min_score = 0.0;

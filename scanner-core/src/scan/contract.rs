@@ -12,7 +12,7 @@ use crate::market::quality::{assess, QualityConfig, QualityReport};
 use crate::model::{OptionKind, OptionQuote};
 use crate::pricing::{bsm, implied_vol, Greeks, IvStatus};
 use crate::probability::{
-    analyze, scenario_grid, Drift, PositionInput, ProbabilityAnalysis, ScenarioGrid,
+    analyze, scenario_grid, Drift, PositionInput, ProbabilityAnalysis, RealWorldModel, ScenarioGrid,
 };
 
 /// Symbol-level inputs shared by all its contracts.
@@ -26,6 +26,9 @@ pub struct SymbolInputs {
     pub dividend_yield: f64,
     /// Risk-free rate.
     pub rate: f64,
+    /// The real-world model's volatility forecast from the symbol's history up to the as-of
+    /// session (None: too little history, probabilities stay risk-neutral).
+    pub rw_vol: Option<f64>,
 }
 
 /// Everything computed for one contract.
@@ -43,8 +46,13 @@ pub struct ContractAnalysis {
     pub iv_source: &'static str,
     /// Raw greeks at `iv`.
     pub greeks: Greeks,
-    /// Probabilities under the risk-neutral drift.
+    /// The probabilities the scan reports and ranks by: real-world where available
+    /// (`probability_model`), else risk-neutral.
     pub probability: ProbabilityAnalysis,
+    /// Probabilities under the risk-neutral drift at the implied volatility.
+    pub risk_neutral: ProbabilityAnalysis,
+    /// `"real_world_fhs"` or `"risk_neutral"` (too little history for the real-world model).
+    pub probability_model: &'static str,
     /// PoP at the IVs implied by the bid and the ask: the quote-consistent PoP band (0–1).
     pub pop_band: (f64, f64),
     /// Scenario grid (`returnsAnalysis`).
@@ -102,11 +110,34 @@ pub fn analyze_contract(
         vol,
         drift: Drift::RiskNeutral,
     };
-    let probability = analyze(&pos(iv)).map_err(|_| "invalid_probability")?;
-    let pop_at = |price: f64| {
-        solve(price)
+    let risk_neutral = analyze(&pos(iv)).map_err(|_| "invalid_probability")?;
+    let model = RealWorldModel::builtin();
+    let real_world = |premium: f64| {
+        sym.rw_vol
+            .and_then(|v| model.analyze(q.kind, s, k, premium, dte, v))
+    };
+    let (probability, probability_model) = match real_world(premium) {
+        Some(rw) => (
+            ProbabilityAnalysis {
+                probability_of_profit: rw.probability_of_profit,
+                probability_itm: rw.probability_itm,
+                probability_touch_breakeven: rw.probability_touch_breakeven,
+                probability_touch_strike: rw.probability_touch_strike,
+                expected_value: rw.expected_value,
+                ..risk_neutral
+            },
+            "real_world_fhs",
+        ),
+        None => (risk_neutral, "risk_neutral"),
+    };
+    // The PoP had the contract been bought at the bid or at the ask.
+    let pop_at = |price: f64| match probability_model {
+        "real_world_fhs" => sym
+            .rw_vol
+            .and_then(|v| model.probability_of_profit(q.kind, s, k, price, dte, v)),
+        _ => solve(price)
             .and_then(|v| analyze(&pos(v)).ok())
-            .map(|p| p.probability_of_profit)
+            .map(|p| p.probability_of_profit),
     };
     let band_lo = if q.bid > 0.0 { pop_at(q.bid) } else { None };
     let band_hi = if q.ask > 0.0 { pop_at(q.ask) } else { None };
@@ -170,6 +201,8 @@ pub fn analyze_contract(
         iv_source,
         greeks,
         probability,
+        risk_neutral,
+        probability_model,
         pop_band,
         grid,
         quality,

@@ -123,6 +123,7 @@ fn calibration_metrics(
     mode: FilterMode,
     outcomes: &[SymbolOutcome],
     cfg: &ScanConfig,
+    as_of: DateTime<Utc>,
 ) -> serde_json::Value {
     if !cfg.backtest {
         return json!({"available": false, "reason": "backtest disabled"});
@@ -135,8 +136,19 @@ fn calibration_metrics(
     }
     let mut v = all.to_json();
     v["available"] = json!(all.observations() > 0);
+    let model = crate::probability::RealWorldModel::builtin();
+    // The live probabilityOfProfit: the real-world model, with the scores it earned on data
+    // its fit never saw; a scan dated before the fit's cut-off is in sample.
+    v["liveModel"] = json!({
+        "probabilityOfProfit": "real_world_fhs",
+        "fittedThrough": model.fitted_through,
+        "fitSymbols": model.fit_symbols,
+        "volatilityForecast": model.vol,
+        "outOfSample": model.out_of_sample,
+        "inSample": as_of.date_naive() <= model.fitted_through,
+    });
     v["method"] = json!(format!(
-        "for every backtested candidate (each one the ranking could select, and each one a strong backtest could rescue), each entry session of the last {} whose expiry has passed: lognormal PoP of a same-moneyness, same-DTE contract priced at the {}-session realized volatility, against the close at expiry",
+        "risk-neutral lognormal PoP replayed in this scan: for every backtested candidate (each one the ranking could select, and each one a strong backtest could rescue), each entry session of the last {} whose expiry has passed: lognormal PoP of a same-moneyness, same-DTE contract priced at the {}-session realized volatility, against the close at expiry",
         cfg.backtest_lookback_sessions, cfg.backtest_vol_window
     ));
     v
@@ -217,7 +229,7 @@ pub fn result_for_mode(
         .insert("ranking".into(), rank_start.elapsed().as_secs_f64());
     meta.stage_timings
         .insert("total".into(), ctx.started.elapsed().as_secs_f64());
-    meta.calibration_metrics = calibration_metrics(mode, outcomes, ctx.config);
+    meta.calibration_metrics = calibration_metrics(mode, outcomes, ctx.config, ctx.as_of);
     let relaxed = super::relaxed::relaxed_scan(mode, outcomes, &opportunities);
     for (k, v) in [
         ("enhancedScanner", json!(true)),

@@ -19,6 +19,7 @@ fn cand(symbol: &str, id: usize, ras: f64, premium: f64) -> Candidate {
             score: 60.0,
             risk_adjusted_score: ras,
             probability_of_profit: 40.0,
+            probability_of_profit_risk_neutral: None,
             days_to_expiration: 20,
             details: Default::default(),
         },

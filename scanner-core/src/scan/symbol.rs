@@ -89,6 +89,9 @@ pub fn analyze_symbol(
         as_of,
         dividend_yield: chain.dividend_yield,
         rate: cfg.risk_free_rate,
+        rw_vol: crate::probability::RealWorldModel::builtin()
+            .vol
+            .forecast(history.close()),
     };
 
     let mut wanted: Vec<usize> = Vec::new();

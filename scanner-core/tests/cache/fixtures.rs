@@ -48,6 +48,7 @@ pub fn opportunity(i: usize) -> Opportunity {
         score: 87.5,
         risk_adjusted_score: 71.25,
         probability_of_profit: 43.75,
+        probability_of_profit_risk_neutral: None,
         days_to_expiration: 19,
         details,
     }

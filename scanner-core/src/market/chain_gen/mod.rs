@@ -101,18 +101,7 @@ pub fn generate_chain(
         return Err(Error::internal("non-empty history without a last bar"));
     };
     let closes = cut.close();
-    let rv20 = realized_vol(closes, 20).unwrap_or(0.3);
-    let rv60 = realized_vol(closes, 60).unwrap_or(rv20);
-    let rv_long = realized_vol(closes, 250).unwrap_or(rv60);
-    let surface = surface::Surface {
-        short: (params.iv_premium * rv20).max(0.05),
-        long: (params.iv_premium * 0.5 * (rv60 + rv_long)).max(0.05),
-        tau: params.term_tau,
-        skew: params.skew,
-        curvature: params.curvature,
-        min_iv: 0.03,
-        max_iv: 4.0,
-    };
+    let surface = surface_for(closes, params);
     let tail = cut.len().saturating_sub(20);
     let dollar_volume = closes[tail..]
         .iter()
@@ -151,6 +140,39 @@ pub fn generate_chain(
         ctx.expiry_quotes(exp, increment, &mut rng, &mut quotes);
     }
     OptionChain::new(symbol, spot, quote_time, dividend_yield, quotes)
+}
+
+/// The volatility surface a generated chain quotes from `closes` (the sessions up to the
+/// as-of date, at most a year of them).
+fn surface_for(closes: &[f64], params: &ChainParams) -> surface::Surface {
+    let rv20 = realized_vol(closes, 20).unwrap_or(0.3);
+    let rv60 = realized_vol(closes, 60).unwrap_or(rv20);
+    let rv_long = realized_vol(closes, 250).unwrap_or(rv60);
+    surface::Surface {
+        short: (params.iv_premium * rv20).max(0.05),
+        long: (params.iv_premium * 0.5 * (rv60 + rv_long)).max(0.05),
+        tau: params.term_tau,
+        skew: params.skew,
+        curvature: params.curvature,
+        min_iv: 0.03,
+        max_iv: 4.0,
+    }
+}
+
+/// The implied volatility a generated chain would quote at `strike`, `years` out, on the
+/// history `closes` ending at the as-of session (`spot` is its last close): what a scan of a
+/// CSV history sees, for replays that do not build whole chains.
+pub(crate) fn surface_iv(
+    closes: &[f64],
+    params: &ChainParams,
+    spot: f64,
+    strike: f64,
+    years: f64,
+    dividend_yield: f64,
+) -> f64 {
+    let tail = &closes[closes.len().saturating_sub(LOOKBACK)..];
+    let forward = spot * libm::exp((params.rate - dividend_yield) * years);
+    surface_for(tail, params).iv(strike, forward, years)
 }
 
 fn check_params(p: &ChainParams) -> Result<()> {
