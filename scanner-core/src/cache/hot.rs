@@ -12,6 +12,7 @@ use std::sync::{Arc, Mutex, OnceLock};
 use chrono::Utc;
 use uuid::Uuid;
 
+use super::http::HttpRepresentation;
 use super::types::{age_minutes, minutes, CachedJson, CachedScan, ServeSource};
 use super::ScanStore;
 use crate::model::{FilterMode, ScanResult};
@@ -22,6 +23,7 @@ use crate::{Error, Result};
 pub(crate) struct HotScan {
     pub result: ScanResult,
     json: OnceLock<Arc<str>>,
+    http: OnceLock<Arc<HttpRepresentation>>,
 }
 
 impl HotScan {
@@ -29,6 +31,7 @@ impl HotScan {
         Self {
             result,
             json: OnceLock::new(),
+            http: OnceLock::new(),
         }
     }
 
@@ -39,6 +42,20 @@ impl HotScan {
         }
         let text: Arc<str> = self.result.to_json()?.into();
         Ok(Arc::clone(self.json.get_or_init(|| text)))
+    }
+
+    /// The JSON text's HTTP representation (tag, gzip, brotli), built on first use and shared.
+    pub fn http(&self) -> Result<Arc<HttpRepresentation>> {
+        if let Some(h) = self.http.get() {
+            return Ok(Arc::clone(h));
+        }
+        let r = &self.result;
+        let rep = Arc::new(HttpRepresentation::new(
+            self.json()?,
+            r.scan_id,
+            r.scan_timestamp,
+        )?);
+        Ok(Arc::clone(self.http.get_or_init(|| rep)))
     }
 }
 
@@ -107,6 +124,7 @@ impl Served {
         let r = &self.scan.result;
         Ok(CachedJson {
             json: self.scan.json()?,
+            http: self.scan.http()?,
             scan_id: r.scan_id,
             scan_timestamp: r.scan_timestamp,
             filter_mode: r.filter_mode,

@@ -12,6 +12,7 @@
 
 mod backend;
 mod holder;
+mod http;
 mod hot;
 mod lock;
 mod notify;
@@ -33,6 +34,7 @@ mod timed;
 mod types;
 mod url;
 
+pub use http::{ContentCoding, HttpRepresentation, HttpRequest, Negotiated};
 pub use lock::{WriterLease, DEFAULT_LEASE_TTL, MAX_LEASE_TTL};
 pub use notify::ScanSubscription;
 pub use options::{PoolerMode, ServeOptions, StalePolicy, StoreOptions};
