@@ -26,6 +26,19 @@ export declare class CsvMarket {
   universe(): Promise<string[]>
 }
 
+/** A scan's HTTP representation, built once per scan and shared by every request. */
+export declare class HttpRepresentation {
+  /** The strong `ETag` of the identity body. */
+  get etag(): string
+  /** When the scan ran, as an HTTP date (`Last-Modified`). */
+  get lastModified(): string
+  /**
+   * 304 when `If-None-Match` names this scan (or, without it, `If-Modified-Since` is not
+   * before it); else the body in br, gzip or identity by `Accept-Encoding`.
+   */
+  negotiate(request?: HttpRequestInit | undefined | null): Negotiated
+}
+
 /**
  * Histories and chains you already hold. `histories`: `{SYMBOL: [{date, open, high, low,
  * close, volume}, …] | {date: [...], close: [...], …}}`; `chains`: `{SYMBOL: {spot, asOf?,
@@ -199,6 +212,8 @@ export interface CachedJson {
   source: string
   /** Why a stale scan was served instead of a fresh one (a failed live scan). */
   error?: string
+  /** ETag, Last-Modified and precompressed bodies: `http.negotiate({ ifNoneMatch, … })`. */
+  http: HttpRepresentation
 }
 
 /** A scan as served: the result plus its age and provenance (API.md §5). */
@@ -271,6 +286,18 @@ export interface HistoryOptions {
   limit?: number
 }
 
+/** The request headers that decide the answer (any may be absent). */
+export interface HttpRequestInit {
+  /** `If-None-Match`. */
+  ifNoneMatch?: string
+  /** `If-Modified-Since`. */
+  ifModifiedSince?: string
+  /** `Accept-Encoding`. */
+  acceptEncoding?: string
+  /** Bytes replacing the document's closing `}}` (per-request fields); the ETag is then weak. */
+  tail?: Buffer
+}
+
 /** Implied volatility (NaN where none) with per-row status, on the libuv thread pool. */
 export declare function impliedVolatility(input: ImpliedVolatilityInput): Promise<ImpliedVolatilityResult>
 
@@ -322,6 +349,20 @@ export interface MemoryMarketInit {
   chains?: Record<string, any>
   /** Default as-of of scans over this source (ISO-8601). */
   asOf?: string
+}
+
+/** What to send, from `HttpRepresentation.negotiate`. */
+export interface Negotiated {
+  /** 200 or 304. */
+  status: number
+  /** The `ETag` header value. */
+  etag: string
+  /** The `Last-Modified` header value. */
+  lastModified: string
+  /** The `Content-Encoding` header value (`"br"` or `"gzip"`), absent for identity and 304. */
+  contentEncoding?: string
+  /** The body (absent on 304). */
+  body?: Buffer
 }
 
 /** What one scheduled cycle did. */

@@ -12,6 +12,7 @@ pub mod cache;
 pub mod cache_json;
 pub mod error;
 pub mod host;
+pub mod http;
 pub mod market;
 pub mod pricing;
 pub mod runtime;
