@@ -58,7 +58,7 @@ const originalSource = (source: string): string => (source === 'cache' ? 'cached
  * fields at the top level. They replace the document's closing `}}`, so the document itself
  * (and its precompressed encodings) is never parsed or re-encoded.
  */
-export function responseTail(c: CachedJson): Buffer {
+export function responseTail(c: CachedJson) {
   const top = JSON.stringify({
     success: true,
     cached: c.source === 'cache',
@@ -84,7 +84,7 @@ export function responseTail(c: CachedJson): Buffer {
 }
 
 /** The whole response document (identity), for routes that send it uncached. */
-export function responseBytes(c: CachedJson): Buffer {
+export function responseBytes(c: CachedJson) {
   return Buffer.concat([c.json.subarray(0, c.json.length - 2), responseTail(c)]);
 }
 
@@ -111,5 +111,5 @@ export function cachedResponse(req: Request, c: CachedJson, cacheControl: string
   if (n.status === 304 || !n.body) return new Response(null, { status: 304, headers });
   headers['Content-Type'] = 'application/json';
   if (n.contentEncoding) headers['Content-Encoding'] = n.contentEncoding;
-  return new Response(n.body, { headers });
+  return new Response(n.body as Uint8Array<ArrayBuffer>, { headers });
 }

@@ -258,6 +258,7 @@ fn scan_from_row(row: &PgRow) -> Result<ScanResult> {
         symbols_scanned: row.try_get(5).map_err(get_err)?,
         scan_duration_seconds: row.try_get(6).map_err(get_err)?,
         metadata: metadata.0,
+        candidates: Default::default(),
     })
 }
 

@@ -126,6 +126,7 @@ fn scan_from_row(row: &SqliteRow) -> Result<ScanResult> {
             .map_err(|e| corrupt("symbols_scanned", e))?,
         scan_duration_seconds: duration,
         metadata: serde_json::from_str(&metadata).map_err(|e| corrupt("metadata", e))?,
+        candidates: Default::default(),
     })
 }
 
