@@ -122,7 +122,7 @@ test('the scan-enhanced route serves stale, missing and fresh caches', { timeout
     assert.equal(plain.status, 200);
     assert.equal(plain.headers['content-encoding'], undefined);
     assert.match(plain.headers.etag, /^W\/"[0-9a-f]{32}-[0-9a-f]{8}"$/);
-    assert.equal(plain.headers.vary, 'Accept-Encoding');
+    assert.match(plain.headers.vary, /Accept-Encoding/);
     const br = await raw(url, { 'accept-encoding': 'br, gzip' });
     const gz = await raw(url, { 'accept-encoding': 'gzip' });
     assert.equal(br.headers['content-encoding'], 'br');

@@ -15,7 +15,7 @@ use uuid::Uuid;
 use super::http::HttpRepresentation;
 use super::types::{age_minutes, minutes, CachedJson, CachedScan, ServeSource};
 use super::ScanStore;
-use crate::model::{FilterMode, ScanResult};
+use crate::model::{CandidateSet, FilterMode, ScanResult};
 use crate::{Error, Result};
 
 /// A decoded scan and, once asked for, its canonical JSON text.
@@ -24,6 +24,8 @@ pub(crate) struct HotScan {
     pub result: ScanResult,
     json: OnceLock<Arc<str>>,
     http: OnceLock<Arc<HttpRepresentation>>,
+    /// The scan's candidate set, loaded from the database on first screen.
+    pub candidates: tokio::sync::OnceCell<Arc<CandidateSet>>,
 }
 
 impl HotScan {
@@ -32,6 +34,7 @@ impl HotScan {
             result,
             json: OnceLock::new(),
             http: OnceLock::new(),
+            candidates: tokio::sync::OnceCell::new(),
         }
     }
 

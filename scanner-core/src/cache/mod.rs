@@ -24,6 +24,7 @@ mod postgres_aux;
 #[cfg(feature = "postgres")]
 mod postgres_read;
 mod scheduled;
+mod screen;
 mod serve;
 #[cfg(feature = "sqlite")]
 mod sqlite;

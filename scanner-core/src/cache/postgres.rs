@@ -18,7 +18,7 @@ use sqlx::types::Json;
 use sqlx::{Postgres, Row, Transaction};
 use uuid::Uuid;
 
-use super::backend::{corrupt, db_error, parse_mode, to_i64, to_u64, validate, ScanRows};
+use super::backend::{candidate_blob, corrupt, db_error, parse_mode, to_i64, to_u64, validate, ScanRows};
 use super::lock::Fence;
 use super::postgres_read::Lit;
 use super::types::{age_minutes, is_historical, ScanNotice, ScanSummary};
@@ -193,6 +193,12 @@ impl PostgresBackend {
             json("opportunities", &r.opportunities)?,
             json("metadata", &r.metadata)?,
         );
+        let blob = candidate_blob(r)?;
+        let cand_cte = match &blob {
+            Some(_) => ", cand AS (INSERT INTO scan_candidates (scan_id, format, candidate_count, \
+                 data) SELECT $1, $15, $16, $17 WHERE EXISTS (SELECT 1 FROM ins) RETURNING 1)",
+            None => "",
+        };
         let fence_cte = match fence {
             Some(_) => format!(
                 "fence AS ({} RETURNING 1)",
@@ -205,8 +211,8 @@ impl PostgresBackend {
              filter_mode, opportunities, total_evaluated, symbols_scanned, \
              scan_duration_seconds, metadata, opportunity_count, status, historical) \
              SELECT $1, $2, $3, $4::jsonb, $5, $6, $7, $8::jsonb, $9, $10, $11 \
-             WHERE EXISTS (SELECT 1 FROM fence) ON CONFLICT (scan_id) DO NOTHING RETURNING 1) \
-             SELECT (SELECT count(*) FROM fence)"
+             WHERE EXISTS (SELECT 1 FROM fence) ON CONFLICT (scan_id) DO NOTHING RETURNING 1)\
+             {cand_cte} SELECT (SELECT count(*) FROM fence)"
         );
         let (name, holder, ttl) = fence.map_or(("", "", 0.0), |f| {
             (f.name.as_str(), f.holder.as_str(), f.ttl.as_secs_f64())
@@ -226,6 +232,9 @@ impl PostgresBackend {
             Lit::Name(name),
             Lit::Text(holder),
             Lit::Float(ttl),
+            Lit::Int(blob.as_ref().map_or(0, |(d, _)| i64::from(d[0]))),
+            Lit::Int(blob.as_ref().map_or(0, |(_, n)| *n)),
+            Lit::Bytes(blob.as_ref().map_or(&[][..], |(d, _)| d.as_slice())),
         ];
         let rows = self.read(&sql, &lits, "saving scan").await?;
         let fenced: i64 = rows
@@ -320,6 +329,19 @@ impl ScanRows for PostgresBackend {
         .execute(&mut *tx)
         .await
         .map_err(self.err("saving scan"))?;
+        if let Some((data, n)) = candidate_blob(r)? {
+            self.q(
+                "INSERT INTO scan_candidates (scan_id, format, candidate_count, data) \
+                 VALUES ($1, $2, $3, $4) ON CONFLICT (scan_id) DO NOTHING",
+            )
+            .bind(r.scan_id)
+            .bind(i16::from(data[0]))
+            .bind(i32::try_from(n).unwrap_or(i32::MAX))
+            .bind(data)
+            .execute(&mut *tx)
+            .await
+            .map_err(self.err("saving the scan's candidates"))?;
+        }
         if let Some(hook) = &self.before_commit {
             hook();
         }
@@ -361,6 +383,16 @@ impl ScanRows for PostgresBackend {
             .read(&sql, &[Lit::Uuid(scan_id)], "reading scan")
             .await?;
         rows.first().map(scan_from_row).transpose()
+    }
+
+    async fn candidates(&self, scan_id: Uuid) -> Result<Option<Vec<u8>>> {
+        let sql = "SELECT data FROM scan_candidates WHERE scan_id = $1";
+        let rows = self
+            .read(sql, &[Lit::Uuid(scan_id)], "reading a scan's candidates")
+            .await?;
+        rows.first()
+            .map(|r| r.try_get(0).map_err(|e| corrupt("candidates", e)))
+            .transpose()
     }
 
     async fn history(&self, mode: Option<FilterMode>, limit: u32) -> Result<Vec<ScanSummary>> {

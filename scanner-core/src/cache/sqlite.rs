@@ -17,7 +17,7 @@ use sqlx::Row;
 use uuid::Uuid;
 
 use super::backend::{
-    corrupt, db_error, parse_mode, to_i64, to_u64, truncate_micros, validate, ScanRows,
+    candidate_blob, corrupt, db_error, parse_mode, to_i64, to_u64, truncate_micros, validate, ScanRows,
 };
 use super::lock::Fence;
 use super::types::{age_minutes, is_historical, ScanNotice, ScanSummary};
@@ -151,6 +151,7 @@ impl ScanRows for SqliteBackend {
         let opps = json("opportunities", &r.opportunities)?;
         let symbols = json("symbols_scanned", &r.symbols_scanned)?;
         let metadata = json("metadata", &r.metadata)?;
+        let blob = candidate_blob(r)?;
         let mut tx = self.pool.begin().await.map_err(self.err("starting save"))?;
         if let Some(f) = fence {
             let held = super::sqlite_aux::upsert_lease(&mut tx, &f.name, &f.holder, f.ttl)
@@ -180,6 +181,19 @@ impl ScanRows for SqliteBackend {
         .execute(&mut *tx)
         .await
         .map_err(self.err("saving scan"))?;
+        if let Some((data, n)) = blob {
+            sqlx::query(
+                "INSERT INTO scan_candidates (scan_id, format, candidate_count, data) \
+                 VALUES (?1, ?2, ?3, ?4) ON CONFLICT (scan_id) DO NOTHING",
+            )
+            .bind(r.scan_id.to_string())
+            .bind(i64::from(data[0]))
+            .bind(n)
+            .bind(data)
+            .execute(&mut *tx)
+            .await
+            .map_err(self.err("saving the scan's candidates"))?;
+        }
         if let Some(hook) = &self.before_commit {
             hook();
         }
@@ -227,6 +241,14 @@ impl ScanRows for SqliteBackend {
             .await
             .map_err(self.err("reading scan"))?;
         row.as_ref().map(scan_from_row).transpose()
+    }
+
+    async fn candidates(&self, scan_id: Uuid) -> Result<Option<Vec<u8>>> {
+        sqlx::query_scalar("SELECT data FROM scan_candidates WHERE scan_id = ?1")
+            .bind(scan_id.to_string())
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(self.err("reading a scan's candidates"))
     }
 
     async fn history(&self, mode: Option<FilterMode>, limit: u32) -> Result<Vec<ScanSummary>> {
