@@ -116,6 +116,12 @@ export declare class ScanStore {
    */
   serveJson(options: ServeInit): Promise<CachedJson>
   /**
+   * The screen page (`{scanId, candidateCount, matched, rows}`, rows in the opportunity
+   * schema's camelCase) as UTF-8 JSON bytes. Rejects with `InvalidInput` for unknown
+   * fields or bad ranges, `NotFound` when no scan of the mode is cached.
+   */
+  screenJson(options?: ScreenOptions | undefined | null): Promise<Buffer>
+  /**
    * An async iterator of every scan saved after it starts:
    * `for await (const n of await store.subscribe()) …`.
    */
@@ -511,6 +517,17 @@ export interface ScanSummary {
   scanDurationSeconds: number
   /** Every symbol failed. */
   degraded: boolean
+}
+
+/** Options of `screenJson`. */
+export interface ScreenOptions {
+  /** `"strict"` (default) or `"relaxed"`. */
+  filterMode?: string
+  /**
+   * Filters as in a query string: `delta.min`, `daysToExpiration.max`, `type`, `symbols`,
+   * `tiers`, `sort` (`-field` descending), `limit`, `offset`.
+   */
+  query?: Record<string, string>
 }
 
 /** Options of `serve`. */

@@ -18,5 +18,6 @@ pub mod pricing;
 pub mod runtime;
 pub mod scan;
 pub mod scheduled;
+pub mod screen;
 pub mod store_options;
 pub mod subscription;

@@ -382,6 +382,11 @@ class ScanStore:
     def latest_json(
         self, filter_mode: str = "strict", max_age_minutes: Optional[float] = None
     ) -> Optional[CachedJson]: ...
+    def screen_json(
+        self,
+        filters: Optional[dict[str, Union[str, int, float]]] = None,
+        filter_mode: str = "strict",
+    ) -> bytes: ...
     def serve_json(
         self,
         scanner: Scanner,

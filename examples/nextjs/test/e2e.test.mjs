@@ -154,6 +154,25 @@ test('the scan-enhanced route serves stale, missing and fresh caches', { timeout
     assert.equal(later.status, 304);
     assert.ok(sMaxAge(later.headers) <= sMaxAge(plain.headers) - 2, `${later.headers['cache-control']} after ${plain.headers['cache-control']}`);
 
+    // The screener: every contract the scan evaluated, filtered and sorted, HTTP-cached.
+    const screenUrl = `${base}/api/screen?mode=relaxed&type=call&daysToExpiration.max=60&sort=-expectedValueAmount&limit=10`;
+    const sc = await raw(screenUrl, { 'accept-encoding': 'br' });
+    assert.equal(sc.status, 200);
+    assert.equal(sc.headers['content-encoding'], 'br');
+    const screened = JSON.parse(zlib.brotliDecompressSync(sc.body).toString());
+    assert.equal(screened.scanId, hb.scanId);
+    assert.ok(screened.candidateCount > hb.opportunities.length, `${screened.candidateCount} candidates`);
+    assert.ok(screened.matched >= screened.rows.length && screened.rows.length === 10);
+    assert.ok(screened.rows.every((r) => r.optionType === 'call' && r.daysToExpiration <= 60 && typeof r.greeks.delta === 'number'));
+    assert.ok(screened.rows.every((r, i, a) => i === 0 || a[i - 1].expectedValueAmount >= r.expectedValueAmount));
+    assert.equal((await raw(screenUrl, { 'if-none-match': sc.headers.etag })).status, 304);
+    assert.equal((await raw(screenUrl.replace('limit=10', 'limit=11'), { 'if-none-match': sc.headers.etag })).status, 200);
+    for (const q of ['delta.min=abc', 'bogus=1', 'delta.min=0.9&delta.max=0.1', 'sort=-nope', 'limit=0']) {
+      const r = await fetch(`${base}/api/screen?mode=relaxed&${q}`);
+      assert.equal(r.status, 400, q);
+      assert.equal((await r.json()).code, 'InvalidInput', q);
+    }
+
     // The original page's request: POST with ?filterMode= and its constraints as the body.
     const post = await fetch(`${base}/api/scan-enhanced?filterMode=relaxed`, {
       method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ portfolioSize: null, dailyContractBudget: null }),
