@@ -98,7 +98,18 @@ pub fn table(ops: &[Opportunity], limit: usize) -> String {
 pub fn screen_table(page: &scanner_core::model::ScreenPage) -> String {
     let mut s = format!(
         "{:>4}  {:<8} {:<4} {:>9} {:<10} {:>4} {:>9} {:>7} {:>6} {:>9} {:>6} {:>7}\n",
-        "#", "symbol", "type", "strike", "expiry", "dte", "mid", "delta", "PoP%", "EV $", "RAS", "vol/OI"
+        "#",
+        "symbol",
+        "type",
+        "strike",
+        "expiry",
+        "dte",
+        "mid",
+        "delta",
+        "PoP%",
+        "EV $",
+        "RAS",
+        "vol/OI"
     );
     for (i, r) in page.rows.iter().enumerate() {
         s.push_str(&format!(

@@ -198,7 +198,9 @@ impl HttpRepresentation {
 
     /// The `Last-Modified` header value: when the scan ran, as an IMF-fixdate.
     pub fn last_modified(&self) -> String {
-        self.modified.format("%a, %d %b %Y %H:%M:%S GMT").to_string()
+        self.modified
+            .format("%a, %d %b %Y %H:%M:%S GMT")
+            .to_string()
     }
 
     /// Size in bytes of the document in `coding` (without a tail).
@@ -384,7 +386,10 @@ mod tests {
             assert_eq!(spliced, format!("{},\"age\":3}}}}", &doc[..doc.len() - 2]));
             let long = decode(coding, &r.body(coding, Some(long_tail.as_bytes())));
             assert_eq!(long.len(), doc.len() - 2 + long_tail.len());
-            assert_eq!(decode(coding, &r.body(coding, Some(b""))).len(), doc.len() - 2);
+            assert_eq!(
+                decode(coding, &r.body(coding, Some(b""))).len(),
+                doc.len() - 2
+            );
         }
         assert!(r.encoded_len(ContentCoding::Brotli) * 5 < doc.len());
         assert!(r.encoded_len(ContentCoding::Gzip) * 4 < doc.len());
@@ -405,7 +410,13 @@ mod tests {
         assert_eq!(plain.status(), 200);
         assert_eq!(plain.etag(), r.etag());
         let gz = ask(None, None, Some("gzip, deflate"));
-        assert!(matches!(gz, Negotiated::Body { encoding: ContentCoding::Gzip, .. }));
+        assert!(matches!(
+            gz,
+            Negotiated::Body {
+                encoding: ContentCoding::Gzip,
+                ..
+            }
+        ));
         assert_ne!(gz.etag(), r.etag(), "each coding has its own tag");
         for (ae, want) in [
             (Some("br;q=0.5, gzip"), ContentCoding::Gzip),

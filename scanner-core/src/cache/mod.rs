@@ -12,8 +12,8 @@
 
 mod backend;
 mod holder;
-mod http;
 mod hot;
+mod http;
 mod lock;
 mod notify;
 mod options;

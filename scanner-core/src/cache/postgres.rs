@@ -18,7 +18,9 @@ use sqlx::types::Json;
 use sqlx::{Postgres, Row, Transaction};
 use uuid::Uuid;
 
-use super::backend::{candidate_blob, corrupt, db_error, parse_mode, to_i64, to_u64, validate, ScanRows};
+use super::backend::{
+    candidate_blob, corrupt, db_error, parse_mode, to_i64, to_u64, validate, ScanRows,
+};
 use super::lock::Fence;
 use super::postgres_read::Lit;
 use super::types::{age_minutes, is_historical, ScanNotice, ScanSummary};
@@ -195,8 +197,10 @@ impl PostgresBackend {
         );
         let blob = candidate_blob(r)?;
         let cand_cte = match &blob {
-            Some(_) => ", cand AS (INSERT INTO scan_candidates (scan_id, format, candidate_count, \
-                 data) SELECT $1, $15, $16, $17 WHERE EXISTS (SELECT 1 FROM ins) RETURNING 1)",
+            Some(_) => {
+                ", cand AS (INSERT INTO scan_candidates (scan_id, format, candidate_count, \
+                 data) SELECT $1, $15, $16, $17 WHERE EXISTS (SELECT 1 FROM ins) RETURNING 1)"
+            }
             None => "",
         };
         let fence_cte = match fence {

@@ -17,7 +17,8 @@ use sqlx::Row;
 use uuid::Uuid;
 
 use super::backend::{
-    candidate_blob, corrupt, db_error, parse_mode, to_i64, to_u64, truncate_micros, validate, ScanRows,
+    candidate_blob, corrupt, db_error, parse_mode, to_i64, to_u64, truncate_micros, validate,
+    ScanRows,
 };
 use super::lock::Fence;
 use super::types::{age_minutes, is_historical, ScanNotice, ScanSummary};

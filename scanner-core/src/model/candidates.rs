@@ -270,7 +270,13 @@ impl CandidateSet {
         set.kinds = r
             .take(n)?
             .iter()
-            .map(|&b| if b == 1 { OptionKind::Put } else { OptionKind::Call })
+            .map(|&b| {
+                if b == 1 {
+                    OptionKind::Put
+                } else {
+                    OptionKind::Call
+                }
+            })
             .collect();
         set.tiers = r
             .take(n)?
@@ -377,7 +383,10 @@ mod tests {
         assert!(CandidateSet::decode(&[9, 1, 2]).is_err());
         assert!(CandidateSet::decode(&[]).is_err());
         assert_eq!(set.symbol(1), "MSFT");
-        assert_eq!(set.column(ScreenField::Mid)[0], (set.column(ScreenField::Bid)[0] + set.column(ScreenField::Ask)[0]) / 2.0);
+        assert_eq!(
+            set.column(ScreenField::Mid)[0],
+            (set.column(ScreenField::Bid)[0] + set.column(ScreenField::Ask)[0]) / 2.0
+        );
     }
 
     #[test]

@@ -18,7 +18,8 @@ pub use opportunity::Opportunity;
 pub use option::{OptionKind, OptionQuote};
 pub use result::{FailedSymbol, FilterMode, Rejections, ScanMetadata, ScanResult};
 pub use screen::{
-    FieldRange, ScreenGreeks, ScreenPage, ScreenQuery, ScreenRow, DEFAULT_SCREEN_LIMIT, MAX_SCREEN_LIMIT,
+    FieldRange, ScreenGreeks, ScreenPage, ScreenQuery, ScreenRow, DEFAULT_SCREEN_LIMIT,
+    MAX_SCREEN_LIMIT,
 };
 
 /// Number of stored screen fields per candidate (the scan pipeline fills that many).

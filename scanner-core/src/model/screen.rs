@@ -133,7 +133,12 @@ impl ScreenQuery {
                     match end {
                         "min" => q.ranges[i].min = Some(x),
                         "max" => q.ranges[i].max = Some(x),
-                        _ => return Err(bad(format!("{k}: use {field}.min or {field}.max", field = field.as_str()))),
+                        _ => {
+                            return Err(bad(format!(
+                                "{k}: use {field}.min or {field}.max",
+                                field = field.as_str()
+                            )))
+                        }
                     }
                 }
             }
@@ -176,7 +181,11 @@ impl ScreenQuery {
         let mut keep: Vec<u32> = (0..n as u32).collect();
         if !self.symbols.is_empty() {
             let wanted: HashSet<&str> = self.symbols.iter().map(String::as_str).collect();
-            let ok: Vec<bool> = set.symbols.iter().map(|s| wanted.contains(s.as_str())).collect();
+            let ok: Vec<bool> = set
+                .symbols
+                .iter()
+                .map(|s| wanted.contains(s.as_str()))
+                .collect();
             keep.retain(|&i| ok[set.symbol_idx[i as usize] as usize]);
         }
         if !self.types.is_empty() {
@@ -199,7 +208,11 @@ impl ScreenQuery {
         let col = set.column(field);
         let order = |a: &u32, b: &u32| {
             let (x, y) = (col[*a as usize], col[*b as usize]);
-            let o = if desc { y.total_cmp(&x) } else { x.total_cmp(&y) };
+            let o = if desc {
+                y.total_cmp(&x)
+            } else {
+                x.total_cmp(&y)
+            };
             o.then(a.cmp(b))
         };
         let end = self.offset.saturating_add(self.limit).min(total);
@@ -374,9 +387,17 @@ mod tests {
             values[ScreenField::Volume as usize] = (i % 30) as f64;
             s.push(&CandidateRow {
                 symbol: ["AAPL", "MSFT", "SPY"][i % 3],
-                kind: if i % 2 == 0 { OptionKind::Call } else { OptionKind::Put },
+                kind: if i % 2 == 0 {
+                    OptionKind::Call
+                } else {
+                    OptionKind::Put
+                },
                 expiration_days: 20_000,
-                tier: if i % 4 == 0 { QualityTier::High } else { QualityTier::Low },
+                tier: if i % 4 == 0 {
+                    QualityTier::High
+                } else {
+                    QualityTier::Low
+                },
                 values,
             });
         }
@@ -416,7 +437,10 @@ mod tests {
         assert_eq!(total, want.len());
         let got: Vec<ScreenRow> = idx.iter().map(|&i| s.row(i)).collect();
         assert_eq!(got, want[2..7].to_vec());
-        let past = ScreenQuery { offset: 10_000, ..q.clone() };
+        let past = ScreenQuery {
+            offset: 10_000,
+            ..q.clone()
+        };
         assert_eq!(past.run(&s).unwrap(), (Vec::new(), total));
         let ratio = ScreenQuery::from_params([("volumeOiRatio.min", "2.5")]).unwrap();
         let (idx, _) = ratio.run(&s).unwrap();

@@ -15,8 +15,8 @@ use super::universe::Batch;
 use super::validation::validation_json;
 use super::ScanConfig;
 use crate::model::{
-    CandidateRow, CandidateSet,
-    FailedSymbol, FilterMode, Opportunity, OptionKind, Rejections, ScanMetadata, ScanResult,
+    CandidateRow, CandidateSet, FailedSymbol, FilterMode, Opportunity, OptionKind, Rejections,
+    ScanMetadata, ScanResult,
 };
 
 /// Interval confidence of the historical move analysis.

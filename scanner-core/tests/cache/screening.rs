@@ -55,7 +55,10 @@ pub async fn screens_the_saved_candidates_and_cleanup_removes_them(db: &TestDb) 
         .await
         .unwrap();
     let n = live.result.candidates.len();
-    assert!(n > 100, "the synthetic scan evaluates many contracts, got {n}");
+    assert!(
+        n > 100,
+        "the synthetic scan evaluates many contracts, got {n}"
+    );
     assert!(n as u64 <= live.result.total_evaluated);
     let from_live = store.screen(Strict, &q).await.unwrap();
     assert_eq!(from_live.scan_id, live.result.scan_id);
@@ -63,7 +66,10 @@ pub async fn screens_the_saved_candidates_and_cleanup_removes_them(db: &TestDb) 
     assert!(from_live.matched > 25 && from_live.rows.len() == 25);
     for r in &from_live.rows {
         assert_eq!(r.option_type, OptionKind::Call);
-        assert!(r.days_to_expiration <= 60 && r.greeks.delta >= 0.2 - 1e-6, "{r:?}");
+        assert!(
+            r.days_to_expiration <= 60 && r.greeks.delta >= 0.2 - 1e-6,
+            "{r:?}"
+        );
     }
     assert!(from_live
         .rows
@@ -75,20 +81,39 @@ pub async fn screens_the_saved_candidates_and_cleanup_removes_them(db: &TestDb) 
     let from_db = other.screen(Strict, &q).await.unwrap();
     assert_eq!(from_db, from_live);
     let json = serde_json::to_value(&from_db.rows[0]).unwrap();
-    for key in ["symbol", "optionType", "strike", "expiration", "daysToExpiration", "openInterest", "impliedVolatility", "probabilityOfProfit", "riskAdjustedScore"] {
+    for key in [
+        "symbol",
+        "optionType",
+        "strike",
+        "expiration",
+        "daysToExpiration",
+        "openInterest",
+        "impliedVolatility",
+        "probabilityOfProfit",
+        "riskAdjustedScore",
+    ] {
         assert!(json.get(key).is_some(), "{key} missing in {json}");
     }
     assert!(json["greeks"]["delta"].is_number());
 
-    let bad = ScreenQuery { limit: 0, ..q.clone() };
-    assert_eq!(other.screen(Strict, &bad).await.unwrap_err().kind(), ErrorKind::InvalidInput);
+    let bad = ScreenQuery {
+        limit: 0,
+        ..q.clone()
+    };
+    assert_eq!(
+        other.screen(Strict, &bad).await.unwrap_err().kind(),
+        ErrorKind::InvalidInput
+    );
 
     // A newer scan replaces the screened set; cleanup removes the old scan's.
     assert_eq!(stored_sets(db).await, 1);
     let mut newer = scanner().scan().await.unwrap().remove(0);
     newer.scan_timestamp = chrono::Utc::now();
     other.save(&newer).await.unwrap();
-    assert_eq!(other.screen(Strict, &q).await.unwrap().scan_id, newer.scan_id);
+    assert_eq!(
+        other.screen(Strict, &q).await.unwrap().scan_id,
+        newer.scan_id
+    );
     assert_eq!(stored_sets(db).await, 2);
     assert_eq!(other.cleanup(1).await.unwrap(), 1);
     assert_eq!(stored_sets(db).await, 1);
