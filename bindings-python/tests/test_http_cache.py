@@ -21,7 +21,7 @@ def scanned_store(tmp_path):
     store = optscan.ScanStore.open(f"sqlite://{tmp_path / 'http.db'}")
     scanner = optscan.Scanner(optscan.SyntheticMarket(seed=7, symbols=20),
                               optscan.ScanConfig(max_symbols=6, backtest=False))
-    store.save(scanner.scan()[0])
+    store.save(scanner.scan())
     return store
 
 
@@ -41,7 +41,7 @@ def test_negotiate_answers_304_br_gzip_and_identity(tmp_path):
     assert c.negotiate(if_modified_since=c.last_modified).status == 304
     assert c.negotiate(if_modified_since=c.last_modified).body == b""
     tail = c.negotiate(tail=b',"extra":1}}')
-    assert tail.etag.startswith('W/"') and json.loads(tail.body)["extra"] == 1
+    assert tail.etag.startswith('W/"') and json.loads(tail.body)["metadata"]["extra"] == 1
 
 
 def test_screen_json_filters_every_evaluated_contract(tmp_path):
@@ -85,7 +85,7 @@ def test_the_wsgi_helper_serves_304_and_compressed_bodies(tmp_path):
         assert json.loads(gzip.decompress(body))["scanId"] == store.latest().result.scan_id
         assert "s-maxage=" in headers["Cache-Control"] and headers["Vary"] == "Accept-Encoding"
         assert get("/api/scan", **{"If-None-Match": headers["ETag"]})[0] == 304
-        status, _, body = get("/api/screen?type=call&limit=3")
+        status, _, body = get("/api/screen?type=put&limit=3")
         assert status == 200 and len(json.loads(body)["rows"]) == 3
         status, _, body = get("/api/screen?delta.min=oops")
         assert status == 400 and json.loads(body)["code"] == "InvalidInputError"
