@@ -178,30 +178,33 @@ impl ScreenQuery {
     pub(crate) fn run(&self, set: &CandidateSet) -> Result<(Vec<usize>, usize)> {
         self.validate()?;
         let n = set.len();
-        let mut keep: Vec<u32> = (0..n as u32).collect();
-        if !self.symbols.is_empty() {
-            let wanted: HashSet<&str> = self.symbols.iter().map(String::as_str).collect();
-            let ok: Vec<bool> = set
-                .symbols
-                .iter()
-                .map(|s| wanted.contains(s.as_str()))
-                .collect();
-            keep.retain(|&i| ok[set.symbol_idx[i as usize] as usize]);
-        }
-        if !self.types.is_empty() {
-            keep.retain(|&i| self.types.contains(&set.kinds[i as usize]));
-        }
-        if !self.tiers.is_empty() {
-            keep.retain(|&i| self.tiers.contains(&set.tiers[i as usize]));
-        }
-        for r in &self.ranges {
-            let col = set.column(r.field);
-            let lo = r.min.map_or(f32::NEG_INFINITY, |x| x as f32);
-            let hi = r.max.map_or(f32::INFINITY, |x| x as f32);
-            keep.retain(|&i| {
-                let v = col[i as usize];
-                v >= lo && v <= hi
-            });
+        // One pass over the columns with every predicate (no intermediate index lists).
+        let wanted: HashSet<&str> = self.symbols.iter().map(String::as_str).collect();
+        let symbol_ok: Vec<bool> = set
+            .symbols
+            .iter()
+            .map(|s| wanted.is_empty() || wanted.contains(s.as_str()))
+            .collect();
+        let ranges: Vec<(&[f32], f32, f32)> = self
+            .ranges
+            .iter()
+            .map(|r| {
+                let lo = r.min.map_or(f32::NEG_INFINITY, |x| x as f32);
+                let hi = r.max.map_or(f32::INFINITY, |x| x as f32);
+                (set.column(r.field), lo, hi)
+            })
+            .collect();
+        let mut keep: Vec<u32> = Vec::new();
+        for i in 0..n {
+            if symbol_ok[set.symbol_idx[i] as usize]
+                && (self.types.is_empty() || self.types.contains(&set.kinds[i]))
+                && (self.tiers.is_empty() || self.tiers.contains(&set.tiers[i]))
+                && ranges
+                    .iter()
+                    .all(|(col, lo, hi)| col[i] >= *lo && col[i] <= *hi)
+            {
+                keep.push(i as u32);
+            }
         }
         let total = keep.len();
         let (field, desc) = self.sort;
