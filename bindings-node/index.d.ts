@@ -26,6 +26,19 @@ export declare class CsvMarket {
   universe(): Promise<string[]>
 }
 
+/** A scan's HTTP representation, built once per scan and shared by every request. */
+export declare class HttpRepresentation {
+  /** The strong `ETag` of the identity body. */
+  get etag(): string
+  /** When the scan ran, as an HTTP date (`Last-Modified`). */
+  get lastModified(): string
+  /**
+   * 304 when `If-None-Match` names this scan (or, without it, `If-Modified-Since` is not
+   * before it); else the body in br, gzip or identity by `Accept-Encoding`.
+   */
+  negotiate(request?: HttpRequestInit | undefined | null): Negotiated
+}
+
 /**
  * Histories and chains you already hold. `histories`: `{SYMBOL: [{date, open, high, low,
  * close, volume}, …] | {date: [...], close: [...], …}}`; `chains`: `{SYMBOL: {spot, asOf?,
@@ -102,6 +115,12 @@ export declare class ScanStore {
    * live scan, stale-if-error), answering with the document a route can send as is.
    */
   serveJson(options: ServeInit): Promise<CachedJson>
+  /**
+   * The screen page (`{scanId, candidateCount, matched, rows}`, rows in the opportunity
+   * schema's camelCase) as UTF-8 JSON bytes. Rejects with `InvalidInput` for unknown
+   * fields or bad ranges, `NotFound` when no scan of the mode is cached.
+   */
+  screenJson(options?: ScreenOptions | undefined | null): Promise<Buffer>
   /**
    * An async iterator of every scan saved after it starts:
    * `for await (const n of await store.subscribe()) …`.
@@ -199,6 +218,8 @@ export interface CachedJson {
   source: string
   /** Why a stale scan was served instead of a fresh one (a failed live scan). */
   error?: string
+  /** ETag, Last-Modified and precompressed bodies: `http.negotiate({ ifNoneMatch, … })`. */
+  http: HttpRepresentation
 }
 
 /** A scan as served: the result plus its age and provenance (API.md §5). */
@@ -269,6 +290,18 @@ export interface HistoryOptions {
   filterMode?: string
   /** Newest rows returned (10). */
   limit?: number
+}
+
+/** The request headers that decide the answer (any may be absent). */
+export interface HttpRequestInit {
+  /** `If-None-Match`. */
+  ifNoneMatch?: string
+  /** `If-Modified-Since`. */
+  ifModifiedSince?: string
+  /** `Accept-Encoding`. */
+  acceptEncoding?: string
+  /** Bytes replacing the document's closing `}}` (per-request fields); the ETag is then weak. */
+  tail?: Buffer
 }
 
 /** Implied volatility (NaN where none) with per-row status, on the libuv thread pool. */
@@ -344,6 +377,20 @@ export interface MemoryMarketInit {
   chains?: Record<string, any>
   /** Default as-of of scans over this source (ISO-8601). */
   asOf?: string
+}
+
+/** What to send, from `HttpRepresentation.negotiate`. */
+export interface Negotiated {
+  /** 200 or 304. */
+  status: number
+  /** The `ETag` header value. */
+  etag: string
+  /** The `Last-Modified` header value. */
+  lastModified: string
+  /** The `Content-Encoding` header value (`"br"` or `"gzip"`), absent for identity and 304. */
+  contentEncoding?: string
+  /** The body (absent on 304). */
+  body?: Buffer
 }
 
 /** What one scheduled cycle did. */
@@ -492,6 +539,17 @@ export interface ScanSummary {
   scanDurationSeconds: number
   /** Every symbol failed. */
   degraded: boolean
+}
+
+/** Options of `screenJson`. */
+export interface ScreenOptions {
+  /** `"strict"` (default) or `"relaxed"`. */
+  filterMode?: string
+  /**
+   * Filters as in a query string: `delta.min`, `daysToExpiration.max`, `type`, `symbols`,
+   * `tiers`, `sort` (`-field` descending), `limit`, `offset`.
+   */
+  query?: Record<string, string>
 }
 
 /** Options of `serve`. */

@@ -836,6 +836,7 @@ function __napiStampBindingTarget(exportsObject, target) {
 module.exports.__napiBindingTarget = __napiStampBindingTarget(nativeBinding, __napiLoadedBindingTarget)
 module.exports = nativeBinding
 module.exports.CsvMarket = nativeBinding.CsvMarket
+module.exports.HttpRepresentation = nativeBinding.HttpRepresentation
 module.exports.MemoryMarket = nativeBinding.MemoryMarket
 module.exports.PolygonMarket = nativeBinding.PolygonMarket
 module.exports.Scanner = nativeBinding.Scanner

@@ -10,6 +10,7 @@ use scanner_core::cache as core;
 
 use crate::cache::{iso, ScanStore};
 use crate::error::{from_napi, JsError};
+use crate::http::HttpRepresentation;
 use crate::runtime::promise;
 use crate::store_options::{latest_args, serve_args, LatestOptions, ServeInit};
 
@@ -38,6 +39,8 @@ pub struct CachedJson {
     pub source: String,
     /// Why a stale scan was served instead of a fresh one (a failed live scan).
     pub error: Option<String>,
+    /// ETag, Last-Modified and precompressed bodies: `http.negotiate({ ifNoneMatch, … })`.
+    pub http: HttpRepresentation,
 }
 
 /// A served scan with its bytes already copied out of the shared text (off the JS thread).
@@ -63,6 +66,7 @@ impl From<Copied> for CachedJson {
             is_stale: c.is_stale,
             source: c.source.as_str().to_owned(),
             error: c.error,
+            http: HttpRepresentation(c.http),
         }
     }
 }

@@ -313,6 +313,28 @@ impl ScanStore {
         Ok(c.map(|inner| CachedJson { inner }))
     }
 
+    /// Filter and sort every contract the newest scan of `filter_mode` evaluated; answers
+    /// the page (`{scanId, candidateCount, matched, rows}`) as JSON bytes. `filters` are as
+    /// in a query string: `{"delta.min": 0.3, "type": "call", "sort": "-expectedValueAmount",
+    /// "limit": 20}`. Raises InvalidInputError for unknown fields or bad ranges.
+    #[pyo3(signature = (filters = None, filter_mode = "strict"))]
+    fn screen_json(
+        &self,
+        py: Python<'_>,
+        filters: Option<std::collections::HashMap<String, Bound<'_, PyAny>>>,
+        filter_mode: &str,
+    ) -> PyResult<Vec<u8>> {
+        let m = mode(filter_mode)?;
+        let mut pairs = Vec::new();
+        for (k, v) in filters.unwrap_or_default() {
+            pairs.push((k, v.str()?.to_string()));
+        }
+        let query = scanner_core::model::ScreenQuery::from_params(pairs).map_err(to_py)?;
+        let store = self.inner.clone();
+        let page = block_on(py, async move { store.screen(m, &query).await })?;
+        serde_json::to_vec(&page).map_err(|e| to_py(scanner_core::Error::internal(e.to_string())))
+    }
+
     /// `serve()` answering with the bytes of the scan's JSON document; same policy.
     #[pyo3(signature = (scanner, filter_mode = "strict", max_age_minutes = 15.0, stale = "revalidate", *, max_stale_minutes = None, stale_if_error_minutes = None))]
     #[allow(clippy::too_many_arguments)]

@@ -42,6 +42,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<model::CachedScan>()?;
     m.add_class::<model::ScanSummary>()?;
     m.add_class::<cache_json::CachedJson>()?;
+    m.add_class::<cache_json::Negotiated>()?;
     m.add_class::<cache::ScanStore>()?;
     m.add_class::<scheduled::RunReport>()?;
     m.add_class::<subscription::ScanSubscription>()?;

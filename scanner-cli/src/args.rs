@@ -20,6 +20,8 @@ pub enum Command {
     Latest(LatestArgs),
     /// List recent cached scans.
     History(HistoryArgs),
+    /// Filter and sort every contract the newest scan evaluated.
+    Screen(ScreenArgs),
     /// Delete old scans, keeping the newest N per mode.
     Cleanup(CleanupArgs),
     /// Create or upgrade the cache schema.
@@ -94,6 +96,24 @@ pub struct ScanArgs {
 /// `optscan latest`.
 #[derive(Debug, Args)]
 pub struct LatestArgs {
+    /// strict or relaxed.
+    #[arg(long, default_value = "strict")]
+    pub filter_mode: String,
+    #[command(flatten)]
+    #[allow(missing_docs)]
+    pub db: DbArgs,
+    /// Print one JSON document.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// `optscan screen`.
+#[derive(Debug, Args)]
+pub struct ScreenArgs {
+    /// Filters as KEY=VALUE: `<field>.min`, `<field>.max` (e.g. delta.min=0.3,
+    /// daysToExpiration.max=45), type=call|put, symbols=AAPL,MSFT, tiers=high,medium,
+    /// sort=-expectedValueAmount (`-` for descending), limit=50, offset=0.
+    pub filters: Vec<String>,
     /// strict or relaxed.
     #[arg(long, default_value = "strict")]
     pub filter_mode: String,

@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use scanner_core::cache::{CachedHistories, RunOptions, SaveOutage, ScanStore, StoreOptions};
 use scanner_core::market::MarketData;
-use scanner_core::model::{FilterMode, ScanResult};
+use scanner_core::model::{FilterMode, ScanResult, ScreenQuery};
 use scanner_core::scan::{next_batch, ScanEvent, ScanRequest, Scanner};
 use scanner_core::{Error, ErrorKind, Result};
 
@@ -64,6 +64,27 @@ pub async fn run(cli: Cli) -> Result<()> {
                 output::out(output::table(&c.result.opportunities, 20).trim_end());
                 output::out(&output::saved_line(&c.result, true).replacen("Saved", "Cached", 1));
                 output::out(&output::age_line(&c));
+            }
+            Ok(())
+        }
+        Command::Screen(a) => {
+            let mode: FilterMode = a.filter_mode.parse()?;
+            let pairs = a
+                .filters
+                .iter()
+                .map(|f| {
+                    f.split_once('=').ok_or_else(|| {
+                        Error::invalid_input(format!("filter {f:?} is not KEY=VALUE"))
+                    })
+                })
+                .collect::<Result<Vec<_>>>()?;
+            let query = ScreenQuery::from_params(pairs)?;
+            let store = open_reader(&a.db).await?;
+            let page = store.screen(mode, &query).await?;
+            if a.json {
+                output::out(&output::json(&page)?);
+            } else {
+                output::out(output::screen_table(&page).trim_end());
             }
             Ok(())
         }

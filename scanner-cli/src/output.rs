@@ -94,6 +94,50 @@ pub fn table(ops: &[Opportunity], limit: usize) -> String {
     s
 }
 
+/// A screen page as a table, then how many of the scan's candidates matched.
+pub fn screen_table(page: &scanner_core::model::ScreenPage) -> String {
+    let mut s = format!(
+        "{:>4}  {:<8} {:<4} {:>9} {:<10} {:>4} {:>9} {:>7} {:>6} {:>9} {:>6} {:>7}\n",
+        "#",
+        "symbol",
+        "type",
+        "strike",
+        "expiry",
+        "dte",
+        "mid",
+        "delta",
+        "PoP%",
+        "EV $",
+        "RAS",
+        "vol/OI"
+    );
+    for (i, r) in page.rows.iter().enumerate() {
+        s.push_str(&format!(
+            "{:>4}  {:<8} {:<4} {:>9.2} {:<10} {:>4} {:>9.2} {:>7.3} {:>6.1} {:>9.2} {:>6.1} {:>7.2}\n",
+            i + 1,
+            r.symbol,
+            r.option_type.as_str(),
+            r.strike,
+            r.expiration,
+            r.days_to_expiration,
+            r.mid,
+            r.greeks.delta,
+            r.probability_of_profit,
+            r.expected_value_amount,
+            r.risk_adjusted_score,
+            r.volume_oi_ratio
+        ));
+    }
+    let id = page.scan_id.simple().to_string();
+    s.push_str(&format!(
+        "{} of {} candidates matched in scan {}…\n",
+        page.matched,
+        page.candidate_count,
+        &id[..4]
+    ));
+    s
+}
+
 /// "Saved scan 3f2a… (strict): 20 opportunities from 60 symbols in 0.4 s".
 pub fn saved_line(r: &ScanResult, saved: bool) -> String {
     let id = r.scan_id.simple().to_string();

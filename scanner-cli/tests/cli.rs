@@ -45,6 +45,40 @@ fn scan_then_latest_shows_the_saved_scan() {
         "{}",
         stdout(&human)
     );
+
+    // Screening every contract the scan evaluated.
+    let args = [
+        "screen",
+        "type=put",
+        "daysToExpiration.max=60",
+        "sort=-volumeOiRatio",
+        "limit=7",
+    ];
+    let screen = optscan(&[&args[..], &["--db", &db, "--json"]].concat());
+    assert!(screen.status.success(), "{}", stderr(&screen));
+    let page: serde_json::Value = serde_json::from_str(stdout(&screen).trim()).unwrap();
+    assert_eq!(page["scanId"], id.as_str());
+    let rows = page["rows"].as_array().unwrap();
+    assert_eq!(rows.len(), 7);
+    assert!(page["candidateCount"].as_u64().unwrap() > page["matched"].as_u64().unwrap());
+    assert!(rows
+        .iter()
+        .all(|r| r["optionType"] == "put" && r["daysToExpiration"].as_i64().unwrap() <= 60));
+    let ratios: Vec<f64> = rows
+        .iter()
+        .map(|r| r["volumeOiRatio"].as_f64().unwrap())
+        .collect();
+    assert!(ratios.windows(2).all(|w| w[0] >= w[1]), "{ratios:?}");
+    let table = optscan(&[&args[..], &["--db", &db]].concat());
+    assert!(
+        stdout(&table).contains("candidates matched"),
+        "{}",
+        stdout(&table)
+    );
+    for bad in ["delta.min=x", "bogus=1", "delta.min=0.9", "nokey"] {
+        let out = optscan(&["screen", bad, "delta.max=0.5", "--db", &db]);
+        assert_eq!(out.status.code(), Some(2), "{bad}: {}", stderr(&out));
+    }
 }
 
 #[test]

@@ -3,7 +3,7 @@
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime
 from os import PathLike
-from typing import Any, Literal, Optional, Union, final, overload
+from typing import Any, List, Literal, Optional, Tuple, Union, final, overload
 
 from typing_extensions import disjoint_base
 
@@ -45,6 +45,7 @@ __all__ = [
     "ScanResult",
     "CachedScan",
     "CachedJson",
+    "Negotiated",
     "ScanNotice",
     "ScanSubscription",
     "ScanSummary",
@@ -268,6 +269,32 @@ class CachedJson:
     def source(self) -> Literal["cache", "live"]: ...
     @property
     def error(self) -> Optional[str]: ...
+    @property
+    def etag(self) -> str: ...
+    @property
+    def last_modified(self) -> str: ...
+    def negotiate(
+        self,
+        if_none_match: Optional[str] = None,
+        if_modified_since: Optional[str] = None,
+        accept_encoding: Optional[str] = None,
+        tail: Optional[bytes] = None,
+    ) -> Negotiated: ...
+
+@final
+class Negotiated:
+    @property
+    def status(self) -> int: ...
+    @property
+    def etag(self) -> str: ...
+    @property
+    def last_modified(self) -> str: ...
+    @property
+    def content_encoding(self) -> Optional[Literal["br", "gzip"]]: ...
+    @property
+    def body(self) -> bytes: ...
+    @property
+    def headers(self) -> List[Tuple[str, str]]: ...
 
 @final
 class ScanNotice:
@@ -381,6 +408,11 @@ class ScanStore:
     def latest_json(
         self, filter_mode: str = "strict", max_age_minutes: Optional[float] = None
     ) -> Optional[CachedJson]: ...
+    def screen_json(
+        self,
+        filters: Optional[dict[str, Union[str, int, float]]] = None,
+        filter_mode: str = "strict",
+    ) -> bytes: ...
     def serve_json(
         self,
         scanner: Scanner,

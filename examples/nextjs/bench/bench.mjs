@@ -1,10 +1,12 @@
 // Benchmark: GET /api/scan-enhanced on a cache hit, 100 connections, against the same
 // response read with the `pg` client from the same PostgreSQL row (parsed as usual, and
 // tuned: JSON columns as text), plus two reference points: the framework's floor (the
-// liveness route, no data) and the addon under plain node:http (no framework).
+// liveness route, no data) and the addon under plain node:http (no framework); and the
+// HTTP-cached paths: a repeated request (If-None-Match → 304) and `Accept-Encoding: br`.
 // Needs a built app (`npx next build`) and PostgreSQL: OPTSCAN_BENCH_DB (default
 // postgres://postgres@127.0.0.1:5432/optscan_bench, created when missing). Prints Markdown.
 import { spawn } from 'node:child_process';
+import http from 'node:http';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createRequire } from 'node:module';
@@ -57,26 +59,41 @@ for (const url of [`${next}/api/scan-enhanced`, plain]) {
     await new Promise((r) => setTimeout(r, 100));
   }
 }
+/** Status, headers and raw (still encoded) body bytes of one GET with these headers. */
+const raw = (url, headers = {}) => new Promise((res, rej) => {
+  http.get(url, { headers }, (r) => {
+    let n = 0;
+    r.on('data', (c) => { n += c.length; });
+    r.on('end', () => res({ status: r.statusCode, headers: r.headers, bytes: n }));
+  }).on('error', rej);
+});
+const etag = (await raw(`${next}/api/scan-enhanced`)).headers.etag;
 const cases = [
   ['Next.js route, optscan addon (`serveJson`)', `${next}/api/scan-enhanced`],
+  ['Next.js route, repeated request (`If-None-Match` → 304)', `${next}/api/scan-enhanced`, { 'if-none-match': etag }],
+  ['Next.js route, `Accept-Encoding: br` (precompressed)', `${next}/api/scan-enhanced`, { 'accept-encoding': 'br' }],
+  ['Next.js route, `Accept-Encoding: gzip` (precompressed)', `${next}/api/scan-enhanced`, { 'accept-encoding': 'gzip' }],
   ['Next.js route, `pg` client (JSON parsed, re-stringified)', `${next}/api/scan-enhanced-pg`],
   ['Next.js route, `pg` client (JSON columns as text, spliced)', `${next}/api/scan-enhanced-pg?text=1`],
   ['Next.js floor: liveness route, no data', `${next}/api/health`],
   ['node:http + optscan addon, no framework', plain],
 ];
 const rows = [];
-for (const [name, url] of cases) {
-  const res = await fetch(url);
-  const bytes = (await res.arrayBuffer()).byteLength;
+for (const [name, url, headers] of cases) {
+  const { status, bytes } = await raw(url, headers ?? {});
+  if (status !== (headers?.['if-none-match'] ? 304 : 200)) throw new Error(`${name}: status ${status}`);
   if (!url.endsWith('/api/health')) {
     const body = JSON.parse(new TextDecoder().decode(await (await fetch(url)).arrayBuffer()));
     if (!body.success || body.cached !== true) throw new Error(`${url} is not a cache hit`);
   }
-  await autocannon({ url, connections: 10, duration: 2 }); // warm-up
-  const r = await autocannon({ url, connections: 100, duration: seconds });
-  const few = await autocannon({ url, connections: 10, duration: seconds });
-  const errors = r.non2xx + r.errors + few.non2xx + few.errors;
-  rows.push(`| ${name} | ${Math.round(bytes / 1000)} kB | ${Math.round(r.requests.average)} | ${r.latency.p50} | ${r.latency.p99} | ${Math.round(few.requests.average)} | ${few.latency.p50} | ${few.latency.p99} | ${errors} |`);
+  const opts = { url, headers: headers ?? {} };
+  await autocannon({ ...opts, connections: 10, duration: 2 }); // warm-up
+  const r = await autocannon({ ...opts, connections: 100, duration: seconds });
+  const few = await autocannon({ ...opts, connections: 10, duration: seconds });
+  // 304 is the expected answer of the conditional row (autocannon counts it as non-2xx).
+  const bad = (x) => x.errors + (headers?.['if-none-match'] ? x.non2xx - x['3xx'] : x.non2xx);
+  const errors = bad(r) + bad(few);
+  rows.push(`| ${name} | ${bytes < 10_000 ? `${bytes} B` : `${(bytes / 1000).toFixed(1)} kB`} | ${Math.round(r.requests.average)} | ${r.latency.p50} | ${r.latency.p99} | ${Math.round(few.requests.average)} | ${few.latency.p50} | ${few.latency.p99} | ${errors} |`);
 }
 finished = true;
 for (const s of servers) s.kill('SIGTERM');

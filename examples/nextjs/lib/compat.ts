@@ -53,12 +53,13 @@ export async function jsonBody(req: Request): Promise<unknown> {
 const originalSource = (source: string): string => (source === 'cache' ? 'cached_background_scan' : `optscan_${source}`);
 
 /**
- * The response bytes: optscan's fields, then the scan document, whose `metadata` (its last
- * field, so the document ends in `}}`) gets the original's cache fields spliced in. The
- * document's bytes are never parsed or re-encoded.
+ * The bytes that close the scan document for this request: the original's cache fields at
+ * the end of `metadata` (the document's last field, so it ends in `}}`), then optscan's own
+ * fields at the top level. They replace the document's closing `}}`, so the document itself
+ * (and its precompressed encodings) is never parsed or re-encoded.
  */
-export function responseBytes(c: CachedJson) {
-  const head = JSON.stringify({
+export function responseTail(c: CachedJson) {
+  const top = JSON.stringify({
     success: true,
     cached: c.source === 'cache',
     cacheAgeMinutes: c.ageMinutes,
@@ -74,14 +75,41 @@ export function responseBytes(c: CachedJson) {
     cacheTimestamp: c.scanTimestamp,
     dataSource: c.source,
   };
-  const tail = JSON.stringify({ ...freshness, source: originalSource(c.source), dataFreshness: freshness });
+  const meta = JSON.stringify({ ...freshness, source: originalSource(c.source), dataFreshness: freshness });
   const doc = c.json;
   if (doc.length < 4 || doc[0] !== 0x7b || doc[doc.length - 1] !== 0x7d || doc[doc.length - 2] !== 0x7d) {
     throw new Error('scan document does not end with its metadata object');
   }
-  return Buffer.concat([
-    Buffer.from(`${head.slice(0, -1)},`),
-    doc.subarray(1, doc.length - 2),
-    Buffer.from(`,${tail.slice(1, -1)}}}`),
-  ]);
+  return Buffer.from(`,${meta.slice(1, -1)}},${top.slice(1, -1)}}`);
+}
+
+/** The whole response document (identity), for routes that send it uncached. */
+export function responseBytes(c: CachedJson) {
+  return Buffer.concat([c.json.subarray(0, c.json.length - 2), responseTail(c)]);
+}
+
+/**
+ * An HTTP-cached response for a served scan: `304 Not Modified` when the request's
+ * `If-None-Match` (or `If-Modified-Since`) names this scan, else the body in br, gzip or
+ * identity by `Accept-Encoding`, taken from bytes compressed once per scan by the engine.
+ * Always `ETag`, `Last-Modified`, `Vary: Accept-Encoding` and the given `Cache-Control`.
+ */
+export function cachedResponse(req: Request, c: CachedJson, cacheControl: string, tail?: Buffer): Response {
+  const conditional = req.method === 'GET' || req.method === 'HEAD';
+  const n = c.http.negotiate({
+    ifNoneMatch: (conditional && req.headers.get('if-none-match')) || undefined,
+    ifModifiedSince: (conditional && req.headers.get('if-modified-since')) || undefined,
+    acceptEncoding: req.headers.get('accept-encoding') ?? undefined,
+    tail,
+  });
+  const headers: Record<string, string> = {
+    'Cache-Control': cacheControl,
+    'Last-Modified': n.lastModified,
+    ETag: n.etag,
+    Vary: 'Accept-Encoding',
+  };
+  if (n.status === 304 || !n.body) return new Response(null, { status: 304, headers });
+  headers['Content-Type'] = 'application/json';
+  if (n.contentEncoding) headers['Content-Encoding'] = n.contentEncoding;
+  return new Response(n.body as Uint8Array<ArrayBuffer>, { headers });
 }

@@ -9,7 +9,9 @@ import test from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, execFileSync } from 'node:child_process';
 import fs from 'node:fs';
+import http from 'node:http';
 import net from 'node:net';
+import zlib from 'node:zlib';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -26,6 +28,26 @@ const freePort = () => new Promise((res) => {
 });
 
 /** `next start` on a free loopback port with extra environment; resolves once it answers. */
+/** A GET with exactly these headers; resolves to status, headers and the raw (still encoded) body. */
+const raw = (url, headers = {}) => new Promise((res, rej) => {
+  http.get(url, { headers }, (r) => {
+    const chunks = [];
+    r.on('data', (c) => chunks.push(c));
+    r.on('end', () => res({ status: r.statusCode, headers: r.headers, body: Buffer.concat(chunks) }));
+  }).on('error', rej);
+});
+
+/** A response document without the fields that change with every request (the scan's age). */
+function timeless(doc) {
+  const d = JSON.parse(doc);
+  delete d.cacheAgeMinutes;
+  delete d.metadata.cacheAgeMinutes;
+  delete d.metadata.dataFreshness.cacheAgeMinutes;
+  return d;
+}
+
+const sMaxAge = (h) => Number(/s-maxage=(\d+)/.exec(h['cache-control'])[1]);
+
 async function startServer(extraEnv) {
   const port = await freePort();
   const server = spawn(process.execPath, [nextBin, 'start', '-H', '127.0.0.1', '-p', String(port)], {
@@ -93,6 +115,64 @@ test('the scan-enhanced route serves stale, missing and fresh caches', { timeout
     assert.match(hit.headers.get('cache-control'), /s-maxage=\d+/);
     assert.equal(hit.headers.get('last-modified'), new Date(hb.lastUpdated).toUTCString());
 
+    // HTTP caching: a strong per-scan tag (weak on the wire: per-request fields are spliced
+    // in), 304 on a repeated request, brotli and gzip from bytes compressed once per scan.
+    const url = `${base}/api/scan-enhanced?mode=relaxed`;
+    const plain = await raw(url);
+    assert.equal(plain.status, 200);
+    assert.equal(plain.headers['content-encoding'], undefined);
+    assert.match(plain.headers.etag, /^W\/"[0-9a-f]{32}-[0-9a-f]{8}"$/);
+    assert.match(plain.headers.vary, /Accept-Encoding/);
+    const br = await raw(url, { 'accept-encoding': 'br, gzip' });
+    const gz = await raw(url, { 'accept-encoding': 'gzip' });
+    assert.equal(br.headers['content-encoding'], 'br');
+    assert.equal(gz.headers['content-encoding'], 'gzip');
+    assert.notEqual(br.headers.etag, gz.headers.etag, 'one tag per coding');
+    const brDoc = zlib.brotliDecompressSync(br.body).toString();
+    const gzDoc = zlib.gunzipSync(gz.body).toString();
+    assert.deepEqual(timeless(brDoc), timeless(plain.body.toString()));
+    assert.deepEqual(timeless(gzDoc), timeless(plain.body.toString()));
+    assert.equal(JSON.parse(brDoc).scanId, hb.scanId);
+    assert.ok(br.body.length <= 0.15 * plain.body.length, `br ${br.body.length} of ${plain.body.length} bytes`);
+    assert.ok(gz.body.length <= 0.2 * plain.body.length, `gzip ${gz.body.length} of ${plain.body.length} bytes`);
+    for (const [name, headers] of [
+      ['If-None-Match', { 'if-none-match': plain.headers.etag }],
+      ['If-None-Match of another coding', { 'if-none-match': br.headers.etag, 'accept-encoding': 'gzip' }],
+      ['If-Modified-Since', { 'if-modified-since': plain.headers['last-modified'] }],
+    ]) {
+      const again = await raw(url, headers);
+      assert.equal(again.status, 304, name);
+      assert.equal(again.body.length, 0, name);
+      assert.ok(again.headers.etag && again.headers['cache-control'], name);
+    }
+    assert.equal((await raw(url, { 'if-none-match': '"some-other-scan"' })).status, 200);
+    // Cache-Control counts down the scan's remaining fresh seconds as it ages.
+    const age = JSON.parse(plain.body.toString()).cacheAgeMinutes;
+    assert.ok(Math.abs(sMaxAge(plain.headers) - (15 - age) * 60) <= 2, plain.headers['cache-control']);
+    await new Promise((r) => setTimeout(r, 2100));
+    const later = await raw(url, { 'if-none-match': plain.headers.etag });
+    assert.equal(later.status, 304);
+    assert.ok(sMaxAge(later.headers) <= sMaxAge(plain.headers) - 2, `${later.headers['cache-control']} after ${plain.headers['cache-control']}`);
+
+    // The screener: every contract the scan evaluated, filtered and sorted, HTTP-cached.
+    const screenUrl = `${base}/api/screen?mode=relaxed&type=call&daysToExpiration.max=60&sort=-expectedValueAmount&limit=10`;
+    const sc = await raw(screenUrl, { 'accept-encoding': 'br' });
+    assert.equal(sc.status, 200);
+    assert.equal(sc.headers['content-encoding'], 'br');
+    const screened = JSON.parse(zlib.brotliDecompressSync(sc.body).toString());
+    assert.equal(screened.scanId, hb.scanId);
+    assert.ok(screened.candidateCount > hb.opportunities.length, `${screened.candidateCount} candidates`);
+    assert.ok(screened.matched >= screened.rows.length && screened.rows.length === 10);
+    assert.ok(screened.rows.every((r) => r.optionType === 'call' && r.daysToExpiration <= 60 && typeof r.greeks.delta === 'number'));
+    assert.ok(screened.rows.every((r, i, a) => i === 0 || a[i - 1].expectedValueAmount >= r.expectedValueAmount));
+    assert.equal((await raw(screenUrl, { 'if-none-match': sc.headers.etag })).status, 304);
+    assert.equal((await raw(screenUrl.replace('limit=10', 'limit=11'), { 'if-none-match': sc.headers.etag })).status, 200);
+    for (const q of ['delta.min=abc', 'bogus=1', 'delta.min=0.9&delta.max=0.1', 'sort=-nope', 'limit=0']) {
+      const r = await fetch(`${base}/api/screen?mode=relaxed&${q}`);
+      assert.equal(r.status, 400, q);
+      assert.equal((await r.json()).code, 'InvalidInput', q);
+    }
+
     // The original page's request: POST with ?filterMode= and its constraints as the body.
     const post = await fetch(`${base}/api/scan-enhanced?filterMode=relaxed`, {
       method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ portfolioSize: null, dailyContractBudget: null }),
@@ -123,7 +203,10 @@ test('the scan-enhanced route serves stale, missing and fresh caches', { timeout
     assert.equal((await ask('backtest', { ...keyOf, strike: 123456 })).status, 404);
 
     // Stale (default mode strict): served at once, refreshed in the background.
-    const stale = await (await fetch(`${base}/api/scan-enhanced`, { method: 'POST' })).json();
+    const staleRes = await fetch(`${base}/api/scan-enhanced`, { method: 'POST' });
+    const staleTag = Object.fromEntries(staleRes.headers);
+    assert.equal(sMaxAge(staleTag), 0, 'a stale scan is not fresh for a CDN');
+    const stale = await staleRes.json();
     assert.equal(stale.filterMode, 'strict');
     assert.equal(stale.isStale, true);
     assert.equal(stale.scanId, old.scanId);
@@ -145,6 +228,11 @@ test('the scan-enhanced route serves stale, missing and fresh caches', { timeout
     assert.ok(events.some((e) => e.scanId === hb.scanId), 'SSE saw the live scan');
     const refreshed = events.find((e) => e.filterMode === 'strict');
     assert.ok(refreshed && refreshed.scanId !== old.scanId, 'SSE saw the background refresh');
+    // A new scan, a new tag: the client's old tag no longer matches.
+    const renewed = await raw(`${base}/api/scan-enhanced`, { 'if-none-match': staleTag.etag });
+    assert.equal(renewed.status, 200);
+    assert.notEqual(renewed.headers.etag, staleTag.etag);
+    assert.equal(JSON.parse(renewed.body.toString()).scanId, refreshed.scanId);
     ctrl.abort();
     await reading;
 

@@ -36,6 +36,8 @@ pub(crate) trait ScanRows: Send + Sync + 'static {
     /// The `scan_id` that [`ScanRows::latest`] would return, without its payload.
     async fn latest_id(&self, mode: FilterMode, prefer_good: bool) -> Result<Option<Uuid>>;
     async fn get(&self, scan_id: Uuid) -> Result<Option<ScanResult>>;
+    /// The stored candidate-set blob of a scan ([`crate::model::CandidateSet::encode`]).
+    async fn candidates(&self, scan_id: Uuid) -> Result<Option<Vec<u8>>>;
     async fn history(&self, mode: Option<FilterMode>, limit: u32) -> Result<Vec<ScanSummary>>;
     async fn cleanup(&self, keep: u32) -> Result<u64>;
     /// Scans saved after `cursor` (a backend-specific position), advancing it. A `None`
@@ -136,6 +138,15 @@ pub(crate) fn to_i64(what: &str, v: u64) -> Result<i64> {
 
 pub(crate) fn to_u64(what: &str, v: i64) -> Result<u64> {
     u64::try_from(v).map_err(|_| corrupt(what, v))
+}
+
+/// The candidate set of `result` as a blob to store with it, `None` when it has none.
+pub(crate) fn candidate_blob(result: &ScanResult) -> Result<Option<(Vec<u8>, i64)>> {
+    if result.candidates.is_empty() {
+        return Ok(None);
+    }
+    let n = i64::try_from(result.candidates.len()).unwrap_or(i64::MAX);
+    Ok(Some((result.candidates.encode()?, n)))
 }
 
 /// Timestamps are stored at microsecond precision (PostgreSQL's resolution).

@@ -12,9 +12,10 @@ use std::sync::{Arc, Mutex, OnceLock};
 use chrono::Utc;
 use uuid::Uuid;
 
+use super::http::HttpRepresentation;
 use super::types::{age_minutes, minutes, CachedJson, CachedScan, ServeSource};
 use super::ScanStore;
-use crate::model::{FilterMode, ScanResult};
+use crate::model::{CandidateSet, FilterMode, ScanResult};
 use crate::{Error, Result};
 
 /// A decoded scan and, once asked for, its canonical JSON text.
@@ -22,6 +23,9 @@ use crate::{Error, Result};
 pub(crate) struct HotScan {
     pub result: ScanResult,
     json: OnceLock<Arc<str>>,
+    http: OnceLock<Arc<HttpRepresentation>>,
+    /// The scan's candidate set, loaded from the database on first screen.
+    pub candidates: tokio::sync::OnceCell<Arc<CandidateSet>>,
 }
 
 impl HotScan {
@@ -29,6 +33,8 @@ impl HotScan {
         Self {
             result,
             json: OnceLock::new(),
+            http: OnceLock::new(),
+            candidates: tokio::sync::OnceCell::new(),
         }
     }
 
@@ -39,6 +45,20 @@ impl HotScan {
         }
         let text: Arc<str> = self.result.to_json()?.into();
         Ok(Arc::clone(self.json.get_or_init(|| text)))
+    }
+
+    /// The JSON text's HTTP representation (tag, gzip, brotli), built on first use and shared.
+    pub fn http(&self) -> Result<Arc<HttpRepresentation>> {
+        if let Some(h) = self.http.get() {
+            return Ok(Arc::clone(h));
+        }
+        let r = &self.result;
+        let rep = Arc::new(HttpRepresentation::new(
+            self.json()?,
+            r.scan_id,
+            r.scan_timestamp,
+        )?);
+        Ok(Arc::clone(self.http.get_or_init(|| rep)))
     }
 }
 
@@ -115,6 +135,7 @@ impl Served {
         let r = &self.scan.result;
         Ok(CachedJson {
             json: self.scan.json()?,
+            http: self.scan.http()?,
             scan_id: r.scan_id,
             scan_timestamp: r.scan_timestamp,
             filter_mode: r.filter_mode,

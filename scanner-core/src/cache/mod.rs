@@ -15,6 +15,7 @@ mod cycle_rows;
 mod history_cache;
 mod holder;
 mod hot;
+mod http;
 mod lock;
 mod notify;
 mod options;
@@ -27,6 +28,7 @@ mod postgres_cycle;
 #[cfg(feature = "postgres")]
 mod postgres_read;
 mod scheduled;
+mod screen;
 mod serve;
 #[cfg(feature = "sqlite")]
 mod sqlite;
@@ -38,6 +40,7 @@ mod types;
 mod url;
 
 pub use history_cache::CachedHistories;
+pub use http::{ContentCoding, HttpRepresentation, HttpRequest, Negotiated};
 pub use lock::{WriterLease, DEFAULT_LEASE_TTL, MAX_LEASE_TTL};
 pub use notify::ScanSubscription;
 pub use options::{minutes, PoolerMode, ServeOptions, StalePolicy, StoreOptions};

@@ -18,7 +18,9 @@ use sqlx::types::Json;
 use sqlx::{Postgres, Row, Transaction};
 use uuid::Uuid;
 
-use super::backend::{corrupt, db_error, parse_mode, to_i64, to_u64, validate, ScanRows};
+use super::backend::{
+    candidate_blob, corrupt, db_error, parse_mode, to_i64, to_u64, validate, ScanRows,
+};
 use super::lock::Fence;
 use super::postgres_read::Lit;
 use super::types::{age_minutes, is_historical, ScanNotice, ScanSummary};
@@ -202,6 +204,7 @@ fn scan_from_row(row: &PgRow) -> Result<ScanResult> {
         symbols_scanned: row.try_get(5).map_err(get_err)?,
         scan_duration_seconds: row.try_get(6).map_err(get_err)?,
         metadata: metadata.0,
+        candidates: Default::default(),
     })
 }
 
@@ -265,6 +268,19 @@ impl ScanRows for PostgresBackend {
         .execute(&mut *tx)
         .await
         .map_err(self.err("saving scan"))?;
+        if let Some((data, n)) = candidate_blob(r)? {
+            self.q(
+                "INSERT INTO scan_candidates (scan_id, format, candidate_count, data) \
+                 VALUES ($1, $2, $3, $4) ON CONFLICT (scan_id) DO NOTHING",
+            )
+            .bind(r.scan_id)
+            .bind(i16::from(data[0]))
+            .bind(i32::try_from(n).unwrap_or(i32::MAX))
+            .bind(data)
+            .execute(&mut *tx)
+            .await
+            .map_err(self.err("saving the scan's candidates"))?;
+        }
         if let Some(hook) = &self.before_commit {
             hook();
         }
@@ -306,6 +322,16 @@ impl ScanRows for PostgresBackend {
             .read(&sql, &[Lit::Uuid(scan_id)], "reading scan")
             .await?;
         rows.first().map(scan_from_row).transpose()
+    }
+
+    async fn candidates(&self, scan_id: Uuid) -> Result<Option<Vec<u8>>> {
+        let sql = "SELECT data FROM scan_candidates WHERE scan_id = $1";
+        let rows = self
+            .read(sql, &[Lit::Uuid(scan_id)], "reading a scan's candidates")
+            .await?;
+        rows.first()
+            .map(|r| r.try_get(0).map_err(|e| corrupt("candidates", e)))
+            .transpose()
     }
 
     async fn history(&self, mode: Option<FilterMode>, limit: u32) -> Result<Vec<ScanSummary>> {

@@ -9,7 +9,7 @@ use async_trait::async_trait;
 use sqlx::postgres::PgRow;
 use sqlx::Row;
 
-use super::backend::{corrupt, to_i64, validate, AuxRows};
+use super::backend::{candidate_blob, corrupt, to_i64, validate, AuxRows};
 use super::cycle_rows::{
     begin_one_by_one, finish_one_by_one, CycleEnd, CycleRows, CycleStart, FencedSave,
 };
@@ -38,8 +38,9 @@ fn renewal(fence: &Fence) -> Option<String> {
     inline_all(&format!("{UPSERT_LEASE} RETURNING 1"), &lits)
 }
 
-/// The insert of `r`, inlined, writing only when the CTE named `gate` has a row.
-fn insert_scan(r: &ScanResult, degraded: bool, gate: &str) -> Result<Option<String>> {
+/// The CTEs that insert `r` (`s{tag}`) and its candidate set (`c{tag}`, with the scan row
+/// only), inlined, writing only when the CTE named `gate` has a row.
+fn insert_scan(r: &ScanResult, degraded: bool, gate: &str, tag: &str) -> Result<Option<String>> {
     validate(r)?;
     let json = |what: &str, v: &dyn erased::Json| {
         v.text()
@@ -63,13 +64,33 @@ fn insert_scan(r: &ScanResult, degraded: bool, gate: &str) -> Result<Option<Stri
         Lit::Bool(is_historical(r)),
     ];
     let sql = format!(
-        "INSERT INTO cached_scan_results (scan_id, scan_timestamp, filter_mode, \
+        "s{tag} AS (INSERT INTO cached_scan_results (scan_id, scan_timestamp, filter_mode, \
          opportunities, total_evaluated, symbols_scanned, scan_duration_seconds, metadata, \
          opportunity_count, status, historical) \
          SELECT $1, $2, $3, $4::jsonb, $5, $6, $7, $8::jsonb, $9, $10, $11 \
-         WHERE EXISTS (SELECT 1 FROM {gate}) ON CONFLICT (scan_id) DO NOTHING"
+         WHERE EXISTS (SELECT 1 FROM {gate}) ON CONFLICT (scan_id) DO NOTHING RETURNING 1)"
     );
-    Ok(inline_all(&sql, &lits))
+    let Some(mut ctes) = inline_all(&sql, &lits) else {
+        return Ok(None);
+    };
+    if let Some((data, n)) = candidate_blob(r)? {
+        let lits = [
+            Lit::Uuid(r.scan_id),
+            Lit::Int(i64::from(data[0])),
+            Lit::Int(n),
+            Lit::Bytes(&data),
+        ];
+        let sql = format!(
+            "c{tag} AS (INSERT INTO scan_candidates (scan_id, format, candidate_count, data) \
+             SELECT $1, $2, $3, $4 WHERE EXISTS (SELECT 1 FROM s{tag}) \
+             ON CONFLICT (scan_id) DO NOTHING)"
+        );
+        let Some(cand) = inline_all(&sql, &lits) else {
+            return Ok(None);
+        };
+        ctes = format!("{ctes}, {cand}");
+    }
+    Ok(Some(ctes))
 }
 
 /// The rotation upsert of `modes`, written only when `gate` holds.
@@ -114,12 +135,12 @@ fn finish_statement(end: &CycleEnd<'_>) -> Result<Option<String>> {
     for (i, s) in end.saves.iter().enumerate() {
         let (Some(fence), Some(insert)) = (
             renewal(s.fence),
-            insert_scan(s.result, s.degraded, &format!("f{i}"))?,
+            insert_scan(s.result, s.degraded, &format!("f{i}"), &i.to_string())?,
         ) else {
             return Ok(None);
         };
         ctes.push(format!("f{i} AS ({fence})"));
-        ctes.push(format!("s{i} AS ({insert})"));
+        ctes.push(insert);
         held.push(format!("EXISTS (SELECT 1 FROM f{i})"));
     }
     let gate = if held.is_empty() {
@@ -176,10 +197,11 @@ impl PostgresBackend {
         fence: Option<&Fence>,
     ) -> Result<Option<()>> {
         let Some(fence) = fence else {
-            let Some(insert) = insert_scan(r, degraded, "(SELECT 1) always")? else {
+            let Some(insert) = insert_scan(r, degraded, "always", "0")? else {
                 return Ok(None);
             };
-            self.write_raw(&insert, "saving scan").await?;
+            let sql = format!("WITH always AS (SELECT 1), {insert} SELECT 1");
+            self.read_raw(&sql, "saving scan").await?;
             return Ok(Some(()));
         };
         let saves = [FencedSave {

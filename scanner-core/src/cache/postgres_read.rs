@@ -33,6 +33,8 @@ pub(crate) enum Lit<'a> {
     Time(chrono::DateTime<chrono::Utc>),
     Texts(&'a [String]),
     Floats(&'a [f64]),
+    /// Bytes, inlined as `decode('<hex>', 'hex')` (independent of server settings).
+    Bytes(&'a [u8]),
 }
 
 impl Lit<'_> {
@@ -57,6 +59,17 @@ impl Lit<'_> {
             Lit::Floats(v) => {
                 let items: Vec<String> = v.iter().map(|f| format!("{f:?}")).collect();
                 format!("ARRAY[{}]::float8[]", items.join(","))
+            }
+            Lit::Bytes(b) => {
+                let mut hex = String::with_capacity(b.len() * 2 + 24);
+                hex.push_str("decode('");
+                const HEX: &[u8; 16] = b"0123456789abcdef";
+                for byte in b {
+                    hex.push(char::from(HEX[usize::from(byte >> 4)]));
+                    hex.push(char::from(HEX[usize::from(byte & 15)]));
+                }
+                hex.push_str("', 'hex')");
+                hex
             }
         }
     }
@@ -185,6 +198,7 @@ impl PostgresBackend {
                 Lit::Time(t) => q.bind(t),
                 Lit::Texts(v) => q.bind(v.to_vec()),
                 Lit::Floats(v) => q.bind(v.to_vec()),
+                Lit::Bytes(b) => q.bind(b.to_vec()),
             };
         }
         q
@@ -229,5 +243,6 @@ mod tests {
         assert_eq!(Lit::Texts(&syms).sql(), "ARRAY[E'A''B',E'C']::text[]");
         assert_eq!(Lit::Floats(&[0.5, 1e-7]).sql(), "ARRAY[0.5,1e-7]::float8[]");
         assert!(Lit::Name("scan:strict").inlinable());
+        assert_eq!(Lit::Bytes(&[0, 0xab, 7]).sql(), "decode('00ab07', 'hex')");
     }
 }

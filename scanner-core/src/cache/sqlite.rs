@@ -17,7 +17,8 @@ use sqlx::Row;
 use uuid::Uuid;
 
 use super::backend::{
-    corrupt, db_error, parse_mode, to_i64, to_u64, truncate_micros, validate, ScanRows,
+    candidate_blob, corrupt, db_error, parse_mode, to_i64, to_u64, truncate_micros, validate,
+    ScanRows,
 };
 use super::lock::Fence;
 use super::types::{age_minutes, is_historical, ScanNotice, ScanSummary};
@@ -126,6 +127,7 @@ fn scan_from_row(row: &SqliteRow) -> Result<ScanResult> {
             .map_err(|e| corrupt("symbols_scanned", e))?,
         scan_duration_seconds: duration,
         metadata: serde_json::from_str(&metadata).map_err(|e| corrupt("metadata", e))?,
+        candidates: Default::default(),
     })
 }
 
@@ -150,6 +152,7 @@ impl ScanRows for SqliteBackend {
         let opps = json("opportunities", &r.opportunities)?;
         let symbols = json("symbols_scanned", &r.symbols_scanned)?;
         let metadata = json("metadata", &r.metadata)?;
+        let blob = candidate_blob(r)?;
         let mut tx = self.pool.begin().await.map_err(self.err("starting save"))?;
         if let Some(f) = fence {
             let held = super::sqlite_aux::upsert_lease(&mut tx, &f.name, &f.holder, f.ttl)
@@ -179,6 +182,19 @@ impl ScanRows for SqliteBackend {
         .execute(&mut *tx)
         .await
         .map_err(self.err("saving scan"))?;
+        if let Some((data, n)) = blob {
+            sqlx::query(
+                "INSERT INTO scan_candidates (scan_id, format, candidate_count, data) \
+                 VALUES (?1, ?2, ?3, ?4) ON CONFLICT (scan_id) DO NOTHING",
+            )
+            .bind(r.scan_id.to_string())
+            .bind(i64::from(data[0]))
+            .bind(n)
+            .bind(data)
+            .execute(&mut *tx)
+            .await
+            .map_err(self.err("saving the scan's candidates"))?;
+        }
         if let Some(hook) = &self.before_commit {
             hook();
         }
@@ -226,6 +242,14 @@ impl ScanRows for SqliteBackend {
             .await
             .map_err(self.err("reading scan"))?;
         row.as_ref().map(scan_from_row).transpose()
+    }
+
+    async fn candidates(&self, scan_id: Uuid) -> Result<Option<Vec<u8>>> {
+        sqlx::query_scalar("SELECT data FROM scan_candidates WHERE scan_id = ?1")
+            .bind(scan_id.to_string())
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(self.err("reading a scan's candidates"))
     }
 
     async fn history(&self, mode: Option<FilterMode>, limit: u32) -> Result<Vec<ScanSummary>> {

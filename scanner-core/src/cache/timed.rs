@@ -93,6 +93,13 @@ impl ScanRows for Timed {
     async fn get(&self, scan_id: Uuid) -> Result<Option<ScanResult>> {
         self.run("reading a scan", self.inner.get(scan_id)).await
     }
+    async fn candidates(&self, scan_id: Uuid) -> Result<Option<Vec<u8>>> {
+        self.run(
+            "reading a scan's candidates",
+            self.inner.candidates(scan_id),
+        )
+        .await
+    }
     async fn history(&self, mode: Option<FilterMode>, limit: u32) -> Result<Vec<ScanSummary>> {
         self.run("reading scan history", self.inner.history(mode, limit))
             .await

@@ -10,6 +10,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
+use super::http::{HttpRepresentation, HttpRequest, Negotiated};
 use crate::model::{FilterMode, ScanResult};
 
 /// Where a served result came from.
@@ -76,6 +77,9 @@ impl CachedScan {
 pub struct CachedJson {
     /// The scan's canonical JSON document.
     pub json: Arc<str>,
+    /// Its HTTP representation (`ETag`, `Last-Modified`, gzip and brotli bytes), built once
+    /// per scan: [`CachedJson::negotiate`] answers a request from it.
+    pub http: Arc<HttpRepresentation>,
     /// The scan's id.
     pub scan_id: Uuid,
     /// When the scan ran.
@@ -94,6 +98,14 @@ pub struct CachedJson {
     pub source: ServeSource,
     /// Why a stale scan was served instead of a fresh one, if so.
     pub error: Option<String>,
+}
+
+impl CachedJson {
+    /// What to send for a request with these headers: 304, or the body in br, gzip or
+    /// identity, from bytes compressed once per scan. See [`HttpRepresentation::negotiate`].
+    pub fn negotiate(&self, req: &HttpRequest<'_>) -> Negotiated {
+        self.http.negotiate(req)
+    }
 }
 
 /// A duration in (fractional) minutes; saturates at `f64::MAX` beyond ±292,000 years.

@@ -202,6 +202,11 @@ pub struct ScanResult {
     pub scan_duration_seconds: f64,
     /// Counts, provenance and diagnostics.
     pub metadata: ScanMetadata,
+    /// Every contract the scan evaluated (for screening); not part of the JSON document. Saved
+    /// with the scan in its own compact form; empty on a result read back from the cache
+    /// (the store loads it separately when screening).
+    #[serde(skip)]
+    pub candidates: std::sync::Arc<super::CandidateSet>,
 }
 
 impl ScanResult {
@@ -219,6 +224,7 @@ impl ScanResult {
                 filter_mode,
                 ..ScanMetadata::default()
             },
+            candidates: Default::default(),
         }
     }
 

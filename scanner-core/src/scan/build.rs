@@ -127,6 +127,41 @@ pub fn skeleton(q: &OptionQuote, spot: f64, a: &ContractAnalysis) -> Opportunity
     }
 }
 
+/// A contract's screen fields in [`crate::model::ScreenField`] order, in the opportunity
+/// JSON's units (per contract, percent, trader greeks).
+pub fn screen_values(
+    q: &OptionQuote,
+    spot: f64,
+    a: &ContractAnalysis,
+) -> [f64; crate::model::candidates_stored()] {
+    let t = a.greeks.trader();
+    [
+        q.strike,
+        a.premium * 100.0,
+        q.bid * 100.0,
+        q.ask * 100.0,
+        spot,
+        a.iv,
+        t.delta,
+        t.gamma,
+        t.theta,
+        t.vega,
+        a.inputs.pop_pct,
+        a.probability.expected_value * 100.0,
+        a.score,
+        a.risk.risk_adjusted_score,
+        a.enhanced_quality.score,
+        a.dte as f64,
+        q.volume as f64,
+        q.open_interest as f64,
+    ]
+}
+
+/// Days from 1970-01-01 to `d`.
+pub fn epoch_days(d: chrono::NaiveDate) -> i32 {
+    (d - chrono::NaiveDate::default()).num_days() as i32
+}
+
 /// The `details` map of the original schema.
 fn details(
     q: &OptionQuote,

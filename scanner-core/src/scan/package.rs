@@ -15,7 +15,8 @@ use super::universe::Batch;
 use super::validation::validation_json;
 use super::ScanConfig;
 use crate::model::{
-    FailedSymbol, FilterMode, Opportunity, OptionKind, Rejections, ScanMetadata, ScanResult,
+    CandidateRow, CandidateSet, FailedSymbol, FilterMode, Opportunity, OptionKind, Rejections,
+    ScanMetadata, ScanResult,
 };
 
 /// Interval confidence of the historical move analysis.
@@ -191,6 +192,7 @@ pub fn result_for_mode(
     }
     let (stage, reason) = super::freshness::STALE_HISTORY;
     rejections.add(stage, reason, ctx.stale_histories);
+    let candidate_set = candidate_set(&candidates);
     let ranked = rank(candidates, ctx.config);
     rejections.merge(&ranked.rejections);
     let mut opportunities = ranked.opportunities;
@@ -280,5 +282,21 @@ pub fn result_for_mode(
         symbols_scanned: symbols,
         scan_duration_seconds: ctx.started.elapsed().as_secs_f64(),
         metadata: meta,
+        candidates: std::sync::Arc::new(candidate_set),
     }
+}
+
+/// Every candidate of the mode as the scan's compact [`CandidateSet`] (for screening).
+fn candidate_set(candidates: &[Candidate]) -> CandidateSet {
+    let mut set = CandidateSet::default();
+    for c in candidates {
+        set.push(&CandidateRow {
+            symbol: &c.opportunity.symbol,
+            kind: c.opportunity.option_type,
+            expiration_days: c.expiration_days,
+            tier: c.tier,
+            values: c.screen,
+        });
+    }
+    set
 }

@@ -23,6 +23,10 @@ pub struct Candidate {
     pub tier: QualityTier,
     /// A backtest strong enough to let PoP ≥ 0.08 pass alone (§4.6).
     pub strong_backtest: bool,
+    /// Its screen fields ([`crate::model::ScreenField`] order) for the scan's candidate set.
+    pub screen: [f64; crate::model::candidates_stored()],
+    /// Expiration, days since 1970-01-01.
+    pub expiration_days: i32,
 }
 
 /// Outcome of [`rank`].

@@ -28,6 +28,8 @@ fn cand(symbol: &str, id: usize, ras: f64, premium: f64) -> Candidate {
         quality_score: 90.0,
         tier: QualityTier::High,
         strong_backtest: false,
+        screen: [0.0; crate::model::candidates_stored()],
+        expiration_days: 19_741,
     }
 }
 

@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 
-use super::build::{build_opportunity, skeleton, Extras};
+use super::build::{build_opportunity, epoch_days, screen_values, skeleton, Extras};
 use super::contract::{analyze_contract, ContractAnalysis, SymbolInputs};
 use super::directional::{symbol_signals, SymbolSignals};
 use super::iv_rank::{atm_term_structure, constant_maturity_iv, iv_rank, IvPoint, IvRank};
@@ -168,6 +168,8 @@ pub fn analyze_symbol(
                         quality_score: a.enhanced_quality.score,
                         tier: a.enhanced_quality.tier,
                         strong_backtest: false,
+                        screen: screen_values(&quotes[*i], chain.spot, a),
+                        expiration_days: epoch_days(quotes[*i].expiration),
                     })
                 }
                 Err(reason) => rej.add("contract_gates", reason, 1),

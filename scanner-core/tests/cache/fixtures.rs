@@ -88,6 +88,7 @@ pub fn scan(mode: FilterMode, n: usize, ts: DateTime<Utc>) -> ScanResult {
         symbols_scanned: vec!["AAPL".into(), "MSFT".into()],
         scan_duration_seconds: 12.5,
         metadata,
+        candidates: Default::default(),
     }
 }
 

@@ -12,6 +12,7 @@ mod notify;
 mod open_options;
 mod process;
 mod scheduled;
+mod screening;
 mod secrets;
 mod serve_cases;
 mod sql_api;
@@ -66,6 +67,7 @@ on_every_backend!(
     serve_cases::long_scan_keeps_its_lease,
     json_reads::json_reads_match_the_result,
     json_reads::memo_follows_the_table,
+    screening::screens_the_saved_candidates_and_cleanup_removes_them,
     notify::subscribe_delivers_new_scans,
     process::writer_lock_across_processes,
     process::killed_writer_leaves_no_partial_row,

@@ -20,12 +20,13 @@ const SUPABASE_ROLES: [&str; 3] = ["anon", "authenticated", "service_role"];
 /// SQLSTATE `insufficient_privilege`.
 const DENIED: &str = "42501";
 const MIGRATIONS_TABLE: &str = "_sqlx_migrations";
-const WORKER_TABLES: [&str; 5] = [
+const WORKER_TABLES: [&str; 6] = [
     "cached_scan_results",
     "scanner_state",
     "iv_history",
     "symbol_analysis_cache",
     "scanner_locks",
+    "scan_candidates",
 ];
 const TABLE_PRIVILEGES: [&str; 7] = [
     "SELECT",

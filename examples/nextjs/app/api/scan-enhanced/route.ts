@@ -3,11 +3,12 @@
 // response, served in-process: fresh cache at once, stale scans served while a background
 // refresh runs, a missing cache answered by one shared live scan. Never an empty 200.
 //
-// The scan arrives as the bytes of its JSON document (serialised once per scan by the
-// engine) and is spliced into the response as is (lib/compat.ts): no object is built, no
-// string decoded or encoded per request.
+// The scan arrives with its HTTP representation (ETag, Last-Modified, gzip and brotli
+// bytes, built once per scan by the engine): a repeated request gets 304, a compressed one
+// the precompressed bytes, and the per-request fields are spliced in at the end
+// (lib/compat.ts): no object is built, nothing decoded, encoded or compressed per request.
 import { maxAgeMinutes, scanner, statusFor, store } from '../../../lib/optscan';
-import { jsonBody, requestedMode, responseBytes } from '../../../lib/compat';
+import { cachedResponse, jsonBody, requestedMode, responseTail } from '../../../lib/compat';
 
 export const runtime = 'nodejs';
 export const dynamic = 'force-dynamic';
@@ -18,13 +19,7 @@ async function handle(req: Request): Promise<Response> {
     const s = await store();
     const c = await s.serveJson({ scanner: scanner(mode), filterMode: mode, maxAgeMinutes: maxAgeMinutes(), stale: 'revalidate' });
     const fresh = Math.max(0, Math.floor((maxAgeMinutes() - c.ageMinutes) * 60));
-    return new Response(responseBytes(c), {
-      headers: {
-        'Content-Type': 'application/json',
-        'Cache-Control': `public, max-age=0, s-maxage=${fresh}, stale-while-revalidate=60`,
-        'Last-Modified': new Date(c.scanTimestamp).toUTCString(),
-      },
-    });
+    return cachedResponse(req, c, `public, max-age=0, s-maxage=${fresh}, stale-while-revalidate=60`, responseTail(c));
   } catch (e) {
     const err = e as { code?: string; message?: string };
     return Response.json({ success: false, code: err.code ?? 'Internal', error: err.message ?? String(e) }, { status: statusFor(err.code) });
