@@ -330,7 +330,7 @@ impl ScanStore {
             pairs.push((k, v.str()?.to_string()));
         }
         let query = scanner_core::model::ScreenQuery::from_params(pairs).map_err(to_py)?;
-        let store = self.inner.clone();
+        let store = self.store()?;
         let page = block_on(py, async move { store.screen(m, &query).await })?;
         serde_json::to_vec(&page).map_err(|e| to_py(scanner_core::Error::internal(e.to_string())))
     }
