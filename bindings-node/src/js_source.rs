@@ -181,6 +181,15 @@ impl MarketData for JsSource {
         &self.name
     }
 
+    /// The host application hands over both its histories and its chains.
+    fn provenance(&self, _symbol: &str) -> Option<scanner_core::market::SymbolProvenance> {
+        use scanner_core::market::{Origin, SymbolProvenance};
+        Some(SymbolProvenance {
+            chain: Origin::Host,
+            history: Origin::Host,
+        })
+    }
+
     async fn universe(&self) -> Result<Vec<String>> {
         let v = call("universe", &self.universe, ()).await?;
         let bad = || Error::invalid_input("universe() must return an array of strings");
