@@ -88,7 +88,9 @@ dist:
 dist-check:
 	python3 packaging/check-glibc.py --self-test --max-glibc 2.17 dist/optscan-*manylinux*.whl dist/optscan-linux-x64-gnu-*.tgz
 	python3 packaging/check-glibc.py --musl dist/optscan-linux-x64-musl-*.tgz
-	.venv-dist/bin/auditwheel show dist/optscan-*manylinux*.whl | tee /dev/stderr | grep -q 'manylinux_2_17_x86_64'
+	@# (not `tee /dev/stderr`: that reopens a redirected log file and truncates it)
+	report=$$(.venv-dist/bin/auditwheel show dist/optscan-*manylinux*.whl) && echo "$$report" && \
+	  echo "$$report" | grep -q 'manylinux_2_17_x86_64'
 	packaging/crate-test.sh
 	packaging/wheel-test.sh
 	packaging/next-app-check.sh
