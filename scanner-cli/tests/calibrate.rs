@@ -48,8 +48,13 @@ fn bad_usage_exits_2_and_writes_nothing() {
 
 #[test]
 fn a_cc0_subset_gets_a_report_tables_and_a_plot() {
-    let data = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../../shared/data/kaggle-us-stocks-etfs-cc0/Stocks");
+    // `$OPTSCAN_SHARED_DATA`, else `shared/data` beside the repository (as every data test).
+    let data = std::env::var_os("OPTSCAN_SHARED_DATA")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|| {
+            std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/data")
+        })
+        .join("kaggle-us-stocks-etfs-cc0/Stocks");
     if !data.exists() {
         assert!(
             std::env::var("CI").as_deref() != Ok("true"),
