@@ -303,3 +303,123 @@ async fn a_401_gets_a_session_cookie_and_crumb_once_and_keeps_them_secret() {
         "{shown}"
     );
 }
+
+/// Yahoo's EU flow: the cookie host redirects to a consent page; its form is posted with
+/// the hidden tokens and "agree"; the redirect after it sets the session cookie.
+fn consent_routes(server: &Server) {
+    let page = r#"<html><form method="post" action="/v2/collectConsent?sessionId=3_cc-s">
+        <input type="hidden" name="csrfToken" value="tok9">
+        <input type="hidden" name="sessionId" value="3_cc-s">
+        <input type="hidden" name="namespace" value="yahoo">
+        <button type="submit" name="agree" value="agree">Accept all</button>
+        <button type="submit" name="reject" value="reject">Reject all</button></form></html>"#;
+    let base = &server.base;
+    server.route(
+        "/cookie",
+        None,
+        vec![Reply::status(302).header(
+            "location",
+            &format!("{base}/v2/collectConsent?sessionId=3_cc-s"),
+        )],
+    );
+    server.route(
+        "/v2/collectConsent",
+        None,
+        vec![
+            Reply::json(page).header("set-cookie", "GUCS=AVx; Max-Age=1800; Path=/"),
+            Reply::status(302).header("location", "/copyConsent?sessionId=3_cc-s"),
+        ],
+    );
+    server.route(
+        "/copyConsent",
+        None,
+        vec![Reply::status(302)
+            .header("location", "https://finance.yahoo.invalid/")
+            .header(
+                "set-cookie",
+                "A3=d=consented; Expires=Mon, 01 Jan 2035 00:00:00 GMT; Path=/",
+            )],
+    );
+    server.route("/v1/test/getcrumb", None, vec![Reply::json("Crumb1")]);
+}
+
+#[tokio::test]
+async fn the_consent_page_is_agreed_to_once_and_its_cookie_opens_the_session() {
+    let server = Server::start().await;
+    let dates = Dates::now();
+    consent_routes(&server);
+    let page = fixture("yahoo_options_page1.json", &dates, &server.base);
+    server.route(
+        "/v7/finance/options/AAPL",
+        Some("crumb=Crumb1"),
+        vec![Reply::json(page)],
+    );
+    server.route("/v7/finance/options/AAPL", None, vec![Reply::status(401)]);
+    let yahoo = YahooMarket::new()
+        .with_base_url(&server.base)
+        .with_cookie_url(format!("{}/cookie", server.base))
+        .with_config(fast_config())
+        .with_max_expirations(1);
+    let chain = yahoo
+        .option_chain("AAPL", Utc::now())
+        .await
+        .expect("chain after agreeing to the consent page");
+    assert_eq!(chain.spot, 190.5);
+    let seen = server.seen();
+    let steps: Vec<(String, &str)> = seen
+        .iter()
+        .map(|s| {
+            (
+                s.method.clone(),
+                s.path_and_query.split('?').next().unwrap_or(""),
+            )
+        })
+        .collect();
+    let expect = [
+        ("GET", "/v7/finance/options/AAPL"),
+        ("GET", "/cookie"),
+        ("GET", "/v2/collectConsent"),
+        ("POST", "/v2/collectConsent"),
+        ("GET", "/copyConsent"),
+        ("GET", "/v1/test/getcrumb"),
+        ("GET", "/v7/finance/options/AAPL"),
+    ];
+    let got: Vec<(&str, &str)> = steps.iter().map(|(m, p)| (m.as_str(), *p)).collect();
+    assert_eq!(got, expect);
+    let post = &seen[3];
+    for field in [
+        "csrfToken=tok9",
+        "sessionId=3_cc-s",
+        "namespace=yahoo",
+        "agree=agree",
+    ] {
+        assert!(
+            post.body.split('&').any(|p| p == field),
+            "{field} in {}",
+            post.body
+        );
+    }
+    assert!(!post.body.contains("reject"), "{}", post.body);
+    // The consent step's own cookie travels with the post and the cookie chain.
+    assert_eq!(post.cookie.as_deref(), Some("GUCS=AVx"));
+    assert_eq!(seen[5].cookie.as_deref(), Some("GUCS=AVx; A3=d=consented"));
+    assert_eq!(seen[6].cookie.as_deref(), Some("GUCS=AVx; A3=d=consented"));
+}
+
+#[tokio::test]
+async fn a_consent_page_that_never_lets_go_is_a_clear_failure_not_a_loop() {
+    let server = Server::start().await;
+    let page = r#"<form action="/cookie"><input type="hidden" name="csrfToken" value="t">
+        <input type="hidden" name="sessionId" value="s"></form>"#;
+    server.route("/cookie", None, vec![Reply::json(page)]);
+    server.route("/v7/finance/options/AAPL", None, vec![Reply::status(401)]);
+    let yahoo = YahooMarket::new()
+        .with_base_url(&server.base)
+        .with_cookie_url(format!("{}/cookie", server.base))
+        .with_config(fast_config());
+    let err = yahoo.option_chain("AAPL", Utc::now()).await.unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::DataSource);
+    assert!(err.message().contains("consent page"), "{err}");
+    // One GET, one POST of the form, then it stops.
+    assert_eq!(server.hits("/cookie"), 2);
+}

@@ -67,6 +67,9 @@ pub struct Seen {
     pub path_and_query: String,
     pub authorization: Option<String>,
     pub cookie: Option<String>,
+    pub method: String,
+    /// The request body as text (forms).
+    pub body: String,
 }
 
 #[derive(Default)]
@@ -132,7 +135,11 @@ async fn handle(State(shared): State<Arc<Shared>>, req: Request) -> Response {
     let path = req.uri().path().to_owned();
     let query = req.uri().query().unwrap_or("").to_owned();
     let headers = req.headers().clone();
-    drop(req); // the body is not Sync: keep no borrow of it across an await
+    let method = req.method().to_string();
+    let body = axum::body::to_bytes(req.into_body(), 1 << 20)
+        .await
+        .unwrap_or_default();
+    let body = String::from_utf8_lossy(&body).into_owned();
     let header = |name: &str| {
         headers
             .get(name)
@@ -149,6 +156,8 @@ async fn handle(State(shared): State<Arc<Shared>>, req: Request) -> Response {
         },
         authorization,
         cookie,
+        method,
+        body,
     });
     let now = shared.in_flight.fetch_add(1, Ordering::SeqCst) + 1;
     shared.max_in_flight.fetch_max(now, Ordering::SeqCst);

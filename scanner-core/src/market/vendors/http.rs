@@ -4,7 +4,9 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use reqwest::header::{HeaderValue, AUTHORIZATION, COOKIE, RETRY_AFTER, SET_COOKIE};
+use reqwest::header::{
+    HeaderValue, AUTHORIZATION, CONTENT_TYPE, COOKIE, LOCATION, RETRY_AFTER, SET_COOKIE,
+};
 use reqwest::Url;
 use tokio::sync::Semaphore;
 use tokio::time::Instant;
@@ -30,11 +32,26 @@ pub(crate) enum Auth<'a> {
     Cookie(&'a Secret),
 }
 
+/// The largest page a cookie or consent step may send.
+const MAX_PAGE_BYTES: usize = 2 << 20;
+
+/// What one request answered, redirects not followed ([`HttpClient::exchange`]).
+pub(crate) struct Exchange {
+    pub(crate) status: u16,
+    /// The redirect target, resolved against the request's URL.
+    pub(crate) location: Option<Url>,
+    /// The raw `Set-Cookie` values (attributes included).
+    pub(crate) set_cookies: Vec<String>,
+    pub(crate) body: Vec<u8>,
+}
+
 /// A rate-limited, retrying GET client for one provider.
 pub(crate) struct HttpClient {
     vendor: &'static str,
     config: HttpConfig,
     client: reqwest::Client,
+    /// The same settings without following redirects (cookie and consent flows).
+    manual: reqwest::Client,
     slots: Arc<Semaphore>,
     budget: Budget,
 }
@@ -43,16 +60,22 @@ impl HttpClient {
     /// A client for `vendor` honouring `config` (validated here).
     pub(crate) fn new(vendor: &'static str, config: HttpConfig) -> Result<Self> {
         config.validate()?;
-        let client = reqwest::Client::builder()
-            .timeout(config.timeout)
-            .user_agent(config.user_agent.as_str())
-            .build()
-            .map_err(|e| {
-                Error::internal(format!("{vendor}: cannot build the HTTP client"))
-                    .with_source(e.without_url())
-            })?;
+        let build = |redirects: reqwest::redirect::Policy| {
+            reqwest::Client::builder()
+                .timeout(config.timeout)
+                .user_agent(config.user_agent.as_str())
+                .redirect(redirects)
+                .build()
+                .map_err(|e| {
+                    Error::internal(format!("{vendor}: cannot build the HTTP client"))
+                        .with_source(e.without_url())
+                })
+        };
+        let client = build(reqwest::redirect::Policy::default())?;
+        let manual = build(reqwest::redirect::Policy::none())?;
         Ok(Self {
             vendor,
+            manual,
             slots: Arc::new(Semaphore::new(config.max_concurrency)),
             budget: Budget::new(config.request_interval()),
             config,
@@ -138,47 +161,91 @@ impl HttpClient {
         }
     }
 
-    /// One paced GET whose only use is the cookies it sets (any status is fine: Yahoo's
-    /// cookie host answers 404). Returns the raw `Set-Cookie` values (attributes included).
-    pub(crate) async fn fetch_cookies(&self, url: &Url, deadline: Instant) -> Result<Vec<String>> {
+    /// One paced request that follows no redirect, for walking a cookie or consent flow
+    /// by hand: a GET, or a POST of `form` (URL-encoded), sending `cookie` when not empty.
+    /// Any status is an answer (Yahoo's cookie host replies 404); only transport failures
+    /// and an over-long body are errors.
+    pub(crate) async fn exchange(
+        &self,
+        url: &Url,
+        form: Option<&[(String, String)]>,
+        cookie: &str,
+        deadline: Instant,
+    ) -> Result<Exchange> {
         let shown = redact_url(url.as_str());
-        if !self.budget.pace(deadline).await {
-            return Err(Error::new(
+        let no_slot = || {
+            Error::new(
                 ErrorKind::RateLimited,
                 format!("{}: no request slot before the deadline", self.vendor),
-            ));
+            )
+        };
+        if !self.budget.pace(deadline).await {
+            return Err(no_slot());
         }
         let _slot =
             self.slots.acquire().await.map_err(|_| {
                 Error::internal(format!("{}: request slots were closed", self.vendor))
             })?;
         if !self.budget.clear_to_send(deadline).await {
-            return Err(Error::new(
-                ErrorKind::RateLimited,
-                format!("{}: no request slot before the deadline", self.vendor),
-            ));
+            return Err(no_slot());
         }
-        let response = self
-            .client
-            .get(url.clone())
+        let mut request = match form {
+            None => self.manual.get(url.clone()),
+            Some(fields) => {
+                let body = url::form_urlencoded::Serializer::new(String::new())
+                    .extend_pairs(fields)
+                    .finish();
+                self.manual
+                    .post(url.clone())
+                    .header(CONTENT_TYPE, "application/x-www-form-urlencoded")
+                    .body(body)
+            }
+        };
+        if !cookie.is_empty() {
+            let mut value = HeaderValue::from_str(cookie).map_err(|_| {
+                Error::invalid_input(format!("{}: a cookie is not a valid header", self.vendor))
+            })?;
+            value.set_sensitive(true);
+            request = request.header(COOKIE, value);
+        }
+        let response = request
             .send()
             .await
             .map_err(|e| Failure::transport(self.vendor, url, e).error)?;
-        let cookies: Vec<String> = response
-            .headers()
+        let status = response.status().as_u16();
+        let headers = response.headers();
+        let set_cookies = headers
             .get_all(SET_COOKIE)
             .iter()
             .filter_map(|v| v.to_str().ok())
             .filter(|v| v.split(';').next().is_some_and(|p| p.contains('=')))
             .map(str::to_owned)
             .collect();
-        if cookies.is_empty() {
+        let location = headers
+            .get(LOCATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|l| url.join(l).ok());
+        let body = response
+            .bytes()
+            .await
+            .map_err(|e| Failure::transport(self.vendor, url, e).error)?;
+        self.budget.count_bytes(body.len());
+        if body.len() > MAX_PAGE_BYTES {
             return Err(Error::new(
                 ErrorKind::DataSource,
-                format!("{}: GET {shown} set no session cookie", self.vendor),
+                format!(
+                    "{}: {shown} sent a page over {} MiB",
+                    self.vendor,
+                    MAX_PAGE_BYTES >> 20
+                ),
             ));
         }
-        Ok(cookies)
+        Ok(Exchange {
+            status,
+            location,
+            set_cookies,
+            body: body.to_vec(),
+        })
     }
 
     /// `backoff_base · 2^attempt` (capped at 60 s) plus up to 50 % random jitter.

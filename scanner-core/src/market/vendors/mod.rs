@@ -23,6 +23,7 @@ mod secret;
 mod tradier;
 pub mod tradier_json;
 mod yahoo;
+mod yahoo_consent;
 pub mod yahoo_json;
 mod yahoo_session;
 

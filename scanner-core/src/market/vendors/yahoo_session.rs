@@ -1,5 +1,6 @@
 //! Yahoo's options endpoint answers 401 without a session: a cookie from Yahoo's cookie
-//! host (the `A3` cookie, kept with its expiry) plus a "crumb" fetched with that cookie.
+//! host (the `A3` cookie, kept with its expiry, through the consent page where Yahoo shows
+//! one: [`super::yahoo_consent`]) plus a "crumb" fetched with that cookie.
 //! This module gets one lazily, shares one crumb between all calls, renews it once when
 //! Yahoo rejects it (401/403) or when the cookie has expired, and treats crumb bodies such as
 //! `Too Many Requests`, an HTML page or nothing as a failed crumb. A 429 is a rate limit, not
@@ -15,6 +16,7 @@ use tokio::time::Instant;
 
 use super::core::VendorCore;
 use super::http::Auth;
+use super::yahoo_consent::session_cookies;
 use super::Secret;
 use crate::{Error, ErrorKind, Result};
 
@@ -69,7 +71,8 @@ impl SessionCache {
         }
         let http = core.http()?;
         let cookie_url = self.cookie_url.clone().map_err(Error::invalid_input)?;
-        let (cookie, expires) = session_cookie(&http.fetch_cookies(&cookie_url, deadline).await?);
+        let (cookie, expires) =
+            session_cookie(&session_cookies(http, &cookie_url, deadline).await?);
         let crumb_url = core.url(&["v1", "test", "getcrumb"], &[])?;
         let body = http
             .get(&crumb_url, Auth::Cookie(&cookie), deadline)
