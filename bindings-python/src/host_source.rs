@@ -11,6 +11,7 @@ use std::sync::OnceLock;
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use pyo3::prelude::*;
+use pyo3::sync::PyOnceLock;
 use pyo3::types::{PyCFunction, PyDict, PyTuple};
 use scanner_core::market::host::history_window;
 use scanner_core::market::MarketData;
@@ -92,12 +93,13 @@ impl PySource {
     {
         let obj = self.obj.clone();
         let called = tokio::task::spawn_blocking(move || {
+            keep_thread_state();
             Python::attach(|py| -> Result<Either<T>> {
                 let out = args(py)
                     .and_then(|a| obj.call_method1(py, method, a))
                     .map_err(|e| from_py(py, &e))?;
                 let out = out.into_bound(py);
-                if out.hasattr("__await__").unwrap_or(false) {
+                if is_awaitable(&out) {
                     let (tx, rx) = tokio::sync::oneshot::channel();
                     submit(py, &out, tx).map_err(|e| from_py(py, &e))?;
                     return Ok(Either::Pending(rx, Box::new(convert)));
@@ -114,6 +116,7 @@ impl PySource {
                     Error::internal(format!("{method}: the event loop dropped the call"))
                 })?;
                 tokio::task::spawn_blocking(move || {
+                    keep_thread_state();
                     Python::attach(|py| match value {
                         Ok(v) => convert(v.bind(py)),
                         Err(e) => Err(from_py(py, &e)),
@@ -126,6 +129,39 @@ impl PySource {
     }
 }
 
+thread_local! {
+    static THREAD_STATE_KEPT: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// Give this blocking-pool thread a Python thread state that outlives each call.
+///
+/// Without it every `Python::attach` on a pool thread creates a fresh thread state and
+/// deletes it on release: an allocation of the interpreter's frame stack (an `mmap`), page
+/// faults, an `munmap` and a cross-CPU TLB flush per call — about half of what a source call
+/// cost. Holding one `PyGILState_Ensure` open (and handing the GIL straight back) makes
+/// every later attach on this thread reuse the state. The state is freed with the
+/// interpreter; a pool thread that exits leaves one small state behind, which is bounded by
+/// the pool's size.
+fn keep_thread_state() {
+    THREAD_STATE_KEPT.with(|kept| {
+        if kept.get() {
+            return;
+        }
+        // SAFETY: called on a tokio blocking-pool thread that holds no GIL (never inside
+        // `Python::attach`), with the interpreter initialised (a `PySource` exists). Ensure
+        // takes the GIL with this thread's new state; SaveThread releases the GIL and keeps
+        // the state; the matching Release is deliberately never called.
+        unsafe {
+            if pyo3::ffi::Py_IsInitialized() == 0 {
+                return;
+            }
+            let _ = pyo3::ffi::PyGILState_Ensure();
+            pyo3::ffi::PyEval_SaveThread();
+        }
+        kept.set(true);
+    });
+}
+
 type Converter<T> = Box<dyn FnOnce(&Bound<'_, PyAny>) -> Result<T> + Send>;
 
 enum Either<T> {
@@ -134,6 +170,20 @@ enum Either<T> {
         tokio::sync::oneshot::Receiver<PyResult<Py<PyAny>>>,
         Converter<T>,
     ),
+}
+
+/// Whether a method returned something to await (`collections.abc.Awaitable`, whose
+/// check is cached per type, unlike a failing `hasattr(value, "__await__")`, which builds
+/// an exception for every DataFrame).
+fn is_awaitable(value: &Bound<'_, PyAny>) -> bool {
+    static AWAITABLE: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
+    let py = value.py();
+    let Ok(abc) = AWAITABLE.get_or_try_init(py, || {
+        Ok::<_, PyErr>(py.import("collections.abc")?.getattr("Awaitable")?.unbind())
+    }) else {
+        return value.hasattr("__await__").unwrap_or(false);
+    };
+    value.is_instance(abc.bind(py)).unwrap_or(false)
 }
 
 /// Run `coro` on the sources' loop; its outcome is sent on `tx`.

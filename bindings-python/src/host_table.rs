@@ -6,6 +6,7 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use numpy::PyReadonlyArray1;
 use pyo3::prelude::*;
+use pyo3::sync::PyOnceLock;
 use pyo3::types::{PyBool, PyDate, PyDateTime, PyDict, PyFloat, PyInt, PyList, PyString, PyTuple};
 use scanner_core::market::host::{parse_instant, ChainTable, Column, Table, DATE_COLUMNS};
 use serde_json::Value;
@@ -73,29 +74,46 @@ pub fn to_json(obj: &Bound<'_, PyAny>) -> PyResult<Value> {
     cell(obj, "", 0)
 }
 
+/// numpy's `asarray`, looked up once.
+fn asarray(py: Python<'_>) -> PyResult<&Bound<'_, PyAny>> {
+    static ASARRAY: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
+    ASARRAY
+        .get_or_try_init(py, || {
+            Ok::<_, PyErr>(py.import("numpy")?.getattr("asarray")?.unbind())
+        })
+        .map(|f| f.bind(py))
+}
+
 /// A column: numpy/pandas arrays by dtype, other sequences cell by cell.
 pub fn column(name: &str, obj: &Bound<'_, PyAny>) -> PyResult<Column> {
+    // The common cases first, with no Python call at all: float64 and int64 numpy arrays
+    // (what pandas hands over for price, volume and open-interest columns).
+    if let Ok(a) = obj.extract::<PyReadonlyArray1<'_, f64>>() {
+        return Ok(Column::Numbers(a.as_array().iter().copied().collect()));
+    }
+    if let Ok(a) = obj.extract::<PyReadonlyArray1<'_, i64>>() {
+        return Ok(Column::Numbers(
+            a.as_array().iter().map(|&x| x as f64).collect(),
+        ));
+    }
     let py = obj.py();
     if obj.hasattr("dtype")? {
         let mut obj = obj.clone();
+        let dtype = obj.getattr("dtype")?;
+        let kind: String = dtype.getattr("kind")?.extract()?;
         // tz-aware pandas dates: keep the wall-clock date of their own zone.
-        if !obj
-            .getattr("dtype")?
-            .getattr("tz")
-            .map(|t| t.is_none())
-            .unwrap_or(true)
-        {
-            obj = match obj.getattr("dt") {
-                Ok(dt) => dt.call_method1("tz_localize", (py.None(),))?,
-                Err(_) => obj.call_method1("tz_localize", (py.None(),))?,
+        if kind == "M" && dtype.getattr("tz").is_ok_and(|t| !t.is_none()) {
+            obj = match obj.getattr("tz_localize") {
+                Ok(f) => f.call1((py.None(),))?,
+                Err(_) => obj
+                    .getattr("dt")?
+                    .call_method1("tz_localize", (py.None(),))?,
             };
         }
-        let np = py.import("numpy")?;
-        let arr = np.call_method1("asarray", (&obj,))?;
+        let arr = asarray(py)?.call1((&obj,))?;
         let kind: String = arr.getattr("dtype")?.getattr("kind")?.extract()?;
         match kind.as_str() {
             "f" | "i" | "u" | "b" => {
-                // float64 already (most price columns): one copy, no `astype` round trip.
                 if let Ok(a) = arr.extract::<PyReadonlyArray1<'_, f64>>() {
                     return Ok(Column::Numbers(a.as_array().iter().copied().collect()));
                 }
@@ -110,18 +128,7 @@ pub fn column(name: &str, obj: &Bound<'_, PyAny>) -> PyResult<Column> {
                     .call_method1("astype", ("datetime64[D]",))?
                     .call_method1("astype", ("int64",))?;
                 let a: PyReadonlyArray1<'_, i64> = days.extract()?;
-                let epoch = NaiveDate::from_ymd_opt(1970, 1, 1).unwrap_or_default();
-                let cells: Vec<Value> = a
-                    .as_slice()?
-                    .iter()
-                    .map(
-                        |&d| match epoch.checked_add_signed(chrono::Duration::days(d)) {
-                            Some(date) if d != i64::MIN => Value::String(date.to_string()),
-                            _ => Value::Null,
-                        },
-                    )
-                    .collect();
-                return Ok(Column::Values(cells));
+                return Ok(dates(a.as_slice()?));
             }
             _ => {
                 let list = arr.call_method0("tolist")?;
@@ -138,6 +145,28 @@ pub fn column(name: &str, obj: &Bound<'_, PyAny>) -> PyResult<Column> {
     cells(name, obj)
 }
 
+/// Days since the epoch (NaT is `i64::MIN`) as a date column; a column with gaps keeps them
+/// as missing cells.
+fn dates(days: &[i64]) -> Column {
+    let epoch = NaiveDate::from_ymd_opt(1970, 1, 1).unwrap_or_default();
+    let date = |d: i64| match d {
+        i64::MIN => None,
+        d => epoch.checked_add_signed(chrono::Duration::days(d)),
+    };
+    if let Some(all) = days
+        .iter()
+        .map(|&d| date(d))
+        .collect::<Option<Vec<NaiveDate>>>()
+    {
+        return Column::Dates(all);
+    }
+    Column::Values(
+        days.iter()
+            .map(|&d| date(d).map_or(Value::Null, |x| Value::String(x.to_string())))
+            .collect(),
+    )
+}
+
 fn cells(name: &str, seq: &Bound<'_, PyAny>) -> PyResult<Column> {
     let mut out = Vec::new();
     for (i, x) in seq.try_iter()?.enumerate() {
@@ -147,7 +176,8 @@ fn cells(name: &str, seq: &Bound<'_, PyAny>) -> PyResult<Column> {
 }
 
 fn is_dataframe(obj: &Bound<'_, PyAny>) -> PyResult<bool> {
-    Ok(obj.hasattr("columns")? && obj.hasattr("index")? && obj.hasattr("dtypes")?)
+    // Not `dtypes`: pandas builds a Series to answer it.
+    Ok(obj.cast::<PyDict>().is_err() && obj.hasattr("columns")? && obj.hasattr("index")?)
 }
 
 /// A DataFrame, a dict of columns or a list of dicts as a [`Table`]. A DataFrame's index
