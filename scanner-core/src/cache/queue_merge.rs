@@ -88,7 +88,7 @@ pub(crate) fn to_hex(b: &[u8]) -> String {
 
 fn from_hex(s: &str) -> Result<Vec<u8>> {
     let bad = || Error::internal("a shard's candidate set is not hex");
-    if s.len() % 2 != 0 {
+    if !s.len().is_multiple_of(2) {
         return Err(bad());
     }
     (0..s.len())
