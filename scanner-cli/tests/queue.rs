@@ -299,3 +299,69 @@ fn queue_on_sqlite_is_refused_clearly() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("--queue needs PostgreSQL"), "{err}");
 }
+
+#[test]
+fn a_shard_missing_at_the_deadline_fails_its_symbols_with_shard_timeout() {
+    let Some(db) = Db::fresh() else {
+        return;
+    };
+    let n = 300;
+    assert!(optscan(&["migrate", "--db", &db.url]).status.success());
+    // The dead worker's shard stays invisible for an hour: only the deadline can end the cycle.
+    let opts = [
+        "--shard-size",
+        "100",
+        "--visibility-timeout",
+        "1h",
+        "--cycle-deadline",
+        "20s",
+    ];
+    let started = Instant::now();
+    let mut victim = worker(&db, n, &opts);
+    let needle = format!("|{}@", victim.id());
+    let shard = loop {
+        assert!(
+            started.elapsed() < Duration::from_secs(20),
+            "the worker never started a shard"
+        );
+        let rows = psql(
+            &db.name,
+            &format!(
+                "SELECT shard FROM scan_cycle_shards WHERE partial IS NULL \
+                 AND started_at IS NOT NULL AND position('{needle}' in worker) > 0"
+            ),
+        );
+        if let Some(s) = rows.lines().next() {
+            break s.to_owned();
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    victim.kill().unwrap();
+    let _ = victim.wait();
+    let out = worker(&db, n, &opts).wait_with_output().unwrap();
+    let log = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{log}");
+    let lost: BTreeSet<String> = psql(
+        &db.name,
+        &format!("SELECT unnest(symbols) FROM scan_cycle_shards WHERE shard = {shard}"),
+    )
+    .lines()
+    .map(str::to_owned)
+    .collect();
+    for (mode, _, scanned, _) in merged(&db) {
+        let timed_out: BTreeSet<String> = psql(
+            &db.name,
+            &format!(
+                "SELECT f->>'symbol' FROM cached_scan_results, \
+                 jsonb_array_elements(metadata->'failedSymbols') f \
+                 WHERE filter_mode = '{mode}' AND f->>'kind' = 'ShardTimeout'"
+            ),
+        )
+        .lines()
+        .map(str::to_owned)
+        .collect();
+        assert_eq!(timed_out, lost, "{mode}: the dead shard's symbols");
+        assert_eq!(scanned.len() + lost.len(), n, "{mode}\n{log}");
+        assert!(scanned.iter().all(|s| !lost.contains(s)), "{mode}");
+    }
+}
