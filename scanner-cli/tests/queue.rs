@@ -83,6 +83,8 @@ fn worker(db: &Db, universe: usize, extra: &[&str]) -> Child {
     let u = universe.to_string();
     Command::new(env!("CARGO_BIN_EXE_optscan"))
         .args(["worker", "--once", "--queue", "scan", "--db", &db.url])
+        // A 10,000-symbol merge saves tens of MB of candidates: room for a debug build.
+        .args(["--db-timeout", "300s"])
         .args(["--universe", &u, "--as-of", AS_OF, "--filter-mode", "both"])
         .args(extra)
         .env_remove("DATABASE_URL")

@@ -332,12 +332,15 @@ impl Worker<'_> {
     /// worker holds the cycle's merge lease (then `None`: it merges).
     async fn try_merge(&self, cycle: Uuid) -> Result<Option<Vec<ScanResult>>> {
         let b = Arc::clone(&self.store.inner.backend);
-        let lease = format!("merge:{cycle}");
-        if !b.try_lease(&lease, &self.me, self.opts.lease_ttl).await? {
-            return Ok(None);
-        }
+        // Renewed while the merge runs (a big cycle's save takes a while); freed by a crash.
+        let lease =
+            match WriterLease::acquire(b, format!("merge:{cycle}"), self.opts.lease_ttl).await {
+                Ok(l) => l,
+                Err(e) if e.kind() == ErrorKind::Busy => return Ok(None),
+                Err(e) => return Err(e),
+            };
         let out = self.merge_and_save(cycle).await;
-        let _ = b.release_lease(&lease, &self.me).await;
+        let _ = lease.release().await;
         out
     }
 
@@ -345,7 +348,11 @@ impl Worker<'_> {
         let merge_started = Utc::now();
         let (cycle, rows) = self.db(self.pg.cycle_shards(cycle_id)).await?;
         let complete = rows.iter().all(|r| r.partial.is_some());
-        if cycle.merged || !(complete || cycle.deadline < Utc::now()) {
+        // Only a worker configured like the coordinator ranks its cycle.
+        if cycle.merged
+            || cycle.fingerprint != self.fingerprint
+            || !(complete || cycle.deadline < Utc::now())
+        {
             return Ok(None);
         }
         let shards = rows.into_iter().map(decode).collect::<Result<Vec<_>>>()?;
