@@ -205,6 +205,15 @@ fn four_workers_give_the_opportunities_of_one() {
         wall.as_secs_f64()
     );
     check_against_single(&db, n, &logs);
+    // Cleanup takes the cycle and its partial rows with the cycle's last scan.
+    assert!(optscan(&["cleanup", "--keep", "0", "--db", &db.url])
+        .status
+        .success());
+    let left = psql(
+        &db.name,
+        "SELECT (SELECT count(*) FROM scan_cycles) + (SELECT count(*) FROM scan_cycle_shards)",
+    );
+    assert_eq!(left, "0", "cleanup left cycle rows behind");
 }
 
 #[test]

@@ -186,3 +186,31 @@ pub struct CycleStatus {
     /// The merged scans.
     pub scan_ids: Vec<Uuid>,
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn options_are_checked() {
+        assert!(QueueOptions::new("scan_2").validate().is_ok());
+        for bad in ["", "Scan", "a-b", "x'; drop table y; --", &"q".repeat(41)] {
+            assert!(QueueOptions::new(bad).validate().is_err(), "{bad:?}");
+        }
+        let mut q = QueueOptions::new("scan");
+        q.shard_size = 0;
+        assert!(q.validate().is_err());
+        let mut q = QueueOptions::new("scan");
+        q.visibility_timeout = Duration::ZERO;
+        assert!(q.validate().is_err());
+    }
+
+    #[test]
+    fn the_fingerprint_follows_the_configuration() {
+        let a = ScanConfig::default();
+        let mut b = ScanConfig::default();
+        b.max_results += 1;
+        assert_eq!(fingerprint(&a).unwrap(), fingerprint(&a.clone()).unwrap());
+        assert_ne!(fingerprint(&a).unwrap(), fingerprint(&b).unwrap());
+    }
+}

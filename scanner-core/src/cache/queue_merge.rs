@@ -296,3 +296,25 @@ fn merge_mode(
         candidates: std::sync::Arc::new(candidates),
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hex_round_trips_and_rejects_garbage() {
+        let bytes: Vec<u8> = (0..=255).collect();
+        assert_eq!(from_hex(&to_hex(&bytes)).unwrap(), bytes);
+        assert!(from_hex("abc").is_err());
+        assert!(from_hex("zz").is_err());
+    }
+
+    #[test]
+    fn merged_scan_ids_are_stable_and_distinct_per_mode() {
+        let cycle = Uuid::new_v4();
+        let (a, b) = (merged_scan_id(cycle, 0), merged_scan_id(cycle, 1));
+        assert_ne!(a, b);
+        assert_ne!(a, cycle);
+        assert_eq!(a, merged_scan_id(cycle, 0));
+    }
+}
