@@ -11,12 +11,16 @@
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use uuid::Uuid;
 
-use crate::model::{FilterMode, ScanResult};
-use crate::scan::ScanConfig;
 use crate::{Error, Result};
+#[cfg(feature = "postgres")]
+use {
+    crate::model::{FilterMode, ScanResult},
+    crate::scan::ScanConfig,
+    serde::Deserialize,
+};
 
 /// How a worker takes part in queued cycles ([`super::RunOptions::queue`]).
 #[derive(Debug, Clone, PartialEq)]
@@ -110,6 +114,7 @@ pub struct QueueReport {
 }
 
 /// One shard's message on the queue.
+#[cfg(feature = "postgres")]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub(crate) struct ShardMessage {
@@ -122,6 +127,7 @@ pub(crate) struct ShardMessage {
 }
 
 /// One shard's partial result, stored as JSON keyed by (cycle, shard).
+#[cfg(feature = "postgres")]
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub(crate) struct ShardPartial {
@@ -135,6 +141,7 @@ pub(crate) struct ShardPartial {
 
 /// The fingerprint of a configuration: workers scan a shard only with the configuration the
 /// coordinator planned it with.
+#[cfg(feature = "postgres")]
 pub(crate) fn fingerprint(cfg: &ScanConfig) -> Result<String> {
     let text = serde_json::to_string(cfg)
         .map_err(|e| Error::internal(format!("serialising the configuration: {e}")))?;
@@ -205,8 +212,10 @@ mod tests {
         assert!(q.validate().is_err());
     }
 
+    #[cfg(feature = "postgres")]
     #[test]
     fn the_fingerprint_follows_the_configuration() {
+        use crate::scan::ScanConfig;
         let a = ScanConfig::default();
         let mut b = ScanConfig::default();
         b.max_results += 1;

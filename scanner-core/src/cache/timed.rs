@@ -36,6 +36,7 @@ impl DbStats {
     }
 
     /// Count one operation that waited `waited` (for statements sent outside [`Timed`]).
+    #[cfg(feature = "postgres")]
     pub fn record(&self, waited: Duration) {
         self.ops.fetch_add(1, Ordering::Relaxed);
         self.wait_us
