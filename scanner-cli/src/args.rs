@@ -30,6 +30,33 @@ pub enum Command {
     Worker(WorkerArgs),
     /// Score the probability models out of sample on a CSV history and write the report.
     Calibrate(CalibrateArgs),
+    /// Inspect the queues of scale-out cycles (PostgreSQL).
+    #[command(subcommand)]
+    Queue(QueueCommand),
+}
+
+/// `optscan queue ...`.
+#[derive(Debug, Subcommand)]
+pub enum QueueCommand {
+    /// Show a queue's recent cycles: shards pending, in flight and done, and their workers.
+    Status(QueueStatusArgs),
+}
+
+/// `optscan queue status`.
+#[derive(Debug, Args)]
+pub struct QueueStatusArgs {
+    /// The queue.
+    #[arg(long)]
+    pub queue: String,
+    /// How many cycles, newest first.
+    #[arg(long, default_value_t = 10)]
+    pub limit: u32,
+    #[command(flatten)]
+    #[allow(missing_docs)]
+    pub db: DbArgs,
+    /// Print one JSON document.
+    #[arg(long)]
+    pub json: bool,
 }
 
 /// Where the cache lives.
@@ -165,6 +192,20 @@ pub struct WorkerArgs {
     /// Scans kept per mode by the daily cleanup.
     #[arg(long, default_value_t = 100)]
     pub keep: u32,
+    /// Share each cycle with other workers through this pgmq queue (PostgreSQL only): the
+    /// first worker plans the cycle's shards, every worker scans shards, one merges.
+    #[arg(long)]
+    pub queue: Option<String>,
+    /// Symbols per shard of a queued cycle.
+    #[arg(long, default_value_t = 250)]
+    pub shard_size: usize,
+    /// How long a shard read by a worker stays hidden from the others (renewed while the
+    /// worker scans; a dead worker's shard is scanned again after this).
+    #[arg(long, default_value = "120s")]
+    pub visibility_timeout: String,
+    /// After this, a queued cycle is merged without its missing shards (ShardTimeout).
+    #[arg(long, default_value = "10m")]
+    pub cycle_deadline: String,
     #[command(flatten)]
     #[allow(missing_docs)]
     pub opts: ScanOpts,

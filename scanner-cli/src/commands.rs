@@ -4,13 +4,15 @@ use std::io::IsTerminal;
 use std::sync::Arc;
 use std::time::Duration;
 
-use scanner_core::cache::{CachedHistories, RunOptions, SaveOutage, ScanStore, StoreOptions};
+use scanner_core::cache::{
+    CachedHistories, QueueReport, RunOptions, SaveOutage, ScanStore, StoreOptions,
+};
 use scanner_core::market::MarketData;
 use scanner_core::model::{FilterMode, ScanResult, ScreenQuery};
 use scanner_core::scan::{next_batch, ScanEvent, ScanRequest, Scanner};
 use scanner_core::{Error, ErrorKind, Result};
 
-use crate::args::{Cli, Command, DbArgs};
+use crate::args::{Cli, Command, DbArgs, QueueCommand};
 use crate::plan::parse_duration;
 use crate::plan::Plan;
 use crate::signals::CancelOnSignal;
@@ -119,6 +121,16 @@ pub async fn run(cli: Cli) -> Result<()> {
         }
         Command::Worker(a) => worker::run(a).await,
         Command::Calibrate(a) => calibrate::run(&a),
+        Command::Queue(QueueCommand::Status(a)) => {
+            let store = open(&a.db).await?;
+            let status = store.queue_status(&a.queue, a.limit).await?;
+            if a.json {
+                output::out(&output::json(&status)?);
+            } else {
+                output::out(output::queue_table(&status).trim_end());
+            }
+            Ok(())
+        }
     }
 }
 
@@ -148,6 +160,8 @@ pub struct ScanOutput {
     pub save_outage: Option<SaveOutage>,
     /// Database operations and seconds spent on them (None without a store).
     pub database: Option<(u64, f64)>,
+    /// This worker's part in a queued cycle.
+    pub queue: Option<QueueReport>,
 }
 
 /// Run one scan of `plan`: a scheduled cycle into `store` (leases, rotation, IV history,
@@ -173,11 +187,13 @@ pub async fn scan(
                 database: Some((r.database_operations, r.database_seconds)),
                 results: r.results,
                 save_outage: r.save_outage,
+                queue: r.queue,
             }),
         None => scan_unsaved(plan, opts).await.map(|results| ScanOutput {
             results,
             save_outage: None,
             database: None,
+            queue: None,
         }),
     };
     if let Some((_, pb)) = progress {

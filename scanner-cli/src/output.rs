@@ -171,3 +171,44 @@ pub fn age_line(c: &CachedScan) -> String {
         if c.is_stale { " (stale)" } else { "" }
     )
 }
+
+/// `optscan queue status` as a table: one line per cycle.
+pub fn queue_table(s: &scanner_core::cache::QueueStatus) -> String {
+    if !s.pgmq_installed {
+        return format!(
+            "queue {}: pgmq is not installed in this database yet\n",
+            s.queue
+        );
+    }
+    let mut out = format!(
+        "{:<36}  {:<20}  {:>6}  {:>5}  {:>8}  {:>7}  {:>11}  {:>7}  {}\n",
+        "cycle",
+        "as of",
+        "shards",
+        "done",
+        "inflight",
+        "pending",
+        "redelivered",
+        "workers",
+        "merged"
+    );
+    for c in &s.cycles {
+        out.push_str(&format!(
+            "{:<36}  {:<20}  {:>6}  {:>5}  {:>8}  {:>7}  {:>11}  {:>7}  {}\n",
+            c.cycle_id,
+            c.as_of.format("%Y-%m-%dT%H:%M:%SZ"),
+            c.shards,
+            c.done,
+            c.in_flight,
+            c.pending,
+            c.redelivered,
+            c.workers.len(),
+            c.merged_at
+                .map_or_else(|| "no".to_owned(), |t| t.format("%H:%M:%S").to_string())
+        ));
+    }
+    if s.cycles.is_empty() {
+        out.push_str("(no cycles)\n");
+    }
+    out
+}

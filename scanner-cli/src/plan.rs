@@ -5,7 +5,7 @@
 use std::time::Duration;
 
 use chrono::{DateTime, NaiveDate, Utc};
-use scanner_core::cache::{RunOptions, MAX_LEASE_TTL};
+use scanner_core::cache::{QueueOptions, RunOptions, MAX_LEASE_TTL};
 use scanner_core::scan::{ScanConfig, Scanner};
 use scanner_core::{calendar, Error, Result};
 
@@ -20,6 +20,8 @@ pub struct Plan {
     pub as_of: Option<DateTime<Utc>>,
     /// `--lease-ttl`.
     pub lease_ttl: Duration,
+    /// `worker --queue`: take part in queued cycles.
+    pub queue: Option<QueueOptions>,
 }
 
 impl Plan {
@@ -36,6 +38,7 @@ impl Plan {
             scanner: Scanner::new(source, cfg)?,
             as_of,
             lease_ttl,
+            queue: None,
         })
     }
 
@@ -44,6 +47,7 @@ impl Plan {
         RunOptions {
             as_of: self.as_of,
             lease_ttl: self.lease_ttl,
+            queue: self.queue.clone(),
             ..RunOptions::default()
         }
     }

@@ -6,8 +6,8 @@
 use std::time::{Duration, Instant};
 
 use chrono::Utc;
-use scanner_core::cache::{SaveOutage, ScanStore};
-use scanner_core::{ErrorKind, Result};
+use scanner_core::cache::{Backend, QueueOptions, SaveOutage, ScanStore};
+use scanner_core::{Error, ErrorKind, Result};
 
 use crate::args::WorkerArgs;
 use crate::commands::{is_transient, open, scan};
@@ -125,6 +125,19 @@ async fn scan_with(
     if let Some(o) = &out.save_outage {
         health.waited_out(o);
     }
+    if let Some(q) = &out.queue {
+        log(&format!(
+            "queue cycle {}: {}scanned shards {:?}{}",
+            q.cycle_id,
+            if q.planned { "planned; " } else { "" },
+            q.shards_scanned,
+            if q.merged_here {
+                "; merged"
+            } else {
+                "; merged by another worker"
+            }
+        ));
+    }
     let mut parts: Vec<String> = out
         .results
         .iter()
@@ -149,12 +162,25 @@ async fn scan_with(
 /// cycle could not save).
 pub async fn run(a: WorkerArgs) -> Result<()> {
     let every = parse_duration("--every", &a.every, MAX_EVERY)?;
-    let plan = Plan::new(&a.opts, "both")?;
+    let mut plan = Plan::new(&a.opts, "both")?;
+    plan.queue = queue_options(&a)?;
     let stop = signals::shutdown();
     tokio::pin!(stop);
     let mut last_cleanup = None;
     let mut health = Health::default();
     let mut store = None;
+    if plan.queue.is_some() {
+        // A queue needs PostgreSQL: say so before the first cycle, not once per cycle.
+        let s = open_with_retry(&a, &mut health).await?;
+        if s.backend() != Backend::Postgres {
+            return Err(Error::invalid_input(format!(
+                "--queue needs PostgreSQL (pgmq); {} is SQLite, which keeps single-worker \
+                 cycles: drop --queue or use a postgres:// URL",
+                s.redacted_url()
+            )));
+        }
+        store = Some(s);
+    }
     log(&format!(
         "worker started: every {:?}, source {}",
         every, a.opts.source
@@ -195,4 +221,21 @@ pub async fn run(a: WorkerArgs) -> Result<()> {
             }
         }
     }
+}
+
+/// `--queue` and its options, checked before anything is opened.
+fn queue_options(a: &WorkerArgs) -> Result<Option<QueueOptions>> {
+    let Some(name) = &a.queue else {
+        return Ok(None);
+    };
+    let mut q = QueueOptions::new(name.clone());
+    q.shard_size = a.shard_size;
+    q.visibility_timeout = parse_duration(
+        "--visibility-timeout",
+        &a.visibility_timeout,
+        Duration::from_secs(86_400),
+    )?;
+    q.cycle_deadline = parse_duration("--cycle-deadline", &a.cycle_deadline, MAX_EVERY)?;
+    q.validate()?;
+    Ok(Some(q))
 }

@@ -27,6 +27,13 @@ mod postgres_aux;
 mod postgres_cycle;
 #[cfg(feature = "postgres")]
 mod postgres_read;
+mod queue;
+#[cfg(feature = "postgres")]
+mod queue_cycle;
+#[cfg(feature = "postgres")]
+mod queue_merge;
+#[cfg(feature = "postgres")]
+mod queue_pg;
 mod scheduled;
 mod screen;
 mod serve;
@@ -44,6 +51,9 @@ pub use http::{ContentCoding, HttpRepresentation, HttpRequest, Negotiated};
 pub use lock::{WriterLease, DEFAULT_LEASE_TTL, MAX_LEASE_TTL};
 pub use notify::ScanSubscription;
 pub use options::{minutes, PoolerMode, ServeOptions, StalePolicy, StoreOptions};
+pub use queue::{CycleStatus, QueueOptions, QueueReport, QueueStatus};
+#[cfg(feature = "postgres")]
+pub use queue_merge::SHARD_TIMEOUT;
 pub use scheduled::{RunOptions, RunReport, SaveOutage};
 pub use serve::LiveScan;
 pub use store::{ScanStore, DEFAULT_URL};

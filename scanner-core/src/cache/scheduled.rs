@@ -15,7 +15,7 @@ use std::time::{Duration, Instant};
 use super::cycle_rows::{CycleEnd, FencedSave};
 use super::lock::{check_ttl, lost_error, release_all, scan_lock_name, Fence};
 use super::types::{is_degraded, HISTORICAL_AFTER};
-use super::{RotationState, ScanStore, WriterLease, DEFAULT_LEASE_TTL};
+use super::{QueueOptions, QueueReport, RotationState, ScanStore, WriterLease, DEFAULT_LEASE_TTL};
 use crate::calendar;
 use crate::model::ScanResult;
 use crate::scan::{next_batch, CancelToken, ProgressFn, ScanRequest, Scanner};
@@ -39,6 +39,9 @@ pub struct RunOptions {
     /// (default zero: fail at once). A worker sets this so a scan finished during an outage
     /// is saved as soon as the database is back, instead of being lost with its cycle.
     pub save_patience: Duration,
+    /// Take part in a cycle shared by many workers through this PostgreSQL (pgmq) queue
+    /// instead of scanning the whole universe here (default: none). See [`QueueOptions`].
+    pub queue: Option<QueueOptions>,
 }
 
 impl Default for RunOptions {
@@ -49,6 +52,7 @@ impl Default for RunOptions {
             cancel: CancelToken::default(),
             progress: None,
             save_patience: Duration::ZERO,
+            queue: None,
         }
     }
 }
@@ -59,6 +63,7 @@ impl std::fmt::Debug for RunOptions {
             .field("as_of", &self.as_of)
             .field("lease_ttl", &self.lease_ttl)
             .field("cancelled", &self.cancel.is_cancelled())
+            .field("queue", &self.queue)
             .finish_non_exhaustive()
     }
 }
@@ -83,6 +88,9 @@ pub struct RunReport {
     pub database_operations: u64,
     /// Seconds of the cycle spent waiting for the database.
     pub database_seconds: f64,
+    /// What this worker did in a queued cycle ([`RunOptions::queue`]); then `results` holds
+    /// the merged scans when this worker merged the cycle, and is empty otherwise.
+    pub queue: Option<QueueReport>,
 }
 
 /// A database outage that a cycle's save waited out.
@@ -124,6 +132,15 @@ impl ScanStore {
     /// ```
     pub async fn run_scheduled(&self, scanner: &Scanner, opts: RunOptions) -> Result<RunReport> {
         check_ttl(opts.lease_ttl)?;
+        if let Some(q) = &opts.queue {
+            #[cfg(feature = "postgres")]
+            return self.run_queued(scanner, &opts, q).await;
+            #[cfg(not(feature = "postgres"))]
+            return Err(Error::invalid_input(format!(
+                "queue {:?} needs PostgreSQL: this build has no PostgreSQL support",
+                q.name
+            )));
+        }
         let started = Instant::now();
         let (ops0, wait0) = self.database_stats();
         let modes = scanner.config().filter_mode.modes();
@@ -176,6 +193,7 @@ impl ScanStore {
             ivs_recorded,
             elapsed: started.elapsed(),
             save_outage,
+            queue: None,
         })
     }
 

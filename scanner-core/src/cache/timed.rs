@@ -34,6 +34,14 @@ impl DbStats {
             self.wait_us.load(Ordering::Relaxed) as f64 / 1e6,
         )
     }
+
+    /// Count one operation that waited `waited` (for statements sent outside [`Timed`]).
+    #[cfg(feature = "postgres")]
+    pub fn record(&self, waited: Duration) {
+        self.ops.fetch_add(1, Ordering::Relaxed);
+        self.wait_us
+            .fetch_add(waited.as_micros() as u64, Ordering::Relaxed);
+    }
 }
 
 /// A backend whose every call is limited to `limit` and counted in `stats`.

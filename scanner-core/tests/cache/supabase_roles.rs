@@ -20,13 +20,15 @@ const SUPABASE_ROLES: [&str; 3] = ["anon", "authenticated", "service_role"];
 /// SQLSTATE `insufficient_privilege`.
 const DENIED: &str = "42501";
 const MIGRATIONS_TABLE: &str = "_sqlx_migrations";
-const WORKER_TABLES: [&str; 6] = [
+const WORKER_TABLES: [&str; 8] = [
     "cached_scan_results",
     "scanner_state",
     "iv_history",
     "symbol_analysis_cache",
     "scanner_locks",
     "scan_candidates",
+    "scan_cycles",
+    "scan_cycle_shards",
 ];
 const TABLE_PRIVILEGES: [&str; 7] = [
     "SELECT",
