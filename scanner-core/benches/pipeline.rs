@@ -2,7 +2,10 @@
 //! with backtests and signals on and off, once the data is in memory. Prints wall time,
 //! contracts analysed per second and peak resident memory (VmHWM, process-wide).
 //!
-//! Run: `cargo bench -p optscan-core --bench pipeline` (add `-- 60 500` to pick sizes).
+//! Run: `cargo bench -p optscan-core --bench pipeline` (add `-- 60 500` to pick sizes, and
+//! `on` to skip the run with signals and backtests off, e.g. for a profile:
+//! `cargo bench -p optscan-core --bench pipeline -- 2000 on`). `µs/contract` is CPU time per
+//! evaluated contract.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -85,6 +88,7 @@ fn main() {
         .skip(1)
         .filter_map(|a| a.parse().ok())
         .collect();
+    let only_on = std::env::args().skip(1).any(|a| a == "on");
     let sizes = if sizes.is_empty() {
         vec![60, 500, 5000]
     } else {
@@ -93,12 +97,13 @@ fn main() {
     let rt = tokio::runtime::Runtime::new().expect("tokio runtime");
     let as_of = Utc.with_ymd_and_hms(2024, 6, 12, 18, 0, 0).unwrap();
     println!(
-        "{:>7} {:>16} {:>9} {:>8} {:>10} {:>14} {:>10} {:>14}",
+        "{:>7} {:>16} {:>9} {:>8} {:>10} {:>11} {:>14} {:>10} {:>14}",
         "symbols",
         "backtest+signals",
         "wall s",
         "cpu s",
         "contracts",
+        "µs/contract",
         "contracts/s",
         "VmHWM MB",
         "ratio wall/cpu"
@@ -109,8 +114,9 @@ fn main() {
             .expect("load synthetic market");
         let source: Arc<dyn MarketData> = Arc::new(source);
         println!(
-            "{n:>7} {:>16} {:>9} {:>8} {:>10} {:>14} {:>10.0}",
+            "{n:>7} {:>16} {:>9} {:>8} {:>10} {:>11} {:>14} {:>10.0}",
             "(data loaded)",
+            "",
             "",
             "",
             "",
@@ -119,6 +125,9 @@ fn main() {
         );
         let mut off = (f64::NAN, f64::NAN);
         for on in [false, true] {
+            if only_on && !on {
+                continue;
+            }
             let cfg = ScanConfig {
                 backtest: on,
                 signals: on,
@@ -144,11 +153,12 @@ fn main() {
                 off = (wall, cpu);
             }
             println!(
-                "{n:>7} {:>16} {wall:>9.3} {cpu:>8.2} {contracts:>10} {:>14.0} {:>10.0} {:>14}",
+                "{n:>7} {:>16} {wall:>9.3} {cpu:>8.2} {contracts:>10} {:>11.2} {:>14.0} {:>10.0} {:>14}",
                 if on { "on" } else { "off" },
+                cpu * 1e6 / contracts as f64,
                 contracts as f64 / wall,
                 vm_hwm_mb(),
-                if on {
+                if on && !only_on {
                     format!("{:.2}x/{:.2}x", wall / off.0, cpu / off.1)
                 } else {
                     String::new()

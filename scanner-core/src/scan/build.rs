@@ -52,7 +52,9 @@ pub fn trade_summary(kind: OptionKind, a: &ContractAnalysis) -> String {
             };
             format!(
                 "{how}: a {} move by expiration returns {:.0}% (${:.0} per contract).",
-                s.move_label, s.roi_pct, s.net
+                s.move_label(),
+                s.roi_pct,
+                s.net
             )
         }
         None => format!(
@@ -246,7 +248,7 @@ fn details(
         "greeks",
         json!({"delta": r(t.delta, 4), "gamma": r(t.gamma, 4), "theta": r(t.theta, 4), "vega": r(t.vega, 4)}),
     );
-    put("returnsAnalysis", json!(grid.scenarios.iter().map(|x| json!({"move": x.move_label, "movePct": r(x.move_pct, 2), "return": r(x.roi_pct, 1)})).collect::<Vec<_>>()));
+    put("returnsAnalysis", json!(grid.scenarios.iter().map(|x| json!({"move": x.move_label(), "movePct": r(x.move_pct, 2), "return": r(x.roi_pct, 1)})).collect::<Vec<_>>()));
     put("_dataQuality", quality_json(&a.quality, q));
     let sizing_in = SizingInputs {
         cost,
