@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use chrono::{DateTime, NaiveDate, Utc};
 
-use super::build::{build_opportunity, epoch_days, screen_values, skeleton, Extras};
+use super::build::{epoch_days, screen_values, skeleton, PendingDetails};
 use super::contract::{analyze_contract_at, ContractAnalysis, SymbolInputs};
 use super::directional::{symbol_signals, SymbolSignals};
 use super::iv_rank::{atm_term_structure, constant_maturity_iv, iv_rank, IvPoint, IvRank};
@@ -174,6 +174,7 @@ pub fn analyze_symbol(
                         strong_backtest: false,
                         screen: screen_values(&quotes[*i], chain.spot, a),
                         expiration_days: epoch_days(quotes[*i].expiration),
+                        pending: None,
                     })
                 }
                 Err(reason) => rej.add("contract_gates", reason, 1),
@@ -198,21 +199,16 @@ pub fn analyze_symbol(
                     .is_some_and(|v| is_strong(v.report.trades, v.report.win_rate));
             }
         }
-        // Only contracts the final ranking could select get their JSON details.
+        // Only contracts the final ranking could select keep what their details are built
+        // from (after the ranking, for the selected ones only).
         let keep = contenders(&cands, cfg);
         let mut cal = Calibration::default();
         for ((c, keep), i) in cands.iter_mut().zip(keep).zip(&idx) {
-            let validation = validations.get(i);
-            if let Some(v) = validation {
+            if let Some(v) = validations.get(i) {
                 cal.merge(&v.calibration);
             }
             if let (true, Ok(a)) = (keep, &analysed[i]) {
-                let extras = Extras {
-                    signals: signals.as_ref(),
-                    validation,
-                };
-                c.opportunity =
-                    build_opportunity(&quotes[*i], chain.spot, a, rank.as_ref(), cfg, &extras);
+                c.pending = Some(Box::new(PendingDetails::new(&quotes[*i], chain.spot, a)));
             }
         }
         evaluated.insert(m, set.len() as u64);
