@@ -2,7 +2,10 @@
 //! with backtests and signals on and off, once the data is in memory. Prints wall time,
 //! contracts analysed per second and peak resident memory (VmHWM, process-wide).
 //!
-//! Run: `cargo bench -p optscan-core --bench pipeline` (add `-- 60 500` to pick sizes).
+//! Run: `cargo bench -p optscan-core --bench pipeline` (add `-- 60 500` to pick sizes, and
+//! `on` to skip the run with signals and backtests off, e.g. for a profile:
+//! `cargo bench -p optscan-core --bench pipeline -- 2000 on`). `µs/contract` is CPU time per
+//! evaluated contract.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -67,6 +70,18 @@ fn vm_hwm_mb() -> f64 {
         .map_or(f64::NAN, |kb| kb / 1024.0)
 }
 
+/// Minor page faults of this process so far (from /proc/self/stat): pages the kernel had to
+/// zero for freshly allocated memory.
+fn minor_faults() -> f64 {
+    std::fs::read_to_string("/proc/self/stat")
+        .ok()
+        .and_then(|s| {
+            let rest = s.rsplit_once(')')?.1.to_owned();
+            rest.split_whitespace().nth(7)?.parse::<f64>().ok()
+        })
+        .unwrap_or(f64::NAN)
+}
+
 /// User + system CPU seconds of this process so far (from /proc/self/stat, 100 ticks/s):
 /// less sensitive than wall time to other processes on a shared machine.
 fn cpu_secs() -> f64 {
@@ -85,6 +100,7 @@ fn main() {
         .skip(1)
         .filter_map(|a| a.parse().ok())
         .collect();
+    let only_on = std::env::args().skip(1).any(|a| a == "on");
     let sizes = if sizes.is_empty() {
         vec![60, 500, 5000]
     } else {
@@ -93,15 +109,17 @@ fn main() {
     let rt = tokio::runtime::Runtime::new().expect("tokio runtime");
     let as_of = Utc.with_ymd_and_hms(2024, 6, 12, 18, 0, 0).unwrap();
     println!(
-        "{:>7} {:>16} {:>9} {:>8} {:>10} {:>14} {:>10} {:>14}",
+        "{:>7} {:>16} {:>9} {:>8} {:>10} {:>11} {:>14} {:>10} {:>14} {:>12}",
         "symbols",
         "backtest+signals",
         "wall s",
         "cpu s",
         "contracts",
+        "µs/contract",
         "contracts/s",
         "VmHWM MB",
-        "ratio wall/cpu"
+        "ratio wall/cpu",
+        "minor faults"
     );
     for n in sizes {
         let source = rt
@@ -109,8 +127,9 @@ fn main() {
             .expect("load synthetic market");
         let source: Arc<dyn MarketData> = Arc::new(source);
         println!(
-            "{n:>7} {:>16} {:>9} {:>8} {:>10} {:>14} {:>10.0}",
+            "{n:>7} {:>16} {:>9} {:>8} {:>10} {:>11} {:>14} {:>10.0}",
             "(data loaded)",
+            "",
             "",
             "",
             "",
@@ -119,6 +138,9 @@ fn main() {
         );
         let mut off = (f64::NAN, f64::NAN);
         for on in [false, true] {
+            if only_on && !on {
+                continue;
+            }
             let cfg = ScanConfig {
                 backtest: on,
                 signals: on,
@@ -133,22 +155,25 @@ fn main() {
             // best of 3 below 5,000 symbols (the machine is shared), one run at 5,000
             let reps = if n < 5000 { 3 } else { 1 };
             let (mut wall, mut cpu, mut contracts) = (f64::INFINITY, f64::INFINITY, 0);
+            let mut faults = f64::INFINITY;
             for _ in 0..reps {
-                let (t, c0) = (Instant::now(), cpu_secs());
+                let (t, c0, f0) = (Instant::now(), cpu_secs(), minor_faults());
                 let out = rt.block_on(scanner.run(req())).expect("scan");
                 wall = wall.min(t.elapsed().as_secs_f64());
                 cpu = cpu.min(cpu_secs() - c0);
+                faults = faults.min(minor_faults() - f0);
                 contracts = out.results[0].total_evaluated;
             }
             if !on {
                 off = (wall, cpu);
             }
             println!(
-                "{n:>7} {:>16} {wall:>9.3} {cpu:>8.2} {contracts:>10} {:>14.0} {:>10.0} {:>14}",
+                "{n:>7} {:>16} {wall:>9.3} {cpu:>8.2} {contracts:>10} {:>11.2} {:>14.0} {:>10.0} {:>14} {faults:>12.0}",
                 if on { "on" } else { "off" },
+                cpu * 1e6 / contracts as f64,
                 contracts as f64 / wall,
                 vm_hwm_mb(),
-                if on {
+                if on && !only_on {
                     format!("{:.2}x/{:.2}x", wall / off.0, cpu / off.1)
                 } else {
                     String::new()

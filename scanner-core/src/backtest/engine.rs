@@ -219,8 +219,9 @@ pub fn run_backtest(paths: &PathSet, spec: &TradeSpec, lookback: usize) -> Backt
         );
         let mut result = (e, settle / premium - 1.0, ExitReason::Expiry);
         let ln_k = k.ln();
+        let expiry_day = paths.day[i] + spec.dte;
         for j in i + 1..=e {
-            let days = (expiry - paths.dates[j]).num_days().clamp(0, spec.dte) as usize;
+            let days = (expiry_day - paths.day[j]).clamp(0, spec.dte) as usize;
             let (t, sqrt_t, df_q, df_r) = table[days];
             let mark = Mark {
                 w,

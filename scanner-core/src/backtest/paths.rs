@@ -2,7 +2,7 @@
 //! the volatility known at each close. Built once per symbol and shared by every candidate,
 //! so a candidate's backtest needs no setup of its own.
 
-use chrono::NaiveDate;
+use chrono::{Datelike, NaiveDate};
 
 use crate::model::PriceHistory;
 use crate::{Error, Result};
@@ -15,6 +15,9 @@ const SESSIONS_PER_YEAR: f64 = 252.0;
 #[derive(Debug, Clone)]
 pub struct PathSet {
     pub(super) dates: Vec<NaiveDate>,
+    /// `dates` as day numbers (days from the common era): replays count calendar days to
+    /// expiry on every held session, and this subtraction is the cheap form of it.
+    pub(super) day: Vec<i64>,
     pub(super) open: Vec<f64>,
     pub(super) high: Vec<f64>,
     pub(super) low: Vec<f64>,
@@ -79,6 +82,11 @@ impl PathSet {
             ln_high: ln(h.high()),
             ln_low: ln(h.low()),
             dates: h.dates().to_vec(),
+            day: h
+                .dates()
+                .iter()
+                .map(|d| i64::from(d.num_days_from_ce()))
+                .collect(),
             open: h.open().to_vec(),
             high: h.high().to_vec(),
             low: h.low().to_vec(),

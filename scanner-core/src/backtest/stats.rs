@@ -107,30 +107,33 @@ pub fn is_strong(trades: usize, win_rate: f64) -> bool {
 pub fn summarize(trades: &[Trade], rate: f64) -> BacktestReport {
     let n = trades.len();
     let rets: Vec<f64> = trades.iter().map(|t| t.ret).collect();
-    let mut sorted = rets.clone();
-    sorted.sort_by(f64::total_cmp);
-    let mean = |v: &[f64]| {
-        if v.is_empty() {
-            0.0
-        } else {
-            v.iter().sum::<f64>() / v.len() as f64
-        }
-    };
+    // Every backtested candidate is summarised: the median, best and worst come from a
+    // selection (same values as a full sort), the sums from iterators, not copies.
+    let mut order = rets.clone();
     let median = match n {
         0 => 0.0,
-        _ if n % 2 == 1 => sorted[n / 2],
-        _ => 0.5 * (sorted[n / 2 - 1] + sorted[n / 2]),
+        _ => {
+            let (below, mid, _) = order.select_nth_unstable_by(n / 2, f64::total_cmp);
+            let mid = *mid;
+            if n % 2 == 1 {
+                mid
+            } else {
+                let lower = below.iter().copied().max_by(f64::total_cmp).unwrap_or(mid);
+                0.5 * (lower + mid)
+            }
+        }
     };
-    let wins: Vec<f64> = rets.iter().copied().filter(|r| *r > 0.0).collect();
-    let losses: Vec<f64> = rets.iter().copied().filter(|r| *r <= 0.0).collect();
-    let gain: f64 = wins.iter().sum();
-    let loss: f64 = -losses.iter().sum::<f64>();
-    let win_rate = if n > 0 {
-        wins.len() as f64 / n as f64
-    } else {
-        0.0
-    };
-    let expectancy = win_rate * mean(&wins) + (1.0 - win_rate) * mean(&losses);
+    let best = rets.iter().copied().max_by(f64::total_cmp).unwrap_or(0.0);
+    let worst = rets.iter().copied().min_by(f64::total_cmp).unwrap_or(0.0);
+    let mean_of = |sum: f64, k: usize| if k == 0 { 0.0 } else { sum / k as f64 };
+    let mean = |v: &[f64]| mean_of(v.iter().sum::<f64>(), v.len());
+    let wins = rets.iter().filter(|r| **r > 0.0).count();
+    let losses = rets.iter().filter(|r| **r <= 0.0).count();
+    let gain: f64 = rets.iter().copied().filter(|r| *r > 0.0).sum();
+    let loss_sum: f64 = rets.iter().copied().filter(|r| *r <= 0.0).sum();
+    let loss = -loss_sum;
+    let win_rate = if n > 0 { wins as f64 / n as f64 } else { 0.0 };
+    let expectancy = win_rate * mean_of(gain, wins) + (1.0 - win_rate) * mean_of(loss_sum, losses);
 
     // Non-overlapping trades: greedily take the next entry at or after the last exit.
     let mut indep: Vec<&Trade> = Vec::new();
@@ -194,13 +197,13 @@ pub fn summarize(trades: &[Trade], rate: f64) -> BacktestReport {
         .collect();
     BacktestReport {
         trades: n,
-        winning_trades: wins.len(),
-        losing_trades: losses.len(),
+        winning_trades: wins,
+        losing_trades: losses,
         win_rate,
         avg_return_pct: pct(mean(&rets)),
         median_return_pct: pct(median),
-        best_return_pct: pct(sorted.last().copied().unwrap_or(0.0)),
-        worst_return_pct: pct(sorted.first().copied().unwrap_or(0.0)),
+        best_return_pct: pct(best),
+        worst_return_pct: pct(worst),
         profit_factor: (loss > 0.0).then(|| gain / loss),
         expectancy_pct: pct(expectancy),
         independent_trades: indep.len(),

@@ -80,6 +80,11 @@ impl Rejections {
         if n == 0 {
             return;
         }
+        // The common case, a reason already counted, allocates nothing.
+        if let Some(c) = self.0.get_mut(stage).and_then(|r| r.get_mut(reason)) {
+            *c += n;
+            return;
+        }
         *self
             .0
             .entry(stage.to_owned())

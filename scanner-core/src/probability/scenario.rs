@@ -11,12 +11,12 @@ use crate::{Error, Result};
 /// Shares per contract.
 const MULTIPLIER: f64 = 100.0;
 
-/// One move of the underlying and the resulting P&L of one contract at expiry.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
+/// One move of the underlying and the resulting P&L of one contract at expiry. Its label
+/// (`moveLabel` in JSON) is formatted on demand: a scan builds a grid for every contract it
+/// analyses but shows the labels of a few.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(into = "ScenarioJson", from = "ScenarioJson")]
 pub struct Scenario {
-    /// The move as shown, one decimal with sign, e.g. `"+1.5%"`.
-    pub move_label: String,
     /// The move in percent of spot (−15.0 … +15.0).
     pub move_pct: f64,
     /// Payoff at expiry minus the premium, per contract.
@@ -25,12 +25,50 @@ pub struct Scenario {
     pub roi_pct: f64,
 }
 
+impl Scenario {
+    /// The move as shown, one decimal with sign, e.g. `"+1.5%"`.
+    pub fn move_label(&self) -> String {
+        format!("{:+.1}%", self.move_pct)
+    }
+}
+
+/// The serialised form of a [`Scenario`], label included.
+#[derive(Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct ScenarioJson {
+    move_label: String,
+    move_pct: f64,
+    net: f64,
+    roi_pct: f64,
+}
+
+impl From<Scenario> for ScenarioJson {
+    fn from(s: Scenario) -> Self {
+        Self {
+            move_label: s.move_label(),
+            move_pct: s.move_pct,
+            net: s.net,
+            roi_pct: s.roi_pct,
+        }
+    }
+}
+
+impl From<ScenarioJson> for Scenario {
+    fn from(s: ScenarioJson) -> Self {
+        Self {
+            move_pct: s.move_pct,
+            net: s.net,
+            roi_pct: s.roi_pct,
+        }
+    }
+}
+
 /// The scenario grid and its summary figures.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ScenarioGrid {
     /// Scenarios in the original's order: −σ multiples, −fixed %, 0, +fixed %, +σ multiples.
-    pub scenarios: Vec<Scenario>,
+    pub scenarios: [Scenario; 9],
     /// Index of the scenario closest to +1σ (calls) or −1σ (puts).
     pub one_sd: usize,
     /// Index of the scenario closest to ±2σ (with DTE ≤ 3, the ±1.5σ point).
@@ -75,9 +113,9 @@ pub struct ScenarioGrid {
 /// use scanner_core::{model::OptionKind, probability::scenario_grid};
 /// let g = scenario_grid(OptionKind::Call, 100.0, 100.0, 2.0, 30, 0.3)?;
 /// assert_eq!(g.scenarios.len(), 9);
-/// assert_eq!(g.scenarios[4].move_label, "+0.0%");
+/// assert_eq!(g.scenarios[4].move_label(), "+0.0%");
 /// assert_eq!(g.breakeven_price, 102.0);
-/// assert_eq!(g.scenarios[g.best].move_label, "+15.0%");
+/// assert_eq!(g.scenarios[g.best].move_label(), "+15.0%");
 /// # Ok::<(), scanner_core::Error>(())
 /// ```
 pub fn scenario_grid(
@@ -118,20 +156,16 @@ pub fn scenario_grid(
     moves[3] = -fixed;
     moves[5] = fixed;
     let cost = premium_per_share * MULTIPLIER;
-    let scenarios: Vec<Scenario> = moves
-        .iter()
-        .map(|&m| {
-            let m = m.clamp(-cap, cap);
-            let payoff = kind.intrinsic(spot * (1.0 + m), strike) * MULTIPLIER;
-            let net = payoff - cost;
-            Scenario {
-                move_label: format!("{:+.1}%", m * 100.0),
-                move_pct: m * 100.0,
-                net,
-                roi_pct: net / cost * 100.0,
-            }
-        })
-        .collect();
+    let scenarios: [Scenario; 9] = moves.map(|m| {
+        let m = m.clamp(-cap, cap);
+        let payoff = kind.intrinsic(spot * (1.0 + m), strike) * MULTIPLIER;
+        let net = payoff - cost;
+        Scenario {
+            move_pct: m * 100.0,
+            net,
+            roi_pct: net / cost * 100.0,
+        }
+    });
     let w = kind.sign();
     let closest = |target: f64| -> usize {
         let mut best = 0;
@@ -184,7 +218,7 @@ mod tests {
         let sigma = 0.5 * (5.0f64 / 365.0).sqrt();
         assert!((g.sigma - sigma).abs() < 1e-15);
         assert_eq!(g.cap, 0.10);
-        let labels: Vec<&str> = g.scenarios.iter().map(|s| s.move_label.as_str()).collect();
+        let labels: Vec<String> = g.scenarios.iter().map(|s| s.move_label()).collect();
         assert_eq!(
             labels,
             ["-10.0%", "-8.8%", "-5.9%", "-2.0%", "+0.0%", "+2.0%", "+5.9%", "+8.8%", "+10.0%"]

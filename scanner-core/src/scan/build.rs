@@ -52,7 +52,9 @@ pub fn trade_summary(kind: OptionKind, a: &ContractAnalysis) -> String {
             };
             format!(
                 "{how}: a {} move by expiration returns {:.0}% (${:.0} per contract).",
-                s.move_label, s.roi_pct, s.net
+                s.move_label(),
+                s.roi_pct,
+                s.net
             )
         }
         None => format!(
@@ -83,18 +85,35 @@ pub struct Extras<'a> {
     pub validation: Option<&'a Validation>,
 }
 
-/// Build the opportunity for `q` from its analysis.
-pub fn build_opportunity(
-    q: &OptionQuote,
+/// What an opportunity's `details` are built from, kept for each candidate the ranking could
+/// still select: the map itself (dozens of keys, formatted sentences) is built only for
+/// the candidates the ranking does select.
+#[derive(Debug, Clone)]
+pub struct PendingDetails {
+    quote: OptionQuote,
     spot: f64,
-    a: &ContractAnalysis,
-    iv_rank: Option<&IvRank>,
-    cfg: &ScanConfig,
-    extras: &Extras<'_>,
-) -> Opportunity {
-    let mut o = skeleton(q, spot, a);
-    o.details = details(q, spot, a, iv_rank, cfg, extras);
-    o
+    analysis: ContractAnalysis,
+}
+
+impl PendingDetails {
+    /// Keep what [`details`](Self::details) needs.
+    pub(crate) fn new(quote: &OptionQuote, spot: f64, analysis: &ContractAnalysis) -> Self {
+        Self {
+            quote: quote.clone(),
+            spot,
+            analysis: analysis.clone(),
+        }
+    }
+
+    /// The `details` map of the original schema.
+    pub fn details(
+        &self,
+        iv_rank: Option<&IvRank>,
+        cfg: &ScanConfig,
+        extras: &Extras<'_>,
+    ) -> Map<String, Value> {
+        details(&self.quote, self.spot, &self.analysis, iv_rank, cfg, extras)
+    }
 }
 
 /// The opportunity's top-level fields without `details`: enough to rank it, cheap to build,
@@ -246,7 +265,7 @@ fn details(
         "greeks",
         json!({"delta": r(t.delta, 4), "gamma": r(t.gamma, 4), "theta": r(t.theta, 4), "vega": r(t.vega, 4)}),
     );
-    put("returnsAnalysis", json!(grid.scenarios.iter().map(|x| json!({"move": x.move_label, "movePct": r(x.move_pct, 2), "return": r(x.roi_pct, 1)})).collect::<Vec<_>>()));
+    put("returnsAnalysis", json!(grid.scenarios.iter().map(|x| json!({"move": x.move_label(), "movePct": r(x.move_pct, 2), "return": r(x.roi_pct, 1)})).collect::<Vec<_>>()));
     put("_dataQuality", quality_json(&a.quality, q));
     let sizing_in = SizingInputs {
         cost,

@@ -44,7 +44,27 @@ pub struct RiskMetrics {
     /// Risk-adjusted score, 0–100 (the ranking key).
     pub risk_adjusted_score: f64,
     /// The unweighted terms of the composite (snake_case keys, as the original).
-    pub score_breakdown: std::collections::BTreeMap<String, f64>,
+    pub score_breakdown: ScoreBreakdown,
+}
+
+/// The unweighted terms of the composite score, serialised with the original's snake_case
+/// keys in alphabetical order (a typed struct: no map is built per analysed contract).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct ScoreBreakdown {
+    /// The legacy score, 0–100.
+    pub base_score: f64,
+    /// The enhanced data-quality score, 0–100.
+    pub data_quality_score: f64,
+    /// `|delta|·10`.
+    pub delta_score: f64,
+    /// Expected value per contract / 10, clamped to 0–20.
+    pub expected_value_score: f64,
+    /// `gamma·1000`, capped at 5.
+    pub gamma_score: f64,
+    /// PoP in percent.
+    pub probability_score: f64,
+    /// Theta per day ·100, floored at −10.
+    pub theta_penalty: f64,
 }
 
 /// Multiplier applied to the composite for each data-quality tier.
@@ -60,19 +80,25 @@ pub fn quality_multiplier(tier: QualityTier) -> f64 {
 
 /// Composite and risk-adjusted scores.
 pub fn risk_metrics(x: &CompositeInputs) -> RiskMetrics {
+    let b = ScoreBreakdown {
+        base_score: x.legacy_score,
+        data_quality_score: x.quality_score,
+        delta_score: x.delta.abs() * 10.0,
+        expected_value_score: (x.expected_value / 10.0).clamp(0.0, 20.0),
+        gamma_score: (x.gamma * 1000.0).min(5.0),
+        probability_score: x.pop * 100.0,
+        theta_penalty: (x.theta_per_day * 100.0).max(-10.0),
+    };
+    // Summed in the original's order (floating-point addition is not associative).
     let terms = [
-        ("base_score", x.legacy_score, 0.40),
-        ("probability_score", x.pop * 100.0, 0.30),
-        (
-            "expected_value_score",
-            (x.expected_value / 10.0).clamp(0.0, 20.0),
-            0.10,
-        ),
-        ("delta_score", x.delta.abs() * 10.0, 0.10),
-        ("gamma_score", (x.gamma * 1000.0).min(5.0), 0.05),
-        ("theta_penalty", (x.theta_per_day * 100.0).max(-10.0), 0.05),
+        (b.base_score, 0.40),
+        (b.probability_score, 0.30),
+        (b.expected_value_score, 0.10),
+        (b.delta_score, 0.10),
+        (b.gamma_score, 0.05),
+        (b.theta_penalty, 0.05),
     ];
-    let sum: f64 = terms.iter().map(|(_, v, w)| v * w).sum();
+    let sum: f64 = terms.iter().map(|(v, w)| v * w).sum();
     let composite = (sum * quality_multiplier(x.tier)).clamp(0.0, 100.0);
     let width = (x.pop_band.1 - x.pop_band.0).abs();
     let gain = x.reference_gain.max(0.0);
@@ -90,15 +116,10 @@ pub fn risk_metrics(x: &CompositeInputs) -> RiskMetrics {
     if x.theta_per_day.abs() > 0.05 {
         ras -= 50.0 * x.theta_per_day.abs();
     }
-    let mut score_breakdown: std::collections::BTreeMap<String, f64> = terms
-        .iter()
-        .map(|(k, v, _)| ((*k).to_owned(), *v))
-        .collect();
-    score_breakdown.insert("data_quality_score".to_owned(), x.quality_score);
     RiskMetrics {
         composite_score: composite,
         risk_adjusted_score: ras.clamp(0.0, 100.0),
-        score_breakdown,
+        score_breakdown: b,
     }
 }
 

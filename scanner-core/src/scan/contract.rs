@@ -79,10 +79,22 @@ pub fn analyze_contract(
     cfg: &ScanConfig,
 ) -> Result<ContractAnalysis, Drop> {
     let years = years_to_expiry(sym.as_of, q.expiration);
+    let dte = days_to_expiration(sym.as_of, q.expiration);
+    analyze_contract_at(q, sym, cfg, years, dte)
+}
+
+/// [`analyze_contract`] with the year fraction and whole days to expiry already known (a
+/// symbol's contracts share a few expirations: the time-zone arithmetic runs once per date).
+pub(crate) fn analyze_contract_at(
+    q: &OptionQuote,
+    sym: &SymbolInputs,
+    cfg: &ScanConfig,
+    years: f64,
+    dte: i64,
+) -> Result<ContractAnalysis, Drop> {
     if years <= 0.0 {
         return Err("expired");
     }
-    let dte = days_to_expiration(sym.as_of, q.expiration);
     let premium = q.mid().or(q.last.filter(|p| *p > 0.0)).ok_or("no_price")?;
     let (s, k, r, d) = (sym.spot, q.strike, sym.rate, sym.dividend_yield);
     let solve = |price: f64| {

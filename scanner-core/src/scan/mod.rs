@@ -35,7 +35,9 @@ mod universe;
 mod validation;
 mod volatility;
 
-pub use composite::{filter_score, quality_multiplier, risk_metrics, CompositeInputs, RiskMetrics};
+pub use composite::{
+    filter_score, quality_multiplier, risk_metrics, CompositeInputs, RiskMetrics, ScoreBreakdown,
+};
 pub use config::{ContractGates, InstitutionalGates, LiquidityGate, ModeSelection, ScanConfig};
 pub use contract::{analyze_contract, itm_fraction, ContractAnalysis, SymbolInputs};
 pub use directional::{symbol_signals, SymbolSignals, FILTER_CONFIDENCE, FILTER_SCORE};

@@ -8,6 +8,7 @@ use chrono::{DateTime, SubsecRound, Utc};
 use serde_json::json;
 use uuid::Uuid;
 
+use super::build::{Extras, PendingDetails};
 use super::moves::analyze_moves;
 use super::rank::{rank, Candidate};
 use super::symbol::SymbolOutcome;
@@ -49,25 +50,55 @@ pub struct Context<'a> {
 }
 
 /// The best `n` candidates of one symbol per mode (the progressive partial result).
-pub fn partial(o: &SymbolOutcome, n: usize) -> Vec<(FilterMode, Vec<Opportunity>)> {
+pub fn partial(
+    o: &SymbolOutcome,
+    n: usize,
+    cfg: &ScanConfig,
+) -> Vec<(FilterMode, Vec<Opportunity>)> {
     o.candidates
         .iter()
         .map(|(m, c)| {
-            // Candidates the ranking can never select carry no details: leave them out.
-            let mut v: Vec<Opportunity> = c
-                .iter()
-                .filter(|c| !c.opportunity.details.is_empty())
-                .map(|c| c.opportunity.clone())
-                .collect();
+            // Candidates the ranking can never select have nothing to build details from:
+            // leave them out.
+            let mut v: Vec<&Candidate> = c.iter().filter(|c| c.pending.is_some()).collect();
             v.sort_by(|a, b| {
+                let (a, b) = (&a.opportunity, &b.opportunity);
                 b.risk_adjusted_score
                     .total_cmp(&a.risk_adjusted_score)
                     .then_with(|| a.contract_symbol.cmp(&b.contract_symbol))
             });
             v.truncate(n);
+            let v = v
+                .into_iter()
+                .map(|c| {
+                    let mut opp = c.opportunity.clone();
+                    build_details(&mut opp, c.pending.as_deref(), o, cfg);
+                    opp
+                })
+                .collect();
             (*m, v)
         })
         .collect()
+}
+
+/// Build a selected opportunity's `details` from what its candidate kept, beside the keys
+/// the ranking already put there.
+fn build_details(
+    o: &mut Opportunity,
+    pending: Option<&PendingDetails>,
+    sym: &SymbolOutcome,
+    cfg: &ScanConfig,
+) {
+    let Some(p) = pending else {
+        return;
+    };
+    let extras = Extras {
+        signals: sym.signals.as_ref(),
+        validation: sym.validations.get(&o.contract_symbol),
+    };
+    let mut d = p.details(sym.iv_rank.as_ref(), cfg, &extras);
+    d.append(&mut o.details);
+    o.details = d;
 }
 
 /// Attach `swingSignal`, `directionalBias`, `enhancedDirectionalBias` and
@@ -196,7 +227,10 @@ pub fn result_for_mode(
     let ranked = rank(candidates, ctx.config);
     rejections.merge(&ranked.rejections);
     let mut opportunities = ranked.opportunities;
-    for o in &mut opportunities {
+    for (o, p) in opportunities.iter_mut().zip(&ranked.pending) {
+        if let Some(sym) = outcomes.iter().find(|s| s.symbol == o.symbol) {
+            build_details(o, p.as_deref(), sym, ctx.config);
+        }
         attach_quote_source(o, outcomes);
         attach_history(o, outcomes);
         attach_signals_and_backtest(o, outcomes, ctx.config, ctx.as_of);

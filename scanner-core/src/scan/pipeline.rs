@@ -244,10 +244,11 @@ impl Scanner {
         let stale = stale.clone();
         let total = symbols.len();
         let mut tasks = tokio::task::JoinSet::new();
+        let config = Arc::new(self.config.clone());
         for (pos, symbol) in symbols.iter().cloned().enumerate() {
             let (source, cfg, permits, cancel) = (
                 self.source.clone(),
-                self.config.clone(),
+                config.clone(),
                 permits.clone(),
                 req.cancel.clone(),
             );
@@ -258,6 +259,7 @@ impl Scanner {
                 stale.clone(),
             );
             let iv_history = req.iv_history.get(&symbol).cloned().unwrap_or_default();
+            let cfg_for_progress = cfg.clone();
             let (market, news) = (market.clone(), req.news.clone());
             tasks.spawn(async move {
                 let out = async {
@@ -339,7 +341,7 @@ impl Scanner {
                     let (error, partial, ev) = match &out {
                         Ok(o) => (
                             None,
-                            package::partial(o, 5),
+                            package::partial(o, 5, &cfg_for_progress),
                             o.evaluated.values().copied().max().unwrap_or(0),
                         ),
                         Err(e) => (Some(e.to_string()), Vec::new(), 0),

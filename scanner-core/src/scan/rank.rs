@@ -4,6 +4,7 @@
 
 use serde_json::json;
 
+use super::build::PendingDetails;
 use super::{composite::filter_score, ScanConfig};
 use crate::market::quality::QualityTier;
 use crate::model::{Opportunity, Rejections};
@@ -27,13 +28,19 @@ pub struct Candidate {
     pub screen: [f64; crate::model::candidates_stored()],
     /// Expiration, days since 1970-01-01.
     pub expiration_days: i32,
+    /// What its `details` are built from once it is selected (`None` for candidates the
+    /// ranking can never select: they are only counted).
+    pub pending: Option<Box<PendingDetails>>,
 }
 
 /// Outcome of [`rank`].
 #[derive(Debug, Clone, Default)]
 pub struct Ranked {
-    /// Selected opportunities, best riskAdjustedScore first.
+    /// Selected opportunities, best riskAdjustedScore first. Their `details` hold only the
+    /// fallback's keys until they are built from `pending`.
     pub opportunities: Vec<Opportunity>,
+    /// What each selected opportunity's details are built from (same order).
+    pub pending: Vec<Option<Box<PendingDetails>>>,
     /// True when the best-available fallback filled the list.
     pub fallback_used: bool,
     /// Candidates dropped here, by stage and reason.
@@ -102,7 +109,7 @@ pub fn rank(candidates: Vec<Candidate>, cfg: &ScanConfig) -> Ranked {
     let mut pool = pool;
     pool.sort_by(by_score_desc);
     let mut per_symbol = std::collections::HashMap::<String, usize>::new();
-    let mut out = Vec::new();
+    let (mut out, mut pending) = (Vec::new(), Vec::new());
     for c in pool {
         let n = per_symbol.entry(c.opportunity.symbol.clone()).or_default();
         if *n >= cfg.max_per_symbol {
@@ -115,9 +122,11 @@ pub fn rank(candidates: Vec<Candidate>, cfg: &ScanConfig) -> Ranked {
         }
         *n += 1;
         out.push(c.opportunity);
+        pending.push(c.pending);
     }
     Ranked {
         opportunities: out,
+        pending,
         fallback_used,
         rejections,
     }

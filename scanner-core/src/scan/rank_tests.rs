@@ -30,6 +30,7 @@ fn cand(symbol: &str, id: usize, ras: f64, premium: f64) -> Candidate {
         strong_backtest: false,
         screen: [0.0; crate::model::candidates_stored()],
         expiration_days: 19_741,
+        pending: None,
     }
 }
 

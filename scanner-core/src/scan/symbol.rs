@@ -5,10 +5,10 @@
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 
-use super::build::{build_opportunity, epoch_days, screen_values, skeleton, Extras};
-use super::contract::{analyze_contract, ContractAnalysis, SymbolInputs};
+use super::build::{epoch_days, screen_values, skeleton, PendingDetails};
+use super::contract::{analyze_contract_at, ContractAnalysis, SymbolInputs};
 use super::directional::{symbol_signals, SymbolSignals};
 use super::iv_rank::{atm_term_structure, constant_maturity_iv, iv_rank, IvPoint, IvRank};
 use super::liquidity::{liquid_sets, LiquidityStage};
@@ -17,7 +17,7 @@ use super::validation::{validate, Validation};
 use super::volatility::{realized_vol, rolling_close_vol, RealizedVol};
 use super::ScanConfig;
 use crate::backtest::{is_strong, Calibration, PathSet};
-use crate::calendar::years_to_expiry;
+use crate::calendar::{days_to_expiration, years_to_expiry};
 use crate::model::{FilterMode, OptionChain, PriceHistory, Rejections};
 use crate::pricing::{implied_vol, IvStatus};
 use crate::signals::{MarketContext, NewsReading};
@@ -82,7 +82,8 @@ pub fn analyze_symbol(
     let as_of = chain.as_of;
     let quotes = &chain.quotes;
     let mut common = Rejections::default();
-    let eligible = eligible_contracts(chain, as_of, cfg.max_expirations, &mut common);
+    let expiries = Expiries::new(chain, as_of);
+    let eligible = eligible_contracts(chain, &expiries, cfg.max_expirations, &mut common);
     let sets = liquid_sets(quotes, &eligible, cfg);
     let sym = SymbolInputs {
         spot: chain.spot,
@@ -106,10 +107,13 @@ pub fn analyze_symbol(
     wanted.dedup();
     let analysed: BTreeMap<usize, Result<ContractAnalysis, &'static str>> = wanted
         .iter()
-        .map(|&i| (i, analyze_contract(&quotes[i], &sym, cfg)))
+        .map(|&i| {
+            let (years, dte) = expiries.get(quotes[i].expiration);
+            (i, analyze_contract_at(&quotes[i], &sym, cfg, years, dte))
+        })
         .collect();
 
-    let points = iv_points(chain, &eligible, &sym);
+    let points = iv_points(chain, &eligible, &sym, &expiries);
     let term = atm_term_structure(&points, sym.spot);
     let atm_iv_30d = constant_maturity_iv(&term, 30.0 / 365.0);
     let signals = cfg.signals.then(|| {
@@ -170,6 +174,7 @@ pub fn analyze_symbol(
                         strong_backtest: false,
                         screen: screen_values(&quotes[*i], chain.spot, a),
                         expiration_days: epoch_days(quotes[*i].expiration),
+                        pending: None,
                     })
                 }
                 Err(reason) => rej.add("contract_gates", reason, 1),
@@ -194,21 +199,16 @@ pub fn analyze_symbol(
                     .is_some_and(|v| is_strong(v.report.trades, v.report.win_rate));
             }
         }
-        // Only contracts the final ranking could select get their JSON details.
+        // Only contracts the final ranking could select keep what their details are built
+        // from (after the ranking, for the selected ones only).
         let keep = contenders(&cands, cfg);
         let mut cal = Calibration::default();
         for ((c, keep), i) in cands.iter_mut().zip(keep).zip(&idx) {
-            let validation = validations.get(i);
-            if let Some(v) = validation {
+            if let Some(v) = validations.get(i) {
                 cal.merge(&v.calibration);
             }
             if let (true, Ok(a)) = (keep, &analysed[i]) {
-                let extras = Extras {
-                    signals: signals.as_ref(),
-                    validation,
-                };
-                c.opportunity =
-                    build_opportunity(&quotes[*i], chain.spot, a, rank.as_ref(), cfg, &extras);
+                c.pending = Some(Box::new(PendingDetails::new(&quotes[*i], chain.spot, a)));
             }
         }
         evaluated.insert(m, set.len() as u64);
@@ -238,22 +238,47 @@ pub fn analyze_symbol(
     }
 }
 
+/// Year fraction and whole calendar days to expiry of each expiration date of one chain,
+/// computed once per date instead of once per contract.
+struct Expiries(Vec<(NaiveDate, f64, i64)>);
+
+impl Expiries {
+    fn new(chain: &OptionChain, as_of: DateTime<Utc>) -> Self {
+        Self(
+            chain
+                .expirations()
+                .into_iter()
+                .map(|e| (e, years_to_expiry(as_of, e), days_to_expiration(as_of, e)))
+                .collect(),
+        )
+    }
+
+    /// `(years, days)` to `expiration`, one of the chain's dates.
+    fn get(&self, expiration: NaiveDate) -> (f64, i64) {
+        match self.0.binary_search_by_key(&expiration, |e| e.0) {
+            Ok(i) => (self.0[i].1, self.0[i].2),
+            Err(_) => (0.0, 0), // not one of the chain's dates: cannot happen
+        }
+    }
+}
+
 /// Indices of unexpired contracts in the nearest `max_expirations` expirations.
 fn eligible_contracts(
     chain: &OptionChain,
-    as_of: DateTime<Utc>,
+    expiries: &Expiries,
     max_expirations: usize,
     rej: &mut Rejections,
 ) -> Vec<usize> {
-    let live: Vec<_> = chain
-        .expirations()
-        .into_iter()
-        .filter(|e| years_to_expiry(as_of, *e) > 0.0)
+    let live: Vec<_> = expiries
+        .0
+        .iter()
+        .filter(|e| e.1 > 0.0)
         .take(max_expirations)
+        .map(|e| e.0)
         .collect();
     let mut out = Vec::new();
     for (i, q) in chain.quotes.iter().enumerate() {
-        if years_to_expiry(as_of, q.expiration) <= 0.0 {
+        if expiries.get(q.expiration).0 <= 0.0 {
             rej.add("expiry", "expired", 1);
         } else if !live.contains(&q.expiration) {
             rej.add("expiry", "beyond_max_expirations", 1);
@@ -266,13 +291,18 @@ fn eligible_contracts(
 
 /// Solved IVs of contracts within 15% of spot whose mid gives a solvable IV (the input of
 /// the ATM term structure and of the skew signal).
-fn iv_points(chain: &OptionChain, eligible: &[usize], sym: &SymbolInputs) -> Vec<IvPoint> {
+fn iv_points(
+    chain: &OptionChain,
+    eligible: &[usize],
+    sym: &SymbolInputs,
+    expiries: &Expiries,
+) -> Vec<IvPoint> {
     eligible
         .iter()
         .map(|&i| &chain.quotes[i])
         .filter(|q| (q.strike / sym.spot - 1.0).abs() < 0.15)
         .filter_map(|q| {
-            let years = years_to_expiry(sym.as_of, q.expiration);
+            let years = expiries.get(q.expiration).0;
             let sol = implied_vol(
                 q.mid()?,
                 q.kind,
