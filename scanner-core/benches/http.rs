@@ -56,6 +56,13 @@ fn main() {
             100.0 * n as f64 / identity
         );
     }
+    let mut zlib = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+    std::io::Write::write_all(&mut zlib, json.as_bytes()).expect("gzip");
+    let zlib = zlib.finish().expect("gzip").len();
+    println!(
+        "| gzip by zlib level 9, for comparison | {zlib} | {:.1} % |",
+        100.0 * zlib as f64 / identity
+    );
     println!(
         "| building it once per scan (tag + gzip + brotli), median of 3 | {:.0} ms | |",
         builds[1]
