@@ -24,6 +24,9 @@ pub(crate) struct HotScan {
     pub result: ScanResult,
     json: OnceLock<Arc<str>>,
     http: OnceLock<Arc<HttpRepresentation>>,
+    /// Held while the representation is built: concurrent first requests wait for one
+    /// build (a CPU-heavy compression) instead of each running their own.
+    building: Mutex<()>,
     /// The scan's candidate set, loaded from the database on first screen.
     pub candidates: tokio::sync::OnceCell<Arc<CandidateSet>>,
 }
@@ -34,6 +37,7 @@ impl HotScan {
             result,
             json: OnceLock::new(),
             http: OnceLock::new(),
+            building: Mutex::new(()),
             candidates: tokio::sync::OnceCell::new(),
         }
     }
@@ -51,6 +55,13 @@ impl HotScan {
     pub fn http(&self) -> Result<Arc<HttpRepresentation>> {
         if let Some(h) = self.http.get() {
             return Ok(Arc::clone(h));
+        }
+        let _building = self
+            .building
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if let Some(h) = self.http.get() {
+            return Ok(Arc::clone(h)); // built while this call waited
         }
         let r = &self.result;
         let rep = Arc::new(HttpRepresentation::new(

@@ -159,15 +159,8 @@ impl HttpRepresentation {
         };
         let io = |e: std::io::Error| Error::internal(format!("compressing the scan: {e}"));
 
-        // gzip: fixed 10-byte header (no name, no mtime: the bytes depend on the document only).
-        let mut gz = flate2::write::DeflateEncoder::new(
-            vec![0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 2, 0xff],
-            flate2::Compression::best(),
-        );
-        gz.write_all(head.as_bytes()).map_err(io)?;
-        gz.flush().map_err(io)?; // sync flush: byte-aligned, no final block
-        let gzip = gz.get_ref().clone();
-        drop(gz);
+        // gzip: Zopfli, once per scan (see `gzip_open.rs`).
+        let gzip = super::gzip_open::gzip_open(head.as_bytes()).map_err(io)?;
         let head_crc = crc32fast::hash(head.as_bytes());
 
         let mut br =

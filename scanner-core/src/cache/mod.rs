@@ -12,6 +12,7 @@
 
 mod backend;
 mod cycle_rows;
+mod gzip_open;
 mod history_cache;
 mod holder;
 mod hot;

@@ -29,7 +29,9 @@ pub struct StoreOptions {
     /// When `true` (the default), `latest()` skips scans in which every symbol failed as long
     /// as a good scan of the mode exists; `false` returns the newest scan whatever it holds.
     pub prefer_good_scans: bool,
-    /// How often a SQLite subscription polls for new scans (default 250 ms).
+    /// How often a SQLite subscription polls for new scans (default 250 ms). Also how long
+    /// [`super::ScanStore::screen`] answers from the scan it holds before checking for a
+    /// newer one saved by another process (its own saves are seen at once).
     pub poll_interval: Duration,
     /// Test hook: called inside the save transaction after the row is written and before
     /// commit (crash tests kill the process here). Not part of the stable API.

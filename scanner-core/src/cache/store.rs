@@ -55,6 +55,7 @@ pub(crate) struct Inner {
     pub pg: Option<Arc<super::postgres::PostgresBackend>>,
     pub flights: Mutex<HashMap<FilterMode, Flight>>,
     pub hot: HotCache,
+    pub screens: super::screen::ScreenMemo,
     pub stats: Arc<DbStats>,
 }
 
@@ -159,6 +160,7 @@ impl ScanStore {
                 pg,
                 flights: Mutex::new(HashMap::new()),
                 hot: HotCache::default(),
+                screens: Default::default(),
                 stats,
             }),
         };

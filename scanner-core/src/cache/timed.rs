@@ -24,6 +24,9 @@ use crate::{Error, ErrorKind, Result};
 pub(crate) struct DbStats {
     ops: AtomicU64,
     wait_us: AtomicU64,
+    /// Writes that can change which scan leads a mode (saves, cycles, cleanups), counted
+    /// when they end: memos of "the newest scan" re-check after any of them.
+    writes: AtomicU64,
 }
 
 impl DbStats {
@@ -41,6 +44,11 @@ impl DbStats {
         self.ops.fetch_add(1, Ordering::Relaxed);
         self.wait_us
             .fetch_add(waited.as_micros() as u64, Ordering::Relaxed);
+    }
+
+    /// Scan writes ended so far through this store (see the field).
+    pub fn writes(&self) -> u64 {
+        self.writes.load(Ordering::Acquire)
     }
 }
 
@@ -60,6 +68,15 @@ impl Timed {
             .wait_us
             .fetch_add(start.elapsed().as_micros() as u64, Ordering::Relaxed);
         out.unwrap_or_else(|_| Err(timeout(what, self.limit)))
+    }
+
+    /// [`Self::run`] for a write that may change the newest scan of a mode: counted in
+    /// [`DbStats::writes`] once it ends, whatever the outcome (a timed-out save may still
+    /// commit).
+    async fn write<T>(&self, what: &str, fut: impl Future<Output = Result<T>>) -> Result<T> {
+        let out = self.run(what, fut).await;
+        self.stats.writes.fetch_add(1, Ordering::Release);
+        out
     }
 }
 
@@ -81,7 +98,7 @@ impl ScanRows for Timed {
             .await
     }
     async fn save(&self, r: &ScanResult, degraded: bool, fence: Option<&Fence>) -> Result<()> {
-        self.run("saving a scan", self.inner.save(r, degraded, fence))
+        self.write("saving a scan", self.inner.save(r, degraded, fence))
             .await
     }
     async fn latest(&self, mode: FilterMode, prefer_good: bool) -> Result<Option<ScanResult>> {
@@ -113,7 +130,7 @@ impl ScanRows for Timed {
             .await
     }
     async fn cleanup(&self, keep: u32) -> Result<u64> {
-        self.run("cleaning up old scans", self.inner.cleanup(keep))
+        self.write("cleaning up old scans", self.inner.cleanup(keep))
             .await
     }
     async fn poll_notices(&self, cursor: &mut Option<i64>) -> Result<Vec<ScanNotice>> {
@@ -223,7 +240,7 @@ impl CycleRows for Timed {
         .await
     }
     async fn finish_cycle(&self, end: CycleEnd<'_>) -> Result<Vec<bool>> {
-        self.run("saving the cycle", self.inner.finish_cycle(end))
+        self.write("saving the cycle", self.inner.finish_cycle(end))
             .await
     }
     async fn release_leases(&self, fences: &[Fence]) -> Result<()> {

@@ -10,6 +10,7 @@ mod opportunity;
 mod option;
 mod result;
 mod screen;
+mod screen_run;
 
 pub use candidates::{CandidateRow, CandidateSet, ScreenField};
 pub use chain::{OptionChain, MAX_CHAIN_CONTRACTS};

@@ -3,8 +3,6 @@
 //! shared by Rust, the bindings, the CLI and the HTTP route, which all parse the same
 //! `key=value` parameters with [`ScreenQuery::from_params`].
 
-use std::collections::HashSet;
-
 use serde::Serialize;
 
 use super::candidates::{CandidateSet, ScreenField};
@@ -171,66 +169,6 @@ impl ScreenQuery {
             }
         }
         Ok(())
-    }
-
-    /// Run the query over `set`: the matching candidates' indices in sort order (this page),
-    /// and how many matched in all.
-    pub(crate) fn run(&self, set: &CandidateSet) -> Result<(Vec<usize>, usize)> {
-        self.validate()?;
-        let n = set.len();
-        // One pass over the columns with every predicate (no intermediate index lists).
-        let wanted: HashSet<&str> = self.symbols.iter().map(String::as_str).collect();
-        let symbol_ok: Vec<bool> = set
-            .symbols
-            .iter()
-            .map(|s| wanted.is_empty() || wanted.contains(s.as_str()))
-            .collect();
-        let ranges: Vec<(&[f32], f32, f32)> = self
-            .ranges
-            .iter()
-            .map(|r| {
-                let lo = r.min.map_or(f32::NEG_INFINITY, |x| x as f32);
-                let hi = r.max.map_or(f32::INFINITY, |x| x as f32);
-                (set.column(r.field), lo, hi)
-            })
-            .collect();
-        let mut keep: Vec<u32> = Vec::new();
-        for i in 0..n {
-            if symbol_ok[set.symbol_idx[i] as usize]
-                && (self.types.is_empty() || self.types.contains(&set.kinds[i]))
-                && (self.tiers.is_empty() || self.tiers.contains(&set.tiers[i]))
-                && ranges
-                    .iter()
-                    .all(|(col, lo, hi)| col[i] >= *lo && col[i] <= *hi)
-            {
-                keep.push(i as u32);
-            }
-        }
-        let total = keep.len();
-        let (field, desc) = self.sort;
-        let col = set.column(field);
-        let order = |a: &u32, b: &u32| {
-            let (x, y) = (col[*a as usize], col[*b as usize]);
-            let o = if desc {
-                y.total_cmp(&x)
-            } else {
-                x.total_cmp(&y)
-            };
-            o.then(a.cmp(b))
-        };
-        let end = self.offset.saturating_add(self.limit).min(total);
-        if self.offset >= total {
-            return Ok((Vec::new(), total));
-        }
-        if end < total {
-            keep.select_nth_unstable_by(end, order);
-            keep.truncate(end);
-        }
-        keep.sort_unstable_by(order);
-        Ok((
-            keep[self.offset..].iter().map(|&i| i as usize).collect(),
-            total,
-        ))
     }
 }
 
