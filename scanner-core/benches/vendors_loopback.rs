@@ -394,6 +394,15 @@ async fn bench(vendor: &'static str, symbols: &[String], scale: f64, dir: &std::
             meta.symbol_count,
             meta.failed_symbols.len(),
         );
+        // Why symbols failed, grouped (a failure is a finding, not noise).
+        let mut why: std::collections::BTreeMap<String, usize> = Default::default();
+        for f in &meta.failed_symbols {
+            let reason: String = f.reason.chars().take(100).collect();
+            *why.entry(format!("{}: {reason}", f.kind)).or_default() += 1;
+        }
+        for (reason, n) in why {
+            println!("    {n} failed with {reason}");
+        }
     }
     if shared.limit.is_some() {
         println!(

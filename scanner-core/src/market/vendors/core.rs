@@ -31,7 +31,13 @@ pub(crate) struct VendorCore {
     pub(crate) universe: Vec<String>,
     pub(crate) max_expirations: usize,
     pub(crate) reports: LastReports,
+    /// The as-ofs accepted as "now" most recently (newest last): a long scan keeps asking
+    /// with the as-of it started with, and must not turn historical as its minutes pass.
+    live_as_ofs: std::sync::Mutex<Vec<DateTime<Utc>>>,
 }
+
+/// How many recent live as-ofs are remembered (scans running at once on one source).
+const LIVE_AS_OFS_KEPT: usize = 8;
 
 impl VendorCore {
     pub(crate) fn new(name: &'static str, default_base: &str) -> Self {
@@ -42,6 +48,7 @@ impl VendorCore {
             universe: DEFAULT_UNIVERSE.iter().map(|s| (*s).to_owned()).collect(),
             max_expirations: DEFAULT_MAX_EXPIRATIONS,
             reports: LastReports::default(),
+            live_as_ofs: std::sync::Mutex::new(Vec::new()),
         };
         core.set_base_url(default_base);
         core.set_config(HttpConfig::default());
@@ -120,17 +127,33 @@ impl VendorCore {
         }
     }
 
-    /// A live vendor only serves "now": refuse an `as_of` more than a few minutes old.
+    /// A live vendor only serves "now": refuse an `as_of` more than a few minutes old,
+    /// unless it is the as-of of a scan this source already served live (a 500-symbol
+    /// scan under a 120-a-minute limit runs for over 20 minutes on one as-of).
     pub(crate) fn check_live(&self, as_of: DateTime<Utc>) -> Result<()> {
         self.check_as_of(as_of)?;
-        if Utc::now() - as_of > chrono::Duration::minutes(LIVE_TOLERANCE_MINUTES) {
-            return Err(Error::invalid_input(format!(
-                "historical chains are not available from {} (as_of {as_of} is more than \
-                 {LIVE_TOLERANCE_MINUTES} minutes in the past)",
-                self.name
-            )));
+        let tolerance = chrono::Duration::minutes(LIVE_TOLERANCE_MINUTES);
+        let mut seen = self
+            .live_as_ofs
+            .lock()
+            .unwrap_or_else(|p| p.into_inner());
+        if Utc::now() - as_of <= tolerance {
+            if !seen.contains(&as_of) {
+                if seen.len() == LIVE_AS_OFS_KEPT {
+                    seen.remove(0);
+                }
+                seen.push(as_of);
+            }
+            return Ok(());
         }
-        Ok(())
+        if seen.contains(&as_of) {
+            return Ok(());
+        }
+        Err(Error::invalid_input(format!(
+            "historical chains are not available from {} (as_of {as_of} is more than \
+             {LIVE_TOLERANCE_MINUTES} minutes in the past)",
+            self.name
+        )))
     }
 
     pub(crate) fn base_for_debug(&self) -> String {
@@ -161,5 +184,30 @@ pub fn normalize_symbol(symbol: &str) -> Result<String> {
             "not a ticker symbol: {:?}",
             symbol.chars().take(32).collect::<String>()
         )))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_scan_served_live_keeps_its_as_of_live_while_its_minutes_pass() {
+        let core = VendorCore::new("tradier", "https://example.invalid/");
+        let now = Utc::now();
+        core.check_live(now).expect("now is live");
+        let old = now - chrono::Duration::minutes(30);
+        let err = core.check_live(old).unwrap_err();
+        assert_eq!(err.kind(), crate::ErrorKind::InvalidInput);
+        assert!(err.message().contains("historical"), "{err}");
+        // As if `old` had been accepted when it was fresh, 30 minutes ago.
+        core.live_as_ofs.lock().unwrap().insert(0, old);
+        core.check_live(old).expect("the running scan's as-of stays live");
+        assert!(core.check_live(old - chrono::Duration::seconds(1)).is_err());
+        // Only the newest few are remembered.
+        for i in 0..LIVE_AS_OFS_KEPT as i64 {
+            core.check_live(now - chrono::Duration::seconds(i + 1)).unwrap();
+        }
+        assert!(core.check_live(old).is_err(), "forgotten after {LIVE_AS_OFS_KEPT} newer ones");
     }
 }
