@@ -104,14 +104,22 @@ fn day_t_probabilities_ignore_every_bar_after_t() {
     let (m1, p1) = day_t_probabilities(&hs, t);
     let (m2, p2) = day_t_probabilities(&altered, t);
     assert!(!p1.is_empty());
+    assert!(m1.recalibration.is_some());
+    assert_eq!(
+        m1.recalibration, m2.recalibration,
+        "the recalibration fitted through t must not see outcomes after t"
+    );
     assert_eq!(m1, m2, "the law fitted through t must not see bars after t");
     assert_eq!(p1, p2);
-    // The check can fail: the same fit a year later does see the altered bars.
+    // The check can fail: the same fit a year later does see the altered bars, in the law
+    // and in the recalibration.
     let later = NaiveDate::from_ymd_opt(2016, 6, 30).unwrap();
-    assert_ne!(
+    let (l1, l2) = (
         day_t_probabilities(&hs, later).0,
-        day_t_probabilities(&altered, later).0
+        day_t_probabilities(&altered, later).0,
     );
+    assert_ne!(l1.horizons, l2.horizons);
+    assert_ne!(l1.recalibration, l2.recalibration);
 }
 
 #[test]

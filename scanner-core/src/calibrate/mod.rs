@@ -25,7 +25,7 @@ use serde::{Deserialize, Serialize};
 use crate::backtest::{Calibration, CalibrationBreakdown};
 use crate::market::chain_gen::ChainParams;
 use crate::model::PriceHistory;
-use crate::probability::{HorizonLaw, OutOfSample, RealWorldModel, VolForecast};
+use crate::probability::{HorizonLaw, OutOfSample, RealWorldModel, Recalibration, VolForecast};
 use crate::{Error, Result};
 
 pub use plot::reliability_svg;
@@ -48,6 +48,8 @@ pub struct CalibrateOptions {
     pub vol: VolForecast,
     /// Quantile levels per law (200).
     pub levels: usize,
+    /// Initial cells of the isotonic recalibration (200).
+    pub recalibration_cells: usize,
     /// The chain generator whose implied volatilities the risk-neutral PoP uses.
     pub chain_params: ChainParams,
     /// Picks per scan date in the ranking replay (20).
@@ -64,6 +66,7 @@ impl Default for CalibrateOptions {
             as_of: None,
             vol: VolForecast::default(),
             levels: 200,
+            recalibration_cells: 200,
             chain_params: ChainParams::default(),
             top_n: 20,
             seed: 7,
@@ -115,7 +118,9 @@ pub struct CalibrationReport {
     pub ranking: RankingReport,
 }
 
-/// Fit the real-world law on the fit tickers' windows that expired by `opts.split_date`.
+/// Fit the real-world law on the fit tickers' windows that expired by `opts.split_date`,
+/// then its isotonic recalibration on the law's predictions for those tickers' grid
+/// contracts that expired by the same date.
 pub fn fit(histories: &[PriceHistory], opts: &CalibrateOptions) -> Result<RealWorldModel> {
     let prepared: Vec<replay::Prepared> = histories
         .par_iter()
@@ -135,21 +140,42 @@ fn fit_prepared(prepared: &[&replay::Prepared], opts: &CalibrateOptions) -> Resu
             HorizonLaw::fit(days, w, opts.levels)
         })
         .collect::<Result<Vec<_>>>()?;
-    Ok(RealWorldModel {
+    let mut model = RealWorldModel {
         vol: opts.vol,
         fitted_through: opts.split_date,
         fit_symbols: prepared.len(),
         horizons,
+        recalibration: None,
         out_of_sample: None,
-    })
+    };
+    // The law's own predictions on the fit tickers' grid contracts that expired by the
+    // split, against what happened: the recalibration sees nothing later either.
+    let past: Vec<(f64, bool, f64)> = prepared
+        .par_iter()
+        .enumerate()
+        .flat_map_iter(|(k, p)| {
+            let mut obs = Vec::new();
+            for s in 0..p.len() {
+                if p.date(s) >= opts.split_date {
+                    break;
+                }
+                replay::observe(p, k, s, &model, &opts.chain_params, &mut obs);
+            }
+            obs.into_iter()
+                .filter(|o| o.date + chrono::Duration::days(o.dte) <= opts.split_date)
+                .map(|o| (o.p_rw, o.profit, 1.0))
+        })
+        .collect();
+    model.recalibration = Some(Recalibration::fit(&past, opts.recalibration_cells)?);
+    Ok(model)
 }
 
 /// Split, fit, replay and score. `histories` may come in any order.
 ///
 /// # Errors
 /// [`ErrorKind::InvalidInput`](crate::ErrorKind::InvalidInput) for `holdout_every < 2`,
-/// `levels < 2`, `top_n == 0`, or when the fit tickers hold fewer than 100 windows per
-/// horizon before the split date.
+/// `levels < 2`, `recalibration_cells < 2`, `top_n == 0`, or when the fit tickers hold fewer
+/// than 100 windows per horizon (or 100 grid contracts) before the split date.
 pub fn run(histories: &[PriceHistory], opts: &CalibrateOptions) -> Result<CalibrationReport> {
     if opts.holdout_every < 2 || opts.top_n == 0 {
         return Err(Error::invalid_input(

@@ -10,6 +10,7 @@ mod beta;
 mod interval;
 mod profit;
 mod real_world;
+mod recalibration;
 mod scenario;
 mod touch;
 
@@ -19,5 +20,6 @@ pub use profit::{analyze, Drift, PositionInput, ProbabilityAnalysis};
 pub use real_world::{
     HorizonLaw, OutOfSample, RealWorldModel, RealWorldProbabilities, VolForecast, Window,
 };
+pub use recalibration::Recalibration;
 pub use scenario::{scenario_grid, Scenario, ScenarioGrid};
 pub use touch::touch_probability;

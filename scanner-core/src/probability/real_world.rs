@@ -15,6 +15,7 @@
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
+use super::Recalibration;
 use crate::model::OptionKind;
 use crate::{Error, Result};
 
@@ -194,6 +195,10 @@ pub struct RealWorldModel {
     pub fit_symbols: usize,
     /// Laws by increasing horizon.
     pub horizons: Vec<HorizonLaw>,
+    /// The monotone map applied to the law's probability of profit and of finishing in the
+    /// money, fitted on the law's own past predictions and outcomes (None: the raw law).
+    #[serde(default)]
+    pub recalibration: Option<Recalibration>,
     /// How the model scored on data the fit never saw (set by the calibration report).
     #[serde(default)]
     pub out_of_sample: Option<OutOfSample>,
@@ -276,13 +281,21 @@ impl RealWorldModel {
             return None;
         }
         let law = self.law(days)?;
-        Some(beyond(
+        Some(self.recalibrated(beyond(
             law,
             kind.sign(),
             spot,
             strike + kind.sign() * premium,
             vol * (days as f64 / 365.0).sqrt(),
-        ))
+        )))
+    }
+
+    /// `p` through the recalibration map, if any, kept inside the reported range.
+    fn recalibrated(&self, p: f64) -> f64 {
+        match &self.recalibration {
+            Some(r) => r.apply(p).clamp(P_FLOOR, 1.0 - P_FLOOR),
+            None => p,
+        }
     }
 
     /// Probabilities of a long option bought at `premium` (per share) with `days` calendar
@@ -344,11 +357,16 @@ impl RealWorldModel {
             .map(|q| kind.intrinsic(spot * (scale * 0.5 * (q[0] + q[1])).exp(), strike))
             .sum::<f64>()
             / m as f64;
+        let (pop, itm) = (
+            self.recalibrated(beyond(law, w, spot, breakeven, scale)),
+            self.recalibrated(beyond(law, w, spot, strike, scale)),
+        );
         Some(RealWorldProbabilities {
-            probability_of_profit: beyond(law, w, spot, breakeven, scale),
-            probability_itm: beyond(law, w, spot, strike, scale),
-            probability_touch_breakeven: touch(breakeven),
-            probability_touch_strike: touch(strike),
+            probability_of_profit: pop,
+            probability_itm: itm,
+            // Touching a level is at least as likely as finishing beyond it.
+            probability_touch_breakeven: touch(breakeven).max(pop),
+            probability_touch_strike: touch(strike).max(itm),
             expected_value: payoff - premium,
             horizon_days: law.days,
         })
@@ -407,6 +425,7 @@ mod tests {
             fitted_through: NaiveDate::from_ymd_opt(2016, 6, 30).unwrap(),
             fit_symbols: 1,
             horizons: vec![HorizonLaw::fit(30, windows, 400).unwrap()],
+            recalibration: None,
             out_of_sample: None,
         };
         let p = m
