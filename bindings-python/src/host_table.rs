@@ -26,6 +26,11 @@ pub fn cell(obj: &Bound<'_, PyAny>, column: &str, row: usize) -> PyResult<Value>
     if obj.is_none() {
         return Ok(Value::Null);
     }
+    // Floats first: most cells of a chain are prices (numpy's float64 is a float too).
+    if let Ok(f) = obj.cast::<PyFloat>() {
+        let x = f.value();
+        return Ok(serde_json::Number::from_f64(x).map_or(Value::Null, Value::Number));
+    }
     if let Ok(b) = obj.cast::<PyBool>() {
         return Ok(Value::Bool(b.is_true()));
     }
@@ -41,7 +46,7 @@ pub fn cell(obj: &Bound<'_, PyAny>, column: &str, row: usize) -> PyResult<Value>
         let iso = obj.call_method0("isoformat")?;
         return Ok(Value::String(iso.extract()?));
     }
-    if obj.is_instance_of::<PyFloat>() || obj.hasattr("__float__")? {
+    if obj.hasattr("__float__")? {
         if let Ok(x) = obj.extract::<f64>() {
             return Ok(serde_json::Number::from_f64(x).map_or(Value::Null, Value::Number));
         }
