@@ -133,10 +133,7 @@ impl VendorCore {
     pub(crate) fn check_live(&self, as_of: DateTime<Utc>) -> Result<()> {
         self.check_as_of(as_of)?;
         let tolerance = chrono::Duration::minutes(LIVE_TOLERANCE_MINUTES);
-        let mut seen = self
-            .live_as_ofs
-            .lock()
-            .unwrap_or_else(|p| p.into_inner());
+        let mut seen = self.live_as_ofs.lock().unwrap_or_else(|p| p.into_inner());
         if Utc::now() - as_of <= tolerance {
             if !seen.contains(&as_of) {
                 if seen.len() == LIVE_AS_OFS_KEPT {
@@ -202,12 +199,17 @@ mod tests {
         assert!(err.message().contains("historical"), "{err}");
         // As if `old` had been accepted when it was fresh, 30 minutes ago.
         core.live_as_ofs.lock().unwrap().insert(0, old);
-        core.check_live(old).expect("the running scan's as-of stays live");
+        core.check_live(old)
+            .expect("the running scan's as-of stays live");
         assert!(core.check_live(old - chrono::Duration::seconds(1)).is_err());
         // Only the newest few are remembered.
         for i in 0..LIVE_AS_OFS_KEPT as i64 {
-            core.check_live(now - chrono::Duration::seconds(i + 1)).unwrap();
+            core.check_live(now - chrono::Duration::seconds(i + 1))
+                .unwrap();
         }
-        assert!(core.check_live(old).is_err(), "forgotten after {LIVE_AS_OFS_KEPT} newer ones");
+        assert!(
+            core.check_live(old).is_err(),
+            "forgotten after {LIVE_AS_OFS_KEPT} newer ones"
+        );
     }
 }
