@@ -393,6 +393,32 @@ export interface Negotiated {
   body?: Buffer
 }
 
+/** A cycle shared by many workers through a pgmq queue. */
+export interface QueueInit {
+  /** The queue (1–40 lower-case letters, digits or `_`). */
+  name: string
+  /** Symbols per shard (250). */
+  shardSize?: number
+  /** Seconds a read shard stays invisible to other workers (120). */
+  visibilityTimeoutSecs?: number
+  /** Seconds from planning after which the cycle is merged without its missing shards (600). */
+  cycleDeadlineSecs?: number
+}
+
+/** What this worker did in a queued cycle. */
+export interface QueueRun {
+  /** The cycle joined (or planned). */
+  cycleId: string
+  /** Whether this worker planned the cycle. */
+  planned: boolean
+  /** Shards this worker scanned and wrote, in order. */
+  shardsScanned: Array<number>
+  /** Whether this worker merged the cycle (the report's results are then the merged scans). */
+  mergedHere: boolean
+  /** Messages of already merged cycles this worker archived. */
+  staleArchived: number
+}
+
 /** What one scheduled cycle did. */
 export interface RunReport {
   /** One saved result per mode, strict first. */
@@ -405,6 +431,8 @@ export interface RunReport {
   ivsRecorded: number
   /** Wall time of the cycle, seconds. */
   elapsedSeconds: number
+  /** This worker's part when the cycle ran through a queue. */
+  queue?: QueueRun
 }
 
 /** Options of `runScheduled`. */
@@ -415,6 +443,11 @@ export interface RunScheduledInit {
   asOf?: string
   /** Writer lease TTL in seconds (30). */
   leaseTtlSecs?: number
+  /**
+   * Take part in a cycle shared by many workers through this PostgreSQL (pgmq) queue,
+   * as `optscan worker --queue` does.
+   */
+  queue?: QueueInit
 }
 
 /** The core's default configuration as a plain object. */

@@ -94,3 +94,35 @@ test('examples/node/worker.mjs: three runs on one database scan three different 
   assert.ok(batches.every((b) => b.length === 60));
   assert.equal(new Set(batches.flat()).size, 180, 'three disjoint batches');
 });
+
+test('runScheduled with a queue: one worker plans, scans every shard and merges (PostgreSQL)', async (t) => {
+  const { execFileSync } = await import('node:child_process');
+  const admin = process.env.OPTSCAN_PG_ADMIN ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
+  const name = `optscan_node_${process.pid}_${Date.now()}`;
+  const psql = (sql) => execFileSync('psql', [admin, '-qAtc', sql], { encoding: 'utf8' });
+  try {
+    psql(`CREATE DATABASE "${name}"`);
+  } catch (e) {
+    if (process.env.CI === 'true') throw e;
+    t.skip(`skipped: no local PostgreSQL (${e.message})`);
+    return;
+  }
+  try {
+    const store = await optscan.ScanStore.open(`postgres://postgres@127.0.0.1:5432/${name}`);
+    const scanner = new optscan.Scanner(new optscan.SyntheticMarket({ symbols: 10 }), { backtest: false });
+    const r = await store.runScheduled({ scanner, queue: { name: 'node_cycle', shardSize: 4 } });
+    assert.equal(r.queue.planned, true);
+    assert.equal(r.queue.mergedHere, true);
+    assert.deepEqual([...r.queue.shardsScanned].sort(), [0, 1, 2], '10 symbols in shards of 4');
+    assert.equal(r.universeSize, 10);
+    const latest = await store.latest({ filterMode: 'strict' });
+    assert.equal(latest.result.scanId, r.results[0].scanId);
+    const plain = await store.runScheduled({ scanner: new optscan.Scanner(new optscan.SyntheticMarket({ symbols: 10 }), { maxSymbols: 2, backtest: false }) });
+    assert.equal(plain.queue ?? null, null);
+    const bad = thrownBy(() => store.runScheduled({ scanner, queue: { name: 'Bad Name' } }));
+    assert.equal(bad.code, 'InvalidInput');
+    await store.close?.();
+  } finally {
+    psql(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+  }
+});

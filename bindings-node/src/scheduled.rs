@@ -19,6 +19,37 @@ pub struct RunScheduledInit<'a> {
     pub as_of: Option<String>,
     /// Writer lease TTL in seconds (30).
     pub lease_ttl_secs: Option<f64>,
+    /// Take part in a cycle shared by many workers through this PostgreSQL (pgmq) queue,
+    /// as `optscan worker --queue` does.
+    pub queue: Option<QueueInit>,
+}
+
+/// A cycle shared by many workers through a pgmq queue.
+#[napi(object)]
+pub struct QueueInit {
+    /// The queue (1–40 lower-case letters, digits or `_`).
+    pub name: String,
+    /// Symbols per shard (250).
+    pub shard_size: Option<u32>,
+    /// Seconds a read shard stays invisible to other workers (120).
+    pub visibility_timeout_secs: Option<f64>,
+    /// Seconds from planning after which the cycle is merged without its missing shards (600).
+    pub cycle_deadline_secs: Option<f64>,
+}
+
+/// What this worker did in a queued cycle.
+#[napi(object)]
+pub struct QueueRun {
+    /// The cycle joined (or planned).
+    pub cycle_id: String,
+    /// Whether this worker planned the cycle.
+    pub planned: bool,
+    /// Shards this worker scanned and wrote, in order.
+    pub shards_scanned: Vec<u32>,
+    /// Whether this worker merged the cycle (the report's results are then the merged scans).
+    pub merged_here: bool,
+    /// Messages of already merged cycles this worker archived.
+    pub stale_archived: u32,
 }
 
 /// What one scheduled cycle did.
@@ -34,6 +65,8 @@ pub struct RunReport {
     pub ivs_recorded: u32,
     /// Wall time of the cycle, seconds.
     pub elapsed_seconds: f64,
+    /// This worker's part when the cycle ran through a queue.
+    pub queue: Option<QueueRun>,
 }
 
 /// The core scanner and options of one cycle.
@@ -53,6 +86,17 @@ pub fn run_args(
         }
         opts.lease_ttl = std::time::Duration::from_secs_f64(t.min(1e9));
     }
+    if let Some(q) = &o.queue {
+        opts.queue = Some(
+            core::QueueOptions::from_seconds(
+                &q.name,
+                q.shard_size.map(|n| n as usize),
+                q.visibility_timeout_secs,
+                q.cycle_deadline_secs,
+            )
+            .map_err(crate::error::to_js)?,
+        );
+    }
     Ok((o.scanner.inner.clone(), opts))
 }
 
@@ -69,5 +113,12 @@ pub fn report(r: core::RunReport) -> scanner_core::Result<RunReport> {
         universe_size: clamp(r.universe_size),
         ivs_recorded: clamp(r.ivs_recorded),
         elapsed_seconds: r.elapsed.as_secs_f64(),
+        queue: r.queue.map(|q| QueueRun {
+            cycle_id: q.cycle_id.to_string(),
+            planned: q.planned,
+            shards_scanned: q.shards_scanned,
+            merged_here: q.merged_here,
+            stale_archived: q.stale_archived,
+        }),
     })
 }

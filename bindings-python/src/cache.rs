@@ -192,30 +192,57 @@ impl ScanStore {
     /// the writer leases, continue the stored symbol rotation (with `max_symbols`), read the
     /// IV history, scan, save, advance the rotation and record IVs; the leases are released
     /// on every path. Raises `BusyError` while another writer runs. Returns a `RunReport`.
-    #[pyo3(signature = (scanner, *, as_of = None, lease_ttl = None))]
+    ///
+    /// With `queue="name"` (PostgreSQL) the worker takes part in a cycle shared by many
+    /// workers through that pgmq queue, as `optscan worker --queue` does: it plans the cycle
+    /// if none is open, scans shards of `shard_size` symbols, and merges when every shard
+    /// is in; `report.queue` says what it did.
+    #[allow(clippy::too_many_arguments)]
+    #[pyo3(signature = (scanner, *, as_of = None, lease_ttl = None, queue = None, shard_size = None, visibility_timeout = None, cycle_deadline = None))]
     fn run_scheduled(
         &self,
         py: Python<'_>,
         scanner: PyRef<'_, Scanner>,
         as_of: Option<chrono::DateTime<chrono::Utc>>,
         lease_ttl: Option<f64>,
+        queue: Option<String>,
+        shard_size: Option<usize>,
+        visibility_timeout: Option<f64>,
+        cycle_deadline: Option<f64>,
     ) -> PyResult<RunReport> {
-        let opts = crate::scheduled::options(as_of.or(scanner.as_of), lease_ttl)?;
+        let queue = crate::scheduled::QueueArgs {
+            name: queue,
+            shard_size,
+            visibility_timeout,
+            cycle_deadline,
+        };
+        let opts = crate::scheduled::options(as_of.or(scanner.as_of), lease_ttl, queue)?;
         let (store, scanner) = (self.store()?, scanner.inner.clone());
         let report = block_on(py, async move { store.run_scheduled(&scanner, opts).await })?;
         Ok(report.into())
     }
 
     /// `await store.run_scheduled_async(scanner, ...)`: the same cycle on the event loop.
-    #[pyo3(signature = (scanner, *, as_of = None, lease_ttl = None))]
+    #[allow(clippy::too_many_arguments)]
+    #[pyo3(signature = (scanner, *, as_of = None, lease_ttl = None, queue = None, shard_size = None, visibility_timeout = None, cycle_deadline = None))]
     fn run_scheduled_async<'py>(
         &self,
         py: Python<'py>,
         scanner: PyRef<'_, Scanner>,
         as_of: Option<chrono::DateTime<chrono::Utc>>,
         lease_ttl: Option<f64>,
+        queue: Option<String>,
+        shard_size: Option<usize>,
+        visibility_timeout: Option<f64>,
+        cycle_deadline: Option<f64>,
     ) -> PyResult<Bound<'py, PyAny>> {
-        let opts = crate::scheduled::options(as_of.or(scanner.as_of), lease_ttl)?;
+        let queue = crate::scheduled::QueueArgs {
+            name: queue,
+            shard_size,
+            visibility_timeout,
+            cycle_deadline,
+        };
+        let opts = crate::scheduled::options(as_of.or(scanner.as_of), lease_ttl, queue)?;
         let (store, scanner) = (self.store()?, scanner.inner.clone());
         pyo3_async_runtimes::tokio::future_into_py(py, async move {
             let report = store.run_scheduled(&scanner, opts).await.map_err(to_py)?;

@@ -45,6 +45,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<cache_json::Negotiated>()?;
     m.add_class::<cache::ScanStore>()?;
     m.add_class::<scheduled::RunReport>()?;
+    m.add_class::<scheduled::QueueRun>()?;
     m.add_class::<subscription::ScanSubscription>()?;
     m.add_class::<subscription::ScanNotice>()?;
     Ok(())

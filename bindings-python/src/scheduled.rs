@@ -55,6 +55,12 @@ impl RunReport {
         self.inner.elapsed.as_secs_f64()
     }
 
+    /// What this worker did in a queued cycle (`None` without `queue=`).
+    #[getter]
+    fn queue(&self) -> Option<QueueRun> {
+        self.inner.queue.clone().map(|inner| QueueRun { inner })
+    }
+
     fn __repr__(&self) -> String {
         format!(
             "RunReport(results={}, next_position={}, universe_size={}, ivs_recorded={})",
@@ -66,10 +72,68 @@ impl RunReport {
     }
 }
 
+/// This worker's part in a cycle shared through a queue.
+#[pyclass(frozen, module = "optscan")]
+pub struct QueueRun {
+    inner: core::QueueReport,
+}
+
+#[pymethods]
+impl QueueRun {
+    /// The cycle joined (or planned).
+    #[getter]
+    fn cycle_id(&self) -> String {
+        self.inner.cycle_id.to_string()
+    }
+
+    /// Whether this worker planned the cycle.
+    #[getter]
+    fn planned(&self) -> bool {
+        self.inner.planned
+    }
+
+    /// Shards this worker scanned and wrote, in order.
+    #[getter]
+    fn shards_scanned(&self) -> Vec<u32> {
+        self.inner.shards_scanned.clone()
+    }
+
+    /// Whether this worker merged the cycle (the report's results are then the merged scans).
+    #[getter]
+    fn merged_here(&self) -> bool {
+        self.inner.merged_here
+    }
+
+    /// Messages of already merged cycles this worker archived.
+    #[getter]
+    fn stale_archived(&self) -> u32 {
+        self.inner.stale_archived
+    }
+
+    fn __repr__(&self) -> String {
+        format!(
+            "QueueRun(cycle_id={}, planned={}, shards_scanned={:?}, merged_here={})",
+            self.inner.cycle_id,
+            self.inner.planned,
+            self.inner.shards_scanned,
+            self.inner.merged_here
+        )
+    }
+}
+
+/// The `queue=` arguments of `run_scheduled`.
+pub struct QueueArgs {
+    pub name: Option<String>,
+    pub shard_size: Option<usize>,
+    pub visibility_timeout: Option<f64>,
+    pub cycle_deadline: Option<f64>,
+}
+
 /// The core options of one cycle.
 pub fn options(
     as_of: Option<chrono::DateTime<chrono::Utc>>,
     lease_ttl_secs: Option<f64>,
+    queue: QueueArgs,
 ) -> PyResult<core::RunOptions> {
     let mut o = core::RunOptions {
         as_of,
@@ -82,6 +146,28 @@ pub fn options(
             )));
         }
         o.lease_ttl = std::time::Duration::from_secs_f64(t.min(1e9));
+    }
+    match queue.name {
+        Some(name) => {
+            o.queue = Some(
+                core::QueueOptions::from_seconds(
+                    &name,
+                    queue.shard_size,
+                    queue.visibility_timeout,
+                    queue.cycle_deadline,
+                )
+                .map_err(crate::error::to_py)?,
+            )
+        }
+        None if queue.shard_size.is_some()
+            || queue.visibility_timeout.is_some()
+            || queue.cycle_deadline.is_some() =>
+        {
+            return Err(crate::error::invalid(
+                "shard_size, visibility_timeout and cycle_deadline need queue=",
+            ))
+        }
+        None => {}
     }
     Ok(o)
 }

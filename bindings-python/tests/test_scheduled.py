@@ -37,3 +37,27 @@ def test_async_twin_and_bad_input(tmp_path):
     assert [r.filter_mode for r in report.results] == ["strict", "relaxed"]
     with pytest.raises(optscan.InvalidInputError):
         store.run_scheduled(scanner(), lease_ttl=-1)
+
+
+def test_a_queued_cycle_on_one_worker_plans_scans_every_shard_and_merges(pg_url, tmp_path):
+    store = optscan.ScanStore.open(pg_url)
+    report = store.run_scheduled(scanner(), queue="py_cycle", shard_size=4)
+    q = report.queue
+    assert isinstance(q, optscan.QueueRun)
+    assert q.planned and q.merged_here
+    assert sorted(q.shards_scanned) == [0, 1, 2]  # 10 symbols in shards of 4
+    assert report.universe_size == 10
+    merged = report.results[0]
+    assert len(merged.symbols_scanned) == 10
+    # The merged scan is what readers get, exactly as a single-worker save.
+    assert store.latest("strict").result.scan_id == merged.scan_id
+    # Without a queue there is no queue report; queue options alone are refused.
+    assert store.run_scheduled(scanner(max_symbols=2)).queue is None
+    with pytest.raises(optscan.InvalidInputError, match="need queue="):
+        store.run_scheduled(scanner(), shard_size=4)
+    with pytest.raises(optscan.InvalidInputError, match="queue name"):
+        store.run_scheduled(scanner(), queue="Bad Name")
+    # SQLite keeps single-worker cycles and says so.
+    lite = optscan.ScanStore.open(f"sqlite://{tmp_path / 's.db'}")
+    with pytest.raises(optscan.InvalidInputError, match="needs PostgreSQL"):
+        lite.run_scheduled(scanner(), queue="py_cycle")

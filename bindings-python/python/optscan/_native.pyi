@@ -51,6 +51,7 @@ __all__ = [
     "ScanSummary",
     "ScanStore",
     "RunReport",
+    "QueueRun",
 ]
 
 IV_STATUS: dict[int, str]
@@ -389,10 +390,26 @@ class ScanStore:
     ) -> Optional[CachedScan]: ...
     def history(self, filter_mode: Optional[str] = None, limit: int = 10) -> list[ScanSummary]: ...
     def run_scheduled(
-        self, scanner: Scanner, *, as_of: Optional[datetime] = None, lease_ttl: Optional[float] = None
+        self,
+        scanner: Scanner,
+        *,
+        as_of: Optional[datetime] = None,
+        lease_ttl: Optional[float] = None,
+        queue: Optional[str] = None,
+        shard_size: Optional[int] = None,
+        visibility_timeout: Optional[float] = None,
+        cycle_deadline: Optional[float] = None,
     ) -> RunReport: ...
     def run_scheduled_async(
-        self, scanner: Scanner, *, as_of: Optional[datetime] = None, lease_ttl: Optional[float] = None
+        self,
+        scanner: Scanner,
+        *,
+        as_of: Optional[datetime] = None,
+        lease_ttl: Optional[float] = None,
+        queue: Optional[str] = None,
+        shard_size: Optional[int] = None,
+        visibility_timeout: Optional[float] = None,
+        cycle_deadline: Optional[float] = None,
     ) -> Awaitable[RunReport]: ...
     def cleanup(self, keep: int = 100) -> int: ...
     def serve(
@@ -439,3 +456,18 @@ class RunReport:
     def ivs_recorded(self) -> int: ...
     @property
     def elapsed_seconds(self) -> float: ...
+    @property
+    def queue(self) -> Optional[QueueRun]: ...
+
+@final
+class QueueRun:
+    @property
+    def cycle_id(self) -> str: ...
+    @property
+    def planned(self) -> bool: ...
+    @property
+    def shards_scanned(self) -> list[int]: ...
+    @property
+    def merged_here(self) -> bool: ...
+    @property
+    def stale_archived(self) -> int: ...

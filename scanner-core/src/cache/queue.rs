@@ -51,6 +51,45 @@ impl QueueOptions {
         }
     }
 
+    /// Options from a host's plain values (durations as seconds), validated: how the Python
+    /// and Node bindings read their `queue` arguments.
+    ///
+    /// ```
+    /// use scanner_core::cache::QueueOptions;
+    /// let q = QueueOptions::from_seconds("scans", Some(100), Some(60.0), None).unwrap();
+    /// assert_eq!((q.shard_size, q.visibility_timeout.as_secs()), (100, 60));
+    /// assert!(QueueOptions::from_seconds("scans", None, Some(f64::NAN), None).is_err());
+    /// assert!(QueueOptions::from_seconds("Bad Name", None, None, None).is_err());
+    /// ```
+    pub fn from_seconds(
+        name: &str,
+        shard_size: Option<usize>,
+        visibility_timeout_secs: Option<f64>,
+        cycle_deadline_secs: Option<f64>,
+    ) -> Result<Self> {
+        let seconds = |what: &str, v: f64| {
+            if v.is_finite() && v > 0.0 {
+                Ok(Duration::from_secs_f64(v.min(1e9)))
+            } else {
+                Err(Error::invalid_input(format!(
+                    "{what} must be a number of seconds > 0, got {v}"
+                )))
+            }
+        };
+        let mut q = Self::new(name);
+        if let Some(n) = shard_size {
+            q.shard_size = n;
+        }
+        if let Some(v) = visibility_timeout_secs {
+            q.visibility_timeout = seconds("visibility timeout", v)?;
+        }
+        if let Some(v) = cycle_deadline_secs {
+            q.cycle_deadline = seconds("cycle deadline", v)?;
+        }
+        q.validate()?;
+        Ok(q)
+    }
+
     /// Reject a bad queue name or out-of-range sizes and durations.
     pub fn validate(&self) -> Result<()> {
         check_queue_name(&self.name)?;
