@@ -112,18 +112,36 @@ def test_other_python_threads_run_while_a_scan_runs():
 
 def test_ctrl_c_interrupts_a_blocking_scan():
     import _thread
+    import signal
 
     events = []
     symbols = 3000
-    timer = threading.Timer(0.3, _thread.interrupt_main)  # what Ctrl-C does
-    timer.start()
+    scanner = small_scanner(symbols=symbols, backtest=True)
+    # Ctrl-C every 0.3 s until the scan gives up (one press that lands before the scan
+    # blocks must not make the test pass or fail by luck); only the first one raises.
+    pressed = []
+
+    def on_sigint(signum, frame):
+        if not pressed:
+            pressed.append(signum)
+            raise KeyboardInterrupt
+
+    stop = threading.Event()
+
+    def press():
+        while not stop.wait(0.3):
+            _thread.interrupt_main()  # what Ctrl-C does
+
+    previous = signal.signal(signal.SIGINT, on_sigint)
+    presser = threading.Thread(target=press, daemon=True)
+    presser.start()
     try:
         with pytest.raises(KeyboardInterrupt):
-            small_scanner(symbols=symbols, backtest=True).scan(
-                on_progress=events.append, as_of=AS_OF
-            )
+            scanner.scan(on_progress=events.append, as_of=AS_OF)
     finally:
-        timer.cancel()
+        stop.set()
+        presser.join()
+        signal.signal(signal.SIGINT, previous)
     # Interrupted, not merely reported after the scan ran to completion.
     assert not any(e["event"] == "finished" for e in events)
     assert sum(e["event"] == "symbol" for e in events) < symbols
