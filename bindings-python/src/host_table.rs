@@ -3,7 +3,7 @@
 //! columns as dates, anything else cell by cell); a chain dict becomes a [`ChainTable`].
 //! Reading columns by name and every "which column is wrong" message stay in the core.
 
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, Utc};
 use numpy::PyReadonlyArray1;
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
@@ -106,8 +106,19 @@ pub fn column(name: &str, obj: &Bound<'_, PyAny>) -> PyResult<Column> {
         let mut obj = obj.clone();
         let dtype = obj.getattr("dtype")?;
         let kind: String = dtype.getattr("kind")?.extract()?;
-        // tz-aware pandas dates: keep the wall-clock date of their own zone.
-        if kind == "M" && dtype.getattr("tz").is_ok_and(|t| !t.is_none()) {
+        // tz-aware pandas dates: keep the wall-clock date of their own zone. With an IANA
+        // zone the core converts pandas' UTC nanoseconds directly (no `tz_localize`, which
+        // costs pandas tens of microseconds per call).
+        let tz = match kind.as_str() {
+            "M" => dtype.getattr("tz").ok().filter(|t| !t.is_none()),
+            _ => None,
+        };
+        if let Some(tz) = &tz {
+            if let Some(col) = zoned_dates(&obj, &dtype, tz)? {
+                return Ok(col);
+            }
+        }
+        if tz.is_some() {
             obj = match obj.getattr("tz_localize") {
                 Ok(f) => f.call1((py.None(),))?,
                 Err(_) => obj
@@ -133,8 +144,9 @@ pub fn column(name: &str, obj: &Bound<'_, PyAny>) -> PyResult<Column> {
                     .call_method1("astype", ("datetime64[D]",))?
                     .call_method1("astype", ("int64",))?;
                 let a: PyReadonlyArray1<'_, i64> = days.extract()?;
-                return Ok(dates(a.as_slice()?));
+                return Ok(Column::from_epoch_days(a.as_slice()?));
             }
+            "O" => return cells(name, &arr),
             _ => {
                 let list = arr.call_method0("tolist")?;
                 return cells(name, &list);
@@ -150,34 +162,96 @@ pub fn column(name: &str, obj: &Bound<'_, PyAny>) -> PyResult<Column> {
     cells(name, obj)
 }
 
-/// Days since the epoch (NaT is `i64::MIN`) as a date column; a column with gaps keeps them
-/// as missing cells.
-fn dates(days: &[i64]) -> Column {
-    let epoch = NaiveDate::from_ymd_opt(1970, 1, 1).unwrap_or_default();
-    let date = |d: i64| match d {
-        i64::MIN => None,
-        d => epoch.checked_add_signed(chrono::Duration::days(d)),
+/// A tz-aware pandas index or array (`asi8` ticks of its `unit`, zone `tz`) as dates,
+/// when the zone has an IANA name; `None` leaves it to the general path.
+fn zoned_dates(
+    obj: &Bound<'_, PyAny>,
+    dtype: &Bound<'_, PyAny>,
+    tz: &Bound<'_, PyAny>,
+) -> PyResult<Option<Column>> {
+    let per_second = match dtype.getattr("unit").and_then(|u| u.extract::<String>()) {
+        Ok(u) => match u.as_str() {
+            "s" => 1,
+            "ms" => 1_000,
+            "us" => 1_000_000,
+            "ns" => 1_000_000_000,
+            _ => return Ok(None),
+        },
+        Err(_) => return Ok(None),
     };
-    if let Some(all) = days
-        .iter()
-        .map(|&d| date(d))
-        .collect::<Option<Vec<NaiveDate>>>()
-    {
-        return Column::Dates(all);
-    }
-    Column::Values(
-        days.iter()
-            .map(|&d| date(d).map_or(Value::Null, |x| Value::String(x.to_string())))
-            .collect(),
-    )
+    let zone = match tz.getattr("key") {
+        Ok(k) => k.extract::<String>(),
+        Err(_) => tz.str().and_then(|s| s.extract::<String>()),
+    };
+    let (Ok(zone), Ok(ticks)) = (zone, obj.getattr("asi8")) else {
+        return Ok(None);
+    };
+    let Ok(ticks) = ticks.extract::<PyReadonlyArray1<'_, i64>>() else {
+        return Ok(None);
+    };
+    let owned;
+    let ticks = match ticks.as_slice() {
+        Ok(s) => s,
+        Err(_) => {
+            owned = ticks.as_array().to_vec();
+            &owned
+        }
+    };
+    Ok(Column::from_instants_in_zone(ticks, per_second, &zone))
 }
 
 fn cells(name: &str, seq: &Bound<'_, PyAny>) -> PyResult<Column> {
+    // An object array is read in place; anything else is iterated.
+    if let Ok(a) = seq.extract::<PyReadonlyArray1<'_, Py<PyAny>>>() {
+        let py = seq.py();
+        let mut recent = RecentCells::default();
+        let view = a.as_array();
+        let out = view
+            .iter()
+            .enumerate()
+            .map(|(i, x)| recent.cell(x.bind(py), name, i));
+        return Ok(Column::Values(out.collect::<PyResult<_>>()?));
+    }
+    let mut recent = RecentCells::default();
     let mut out = Vec::new();
     for (i, x) in seq.try_iter()?.enumerate() {
-        out.push(cell(&x?, name, i)?);
+        out.push(recent.cell(&x?, name, i)?);
     }
     Ok(Column::Values(out))
+}
+
+/// The last few distinct cell objects of a column and their values. Text columns of a chain
+/// repeat a handful of objects (pandas interns the strings it parses: `call`/`put`, a few
+/// expiration dates), and reading a `str` through the stable ABI copies it via a bytes
+/// object; a repeated object (the same object, so the same immutable value) is copied from
+/// here instead. The cache holds a reference to each object it keeps, so an address in it
+/// cannot be reused by another object meanwhile.
+#[derive(Default)]
+struct RecentCells<'py> {
+    seen: Vec<(Bound<'py, PyAny>, Value)>,
+    next: usize,
+}
+
+impl<'py> RecentCells<'py> {
+    const SIZE: usize = 8;
+
+    fn cell(&mut self, obj: &Bound<'py, PyAny>, column: &str, row: usize) -> PyResult<Value> {
+        // Only strings: numbers are cheaper to read than to look up.
+        if obj.cast::<PyString>().is_err() {
+            return cell(obj, column, row);
+        }
+        if let Some((_, v)) = self.seen.iter().find(|(o, _)| o.is(obj)) {
+            return Ok(v.clone());
+        }
+        let v = cell(obj, column, row)?;
+        if self.seen.len() < Self::SIZE {
+            self.seen.push((obj.clone(), v.clone()));
+        } else {
+            self.seen[self.next] = (obj.clone(), v.clone());
+            self.next = (self.next + 1) % Self::SIZE;
+        }
+        Ok(v)
+    }
 }
 
 fn is_dataframe(obj: &Bound<'_, PyAny>) -> PyResult<bool> {

@@ -104,6 +104,55 @@ def test_memory_market_matches_csv_market(golden):
     assert opportunities(market) == golden
 
 
+@pytest.mark.parametrize(
+    "variant",
+    ["New York, microseconds", "UTC", "Tokyo", "fixed offset", "naive"],
+)
+def test_every_date_index_reads_as_its_own_wall_clock_dates(golden, variant):
+    """tz-aware indexes are read from pandas' epoch ticks in their own zone (any unit); a zone
+    without an IANA name takes pandas' own conversion; all give the same sessions."""
+    from datetime import timedelta
+
+    def frame(sym):
+        df = history_frame(sym)
+        naive = df.index.tz_localize(None)
+        df.index = {
+            "New York, microseconds": df.index.as_unit("us"),
+            "UTC": naive.tz_localize("UTC"),
+            "Tokyo": naive.tz_localize("Asia/Tokyo"),
+            "fixed offset": naive.tz_localize(timezone(timedelta(hours=-5))),
+            "naive": naive,
+        }[variant]
+        return df
+
+    chains = {}
+    for s in SYMBOLS:
+        spot, quotes = chain_frame(s)
+        chains[s] = {"spot": spot, "as_of": AS_OF, "quotes": quotes}
+    market = optscan.MemoryMarket(histories={s: frame(s) for s in SYMBOLS}, chains=chains)
+    assert opportunities(market) == golden
+
+
+def test_text_cells_are_read_whatever_objects_hold_them(golden):
+    """Object arrays of fresh (not interned) strings, repeated objects and lists read alike."""
+
+    def fresh(values):
+        return np.array(["".join(list(v)) for v in values], dtype=object)
+
+    chains = {}
+    for i, s in enumerate(SYMBOLS):
+        spot, quotes = chain_frame(s)
+        cols = {c: quotes[c].to_numpy() for c in quotes.columns}
+        if i % 2:
+            cols["optionType"] = fresh(quotes["optionType"])
+            cols["expiration"] = list(fresh(quotes["expiration"]))
+        else:
+            cols["optionType"] = np.array(list(quotes["optionType"]), dtype=object)
+        chains[s] = {"spot": spot, "as_of": AS_OF, "quotes": cols}
+    market = optscan.MemoryMarket(histories={s: history_frame(s) for s in SYMBOLS}, chains=chains)
+    assert opportunities(market) == golden
+
+
 def test_memory_market_rejects_a_wrong_column_naming_it():
     df = history_frame("ALFA")
     df["Close"] = df["Close"].astype(object)

@@ -48,12 +48,17 @@ impl std::str::FromStr for OptionKind {
     type Err = Error;
 
     fn from_str(s: &str) -> Result<Self> {
-        match s.trim().to_ascii_lowercase().as_str() {
-            "call" | "c" => Ok(OptionKind::Call),
-            "put" | "p" => Ok(OptionKind::Put),
-            other => Err(Error::invalid_input(format!(
-                "option kind must be call or put, got {other:?}"
-            ))),
+        let t = s.trim();
+        let is = |word: &str| t.eq_ignore_ascii_case(word);
+        if is("call") || is("c") {
+            Ok(OptionKind::Call)
+        } else if is("put") || is("p") {
+            Ok(OptionKind::Put)
+        } else {
+            Err(Error::invalid_input(format!(
+                "option kind must be call or put, got {:?}",
+                t.to_ascii_lowercase()
+            )))
         }
     }
 }

@@ -302,18 +302,25 @@ fn cents(x: f64) -> f64 {
 /// assert_eq!(occ_symbol("SPY", d, OptionKind::Call, 258.5), "SPY171117C00258500");
 /// ```
 pub fn occ_symbol(root: &str, expiration: NaiveDate, kind: OptionKind, strike: f64) -> String {
-    fn push_digits(s: &mut String, v: u64, width: u32) {
-        for k in (0..width).rev() {
-            s.push(char::from(b'0' + ((v / 10u64.pow(k)) % 10) as u8));
+    // YYMMDD, C/P, strike × 1000 in 8 digits.
+    let mut tail = [b'0'; 15];
+    let mut digits = |at: usize, width: usize, mut v: u64| {
+        for k in (at..at + width).rev() {
+            tail[k] = b'0' + (v % 10) as u8;
+            v /= 10;
         }
-    }
-    let mut s = String::with_capacity(root.len() + 15);
+    };
+    digits(0, 2, expiration.year().rem_euclid(100) as u64);
+    digits(2, 2, u64::from(expiration.month()));
+    digits(4, 2, u64::from(expiration.day()));
+    digits(
+        7,
+        8,
+        (strike * 1000.0).round().clamp(0.0, 99_999_999.0) as u64,
+    );
+    tail[6] = if kind == OptionKind::Call { b'C' } else { b'P' };
+    let mut s = String::with_capacity(root.len() + tail.len());
     s.push_str(root);
-    push_digits(&mut s, expiration.year().rem_euclid(100) as u64, 2);
-    push_digits(&mut s, u64::from(expiration.month()), 2);
-    push_digits(&mut s, u64::from(expiration.day()), 2);
-    s.push(if kind == OptionKind::Call { 'C' } else { 'P' });
-    let milli = (strike * 1000.0).round().clamp(0.0, 99_999_999.0) as u64;
-    push_digits(&mut s, milli, 8);
+    s.extend(tail.iter().map(|&b| char::from(b)));
     s
 }

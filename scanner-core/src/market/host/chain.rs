@@ -182,7 +182,7 @@ fn quotes_from_table(underlying: &str, t: &Table) -> Result<Vec<OptionQuote>> {
             }
         }
         let sym = contract.map(|c| c.text(i)).transpose()?.flatten();
-        let occ = sym.as_deref().and_then(parse_occ);
+        let occ = sym.and_then(parse_occ);
         let k = match kind.map(|c| c.text(i)).transpose()?.flatten() {
             Some(s) => s.parse::<OptionKind>().map_err(|_| {
                 Error::invalid_input(format!(
@@ -198,7 +198,8 @@ fn quotes_from_table(underlying: &str, t: &Table) -> Result<Vec<OptionQuote>> {
         };
         let k_strike = strike.number(i)?.ok_or_else(|| missing(strike.name, i))?;
         out.push(OptionQuote {
-            contract_symbol: sym.unwrap_or_else(|| occ_symbol(underlying, exp, k, k_strike)),
+            contract_symbol: sym
+                .map_or_else(|| occ_symbol(underlying, exp, k, k_strike), str::to_owned),
             underlying: underlying.to_owned(),
             kind: k,
             strike: k_strike,

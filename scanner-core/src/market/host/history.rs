@@ -5,7 +5,7 @@
 
 use chrono::{DateTime, NaiveDate, Utc};
 
-use super::table::Table;
+use super::table::{Col, Column, Table};
 use crate::calendar::ny_date;
 use crate::model::PriceHistory;
 use crate::{Error, Result};
@@ -40,6 +40,9 @@ pub fn history_from_table(symbol: &str, table: &Table) -> Result<PriceHistory> {
         table.need(&what, &["close"])?,
     ];
     let volume = table.find(&["volume"]);
+    if let Some(h) = typed_in_order(symbol, date, &ohlc, volume) {
+        return h.map_err(|e| Error::invalid_input(format!("{what}: {}", e.message())));
+    }
     let mut rows: Vec<(NaiveDate, [f64; 4], f64)> = Vec::with_capacity(table.rows());
     for i in 0..table.rows() {
         let d = date.date(i)?.ok_or_else(|| {
@@ -83,6 +86,50 @@ pub fn history_from_table(symbol: &str, table: &Table) -> Result<PriceHistory> {
     let dates = rows.iter().map(|r| r.0).collect();
     PriceHistory::new(symbol, dates, open, high, low, close, vol)
         .map_err(|e| Error::invalid_input(format!("{what}: {}", e.message())))
+}
+
+/// The common case, column by column: dates already typed and strictly increasing, every
+/// price present (what a DataFrame hands over). `None` sends anything else through the
+/// row-by-row reader above, which orders rows, drops placeholders and names bad cells.
+fn typed_in_order(
+    symbol: &str,
+    date: Col<'_>,
+    ohlc: &[Col<'_>; 4],
+    volume: Option<Col<'_>>,
+) -> Option<Result<PriceHistory>> {
+    let Column::Dates(dates) = date.column else {
+        return None;
+    };
+    if dates.windows(2).any(|w| w[0] >= w[1]) {
+        return None;
+    }
+    let prices = |c: &Col<'_>| match c.column {
+        Column::Numbers(v) if !v.iter().any(|x| x.is_nan()) => Some(v.clone()),
+        _ => None,
+    };
+    let [open, high, low, close] = [
+        prices(&ohlc[0])?,
+        prices(&ohlc[1])?,
+        prices(&ohlc[2])?,
+        prices(&ohlc[3])?,
+    ];
+    let volume = match volume.map(|c| c.column) {
+        None => vec![0.0; dates.len()],
+        Some(Column::Numbers(v)) => v
+            .iter()
+            .map(|x| if x.is_nan() { 0.0 } else { *x })
+            .collect(),
+        Some(_) => return None,
+    };
+    Some(PriceHistory::new(
+        symbol,
+        dates.clone(),
+        open,
+        high,
+        low,
+        close,
+        volume,
+    ))
 }
 
 /// What a source may hand back for `price_history(symbol, sessions, as_of)`: bars after

@@ -5,11 +5,13 @@
 //! Node source and [`MemoryMarket`] read the same data the same way.
 
 mod chain;
+mod epoch;
 mod history;
 mod memory;
 mod table;
 
 pub use chain::{parse_instant, parse_occ, ChainTable};
+pub use epoch::NOT_A_TIME;
 pub use history::{history_from_table, history_window, DATE_COLUMNS};
 pub use memory::{MemoryMarket, MemoryMarketOptions};
 pub use table::{Column, Table};

@@ -50,6 +50,15 @@ pub(crate) fn norm(name: &str) -> String {
         .collect()
 }
 
+/// `norm(name) == normalised`, without building the normalised name.
+fn norm_eq(name: &str, normalised: &str) -> bool {
+    let mut kept = name
+        .bytes()
+        .filter(u8::is_ascii_alphanumeric)
+        .map(|b| b.to_ascii_lowercase());
+    normalised.bytes().all(|b| kept.next() == Some(b)) && kept.next().is_none()
+}
+
 impl Table {
     /// An empty table.
     pub fn new() -> Self {
@@ -147,7 +156,7 @@ impl Table {
         aliases.iter().find_map(|a| {
             self.columns
                 .iter()
-                .find(|(n, _)| norm(n) == *a)
+                .find(|(n, _)| norm_eq(n, a))
                 .map(|(name, column)| Col { name, column })
         })
     }
@@ -171,7 +180,7 @@ pub(crate) struct Col<'a> {
     pub column: &'a Column,
 }
 
-impl Col<'_> {
+impl<'a> Col<'a> {
     fn bad(&self, row: usize, want: &str, got: &str) -> Error {
         Error::invalid_input(format!(
             "column `{}` row {row}: expected {want}, got {got}",
@@ -199,11 +208,11 @@ impl Col<'_> {
     }
 
     /// A string, `None` when missing.
-    pub fn text(&self, row: usize) -> Result<Option<String>> {
+    pub fn text(&self, row: usize) -> Result<Option<&'a str>> {
         match self.column {
             Column::Values(v) => match v.get(row).unwrap_or(&Value::Null) {
                 Value::Null => Ok(None),
-                Value::String(s) => Ok(Some(s.clone())),
+                Value::String(s) => Ok(Some(s.as_str())),
                 other => Err(self.bad(row, "a string", &short(other))),
             },
             Column::Numbers(v) if v.get(row).is_some_and(|x| x.is_nan()) => Ok(None),
