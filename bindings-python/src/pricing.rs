@@ -7,7 +7,7 @@ use numpy::{PyArray1, PyArrayDyn, PyArrayMethods};
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
 use scanner_core::pricing::{
-    bsm_batch, implied_vol_batch, BsmBatch, GreeksColumns, IvBatch, IvStatus, GREEK_NAMES,
+    implied_vol_batch, BsmBatch, GreeksColumns, IvBatch, IvStatus, GREEK_NAMES,
 };
 
 use crate::broadcast::{broadcast_shape, column, F64Arg, Flags};
@@ -68,8 +68,8 @@ pub fn black_scholes<'py>(
             dividend_yield: cols[4].as_slice(),
             vol: cols[5].as_slice(),
         };
-        let mut out = GreeksColumns::default();
-        bsm_batch(&input, &mut out).map(|()| out)
+        // Fresh columns written once by the kernel; numpy then takes them over uncopied.
+        GreeksColumns::compute(&input)
     });
     let out = out.map_err(to_py)?;
     let GreeksColumns {
@@ -139,7 +139,10 @@ pub fn implied_volatility<'py>(
         column(rate.as_array(), &shape)?,
         column(q_view, &shape)?,
     ];
-    let solved = py.detach(|| {
+    let vol = PyArrayDyn::<f64>::zeros(py, IxDyn(&shape), false);
+    let mut vol_view = vol.try_readwrite()?;
+    let vol_out = vol_view.as_slice_mut()?;
+    let status = py.detach(|| {
         let input = IvBatch {
             price: cols[0].as_slice(),
             is_call: call.as_slice(),
@@ -149,19 +152,14 @@ pub fn implied_volatility<'py>(
             rate: cols[4].as_slice(),
             dividend_yield: cols[5].as_slice(),
         };
-        let mut vol = vec![f64::NAN; n];
         let mut status = vec![IvStatus::Ok; n];
-        implied_vol_batch(&input, &mut vol, &mut status).map(|()| {
-            (
-                vol,
-                status.into_iter().map(IvStatus::code).collect::<Vec<i8>>(),
-            )
-        })
+        implied_vol_batch(&input, vol_out, &mut status).map(|()| status)
     });
-    let (vol, status) = solved.map_err(to_py)?;
-    let vol = to_numpy(py, vol, &shape)?;
+    let status = status.map_err(to_py)?;
+    drop(vol_view);
     if return_status {
-        let status = to_numpy(py, status, &shape)?;
+        let codes: Vec<i8> = status.into_iter().map(IvStatus::code).collect();
+        let status = to_numpy(py, codes, &shape)?;
         Ok((vol, status).into_pyobject(py)?.into_any())
     } else {
         Ok(vol.into_any())

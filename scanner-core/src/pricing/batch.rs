@@ -96,6 +96,61 @@ impl GreeksColumns {
         }
     }
 
+    /// Price and all greeks of every row of `input` as new columns: the same values as
+    /// [`bsm_batch`] into empty columns, but each element is written once, by the kernel,
+    /// with no fill first. For a large batch that is a whole pass over the output less
+    /// (128 bytes per option), which is what a host returning fresh arrays wants.
+    ///
+    /// # Errors
+    /// As [`bsm_batch`].
+    ///
+    /// ```
+    /// use scanner_core::pricing::{BsmBatch, GreeksColumns};
+    /// let input = BsmBatch {
+    ///     is_call: &[true], spot: &[100.0], strike: &[100.0], years: &[0.5],
+    ///     rate: &[0.05], dividend_yield: &[0.02], vol: &[0.25],
+    /// };
+    /// let out = GreeksColumns::compute(&input)?;
+    /// assert!((out.price[0] - 7.683040827874606).abs() < 1e-12);
+    /// # Ok::<(), scanner_core::Error>(())
+    /// ```
+    pub fn compute(input: &BsmBatch<'_>) -> Result<Self> {
+        let n = input.spot.len();
+        let mut cols: [Vec<f64>; 16] = std::array::from_fn(|_| Vec::with_capacity(n));
+        let slices = cols.each_mut().map(|c| {
+            let spare = c.spare_capacity_mut();
+            // SAFETY: the capacity holds at least `n` f64 (`with_capacity(n)`), f64 has no
+            // invalid bit patterns, and the kernels only ever store into their output
+            // columns, never read them.
+            unsafe { std::slice::from_raw_parts_mut(spare.as_mut_ptr().cast::<f64>(), n) }
+        });
+        bsm_batch_into(input, slices)?;
+        for c in &mut cols {
+            // SAFETY: `bsm_batch_into` returned Ok, so it wrote all `n` elements.
+            unsafe { c.set_len(n) };
+        }
+        let [price, delta, gamma, vega, theta, rho, epsilon, vanna, charm, vomma, speed, zomma, color, ultima, lambda, prob_itm] =
+            cols;
+        Ok(Self {
+            price,
+            delta,
+            gamma,
+            vega,
+            theta,
+            rho,
+            epsilon,
+            vanna,
+            charm,
+            vomma,
+            speed,
+            zomma,
+            color,
+            ultima,
+            lambda,
+            prob_itm,
+        })
+    }
+
     /// Number of rows (the length of the `price` column).
     pub fn len(&self) -> usize {
         self.price.len()
@@ -217,6 +272,35 @@ fn from_array(v: [f64; 16]) -> Greeks {
 /// ```
 pub fn bsm_batch(input: &BsmBatch<'_>, out: &mut GreeksColumns) -> Result<()> {
     let n = input.spot.len();
+    let slices = out.muts().map(|col| {
+        col.resize(n, f64::NAN);
+        col.as_mut_slice()
+    });
+    bsm_batch_into(input, slices)
+}
+
+/// [`bsm_batch`] into caller-provided columns (API order, see [`GREEK_NAMES`]), each as
+/// long as the batch: for hosts that allocate the output themselves (numpy, typed arrays),
+/// so that it is written once, by the kernel, with no intermediate copy or fill. Every
+/// element is overwritten; the columns' previous contents do not matter.
+///
+/// # Errors
+/// [`ErrorKind::InvalidInput`](crate::ErrorKind::InvalidInput) when the input slices or the
+/// output columns do not all have the same length.
+///
+/// ```
+/// use scanner_core::pricing::{bsm_batch_into, BsmBatch};
+/// let input = BsmBatch {
+///     is_call: &[true], spot: &[100.0], strike: &[100.0], years: &[0.5],
+///     rate: &[0.05], dividend_yield: &[0.02], vol: &[0.25],
+/// };
+/// let mut cols = [[0.0_f64; 1]; 16];
+/// bsm_batch_into(&input, cols.each_mut().map(|c| c.as_mut_slice()))?;
+/// assert!((cols[0][0] - 7.683040827874606).abs() < 1e-12); // price
+/// # Ok::<(), scanner_core::Error>(())
+/// ```
+pub fn bsm_batch_into(input: &BsmBatch<'_>, out: [&mut [f64]; 16]) -> Result<()> {
+    let n = input.spot.len();
     check_len(
         "bsm_batch",
         n,
@@ -229,12 +313,10 @@ pub fn bsm_batch(input: &BsmBatch<'_>, out: &mut GreeksColumns) -> Result<()> {
             ("vol", input.vol.len()),
         ],
     )?;
-    let slices = out.muts().map(|col| {
-        col.resize(n, f64::NAN);
-        col.as_mut_slice()
-    });
+    let lens: [(&str, usize); 16] = std::array::from_fn(|i| (GREEK_NAMES[i], out[i].len()));
+    check_len("bsm_batch", n, &lens)?;
     let kernel = super::simd::active();
-    par_split(0, slices, &|start, mut cols| {
+    par_split(0, out, &|start, mut cols| {
         super::simd::greeks_rows(kernel, input, start, &mut cols)
     });
     Ok(())

@@ -14,7 +14,7 @@ mod simd;
 mod split;
 mod trader;
 
-pub use batch::{bsm_batch, BsmBatch, GreeksColumns, GREEK_NAMES};
+pub use batch::{bsm_batch, bsm_batch_into, BsmBatch, GreeksColumns, GREEK_NAMES};
 pub use greeks::{bsm, Greeks};
 pub use iv::{implied_vol, IvSolution, IvStatus};
 pub use iv_batch::{implied_vol_batch, IvBatch};

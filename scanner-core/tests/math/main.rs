@@ -3,6 +3,7 @@
 //! against the original system's formula bugs. One binary to keep link time down.
 
 mod batch;
+mod batch_into;
 mod fd;
 mod iv_roundtrip;
 mod iv_tiny;
