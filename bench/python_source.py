@@ -14,7 +14,8 @@ its own wall time. Build in release first:
 
 Sources are timed round-robin (one scan each per round) and the medians reported, wall
 and process CPU (all threads), so load from elsewhere on the machine hits them alike.
-Prints a Markdown table (the one quoted in README.md).
+Prints a Markdown table (the one quoted in README.md) and, last, what the conversion of the
+frames alone costs per symbol.
 """
 
 import argparse
@@ -139,6 +140,7 @@ def main() -> None:
         for _ in range(args.runs):
             for i, (_, make) in enumerate(rows):
                 samples[i].append(once(make, cfg))
+    conversion = conversion_cost(*memory_input)
     med = [tuple(statistics.median(x[k] for x in runs) for k in range(3)) for runs in samples]
     base_wall, base_cpu = med[0][0], med[0][1]
     print(f"60-symbol scan, medians of {args.runs} interleaved runs (as-of {AS_OF:%Y-%m-%d}):\n")
@@ -150,6 +152,27 @@ def main() -> None:
     print(f"\nCPU on top of MemoryMarket: " + ", ".join(
         f"{name.split(':')[0] if ':' not in name else name.split(': ')[1]} {(cpu - base_cpu) * 1e3:+.1f} ms"
         for (name, _), (_, cpu, _) in list(zip(rows, med))[1:]))
+
+    print(
+        "\nConversion alone (MemoryMarket built from the same frames, best of 20, process CPU): "
+        f"{conversion[0]:.0f} us per history, {conversion[1]:.0f} us per chain"
+    )
+
+
+def conversion_cost(histories, chains) -> tuple[float, float]:
+    """Microseconds of CPU per symbol to turn the frames into bars, then into chains."""
+
+    def best(build) -> float:
+        times = []
+        for _ in range(20):
+            t = time.process_time()
+            build()
+            times.append(time.process_time() - t)
+        return min(times)
+
+    bars = best(lambda: optscan.MemoryMarket(histories=histories))
+    both = best(lambda: optscan.MemoryMarket(histories=histories, chains=chains))
+    return bars / len(histories) * 1e6, (both - bars) / len(chains) * 1e6
 
 
 if __name__ == "__main__":
