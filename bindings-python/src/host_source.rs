@@ -1,8 +1,8 @@
 //! A source written in Python: any object with `universe()`, `price_history(symbol,
 //! sessions, as_of)` and `option_chain(symbol, as_of)`, plain or `async def`. The engine's
 //! fetch stage calls it like any core source (bounded concurrency, the per-symbol
-//! deadline): plain methods run on tokio's blocking pool holding the GIL only for the call
-//! and the conversion; coroutines run on one event-loop thread owned by this module. A
+//! deadline): plain methods run through [`crate::python_caller`] holding the GIL only for
+//! the call and the conversion; coroutines run on one event-loop thread owned by this module. A
 //! Python exception becomes the symbol's failure (kind from an `optscan` error class,
 //! else `DataSource`), never a failed scan.
 
@@ -20,6 +20,7 @@ use scanner_core::{Error, ErrorKind, Result};
 
 use crate::error::kind_of;
 use crate::host_table;
+use crate::python_caller::with_gil;
 
 /// The wrapped Python object and the label reported as `metadata.dataSource`.
 pub struct PySource {
@@ -84,91 +85,59 @@ fn event_loop(py: Python<'_>) -> PyResult<&'static Py<PyAny>> {
 
 impl PySource {
     /// Call `method(*args)` and wait for its value (awaiting it when it is a coroutine),
-    /// then convert it under the GIL.
-    async fn call<T, A, C>(&self, method: &'static str, args: A, convert: C) -> Result<T>
+    /// `extract` what the engine needs from it under the GIL, then `finish` that in Rust
+    /// with the GIL free.
+    async fn call<X, T, A, E, F>(
+        &self,
+        method: &'static str,
+        args: A,
+        extract: E,
+        finish: F,
+    ) -> Result<T>
     where
-        T: Send + 'static,
+        X: Send + 'static,
         A: for<'py> FnOnce(Python<'py>) -> PyResult<Bound<'py, PyTuple>> + Send + 'static,
-        C: FnOnce(&Bound<'_, PyAny>) -> Result<T> + Send + 'static,
+        E: FnOnce(&Bound<'_, PyAny>) -> Result<X> + Send + 'static,
+        F: FnOnce(X) -> Result<T>,
     {
         let obj = self.obj.clone();
-        let called = tokio::task::spawn_blocking(move || {
-            keep_thread_state();
-            Python::attach(|py| -> Result<Either<T>> {
-                let out = args(py)
-                    .and_then(|a| obj.call_method1(py, method, a))
-                    .map_err(|e| from_py(py, &e))?;
-                let out = out.into_bound(py);
-                if is_awaitable(&out) {
-                    let (tx, rx) = tokio::sync::oneshot::channel();
-                    submit(py, &out, tx).map_err(|e| from_py(py, &e))?;
-                    return Ok(Either::Pending(rx, Box::new(convert)));
-                }
-                convert(&out).map(Either::Ready)
-            })
+        let called = with_gil(method, move |py| -> Result<Either<X>> {
+            let out = args(py)
+                .and_then(|a| obj.call_method1(py, method, a))
+                .map_err(|e| from_py(py, &e))?;
+            let out = out.into_bound(py);
+            if is_awaitable(&out) {
+                let (tx, rx) = tokio::sync::oneshot::channel();
+                submit(py, &out, tx).map_err(|e| from_py(py, &e))?;
+                return Ok(Either::Pending(rx, Box::new(extract)));
+            }
+            extract(&out).map(Either::Ready)
         })
-        .await
-        .map_err(|e| Error::internal(format!("{method}: {e}")))??;
-        match called {
-            Either::Ready(v) => Ok(v),
-            Either::Pending(rx, convert) => {
+        .await??;
+        let extracted = match called {
+            Either::Ready(x) => x,
+            Either::Pending(rx, extract) => {
                 let value = rx.await.map_err(|_| {
                     Error::internal(format!("{method}: the event loop dropped the call"))
                 })?;
-                tokio::task::spawn_blocking(move || {
-                    keep_thread_state();
-                    Python::attach(|py| match value {
-                        Ok(v) => convert(v.bind(py)),
-                        Err(e) => Err(from_py(py, &e)),
-                    })
+                with_gil(method, move |py| match value {
+                    Ok(v) => extract(v.bind(py)),
+                    Err(e) => Err(from_py(py, &e)),
                 })
-                .await
-                .map_err(|e| Error::internal(format!("{method}: {e}")))?
+                .await??
             }
-        }
+        };
+        finish(extracted)
     }
 }
 
-thread_local! {
-    static THREAD_STATE_KEPT: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
-}
+type Extractor<X> = Box<dyn FnOnce(&Bound<'_, PyAny>) -> Result<X> + Send>;
 
-/// Give this blocking-pool thread a Python thread state that outlives each call.
-///
-/// Without it every `Python::attach` on a pool thread creates a fresh thread state and
-/// deletes it on release: an allocation of the interpreter's frame stack (an `mmap`), page
-/// faults, an `munmap` and a cross-CPU TLB flush per call — about half of what a source call
-/// cost. Holding one `PyGILState_Ensure` open (and handing the GIL straight back) makes
-/// every later attach on this thread reuse the state. The state is freed with the
-/// interpreter; a pool thread that exits leaves one small state behind, which is bounded by
-/// the pool's size.
-fn keep_thread_state() {
-    THREAD_STATE_KEPT.with(|kept| {
-        if kept.get() {
-            return;
-        }
-        // SAFETY: called on a tokio blocking-pool thread that holds no GIL (never inside
-        // `Python::attach`), with the interpreter initialised (a `PySource` exists). Ensure
-        // takes the GIL with this thread's new state; SaveThread releases the GIL and keeps
-        // the state; the matching Release is deliberately never called.
-        unsafe {
-            if pyo3::ffi::Py_IsInitialized() == 0 {
-                return;
-            }
-            let _ = pyo3::ffi::PyGILState_Ensure();
-            pyo3::ffi::PyEval_SaveThread();
-        }
-        kept.set(true);
-    });
-}
-
-type Converter<T> = Box<dyn FnOnce(&Bound<'_, PyAny>) -> Result<T> + Send>;
-
-enum Either<T> {
-    Ready(T),
+enum Either<X> {
+    Ready(X),
     Pending(
         tokio::sync::oneshot::Receiver<PyResult<Py<PyAny>>>,
-        Converter<T>,
+        Extractor<X>,
     ),
 }
 
@@ -243,6 +212,7 @@ impl MarketData for PySource {
                     })
                     .map_err(|_| Error::invalid_input("universe() must return an iterable of str"))
             },
+            Ok,
         )
         .await
     }
@@ -260,12 +230,9 @@ impl MarketData for PySource {
                 let s = symbol.to_owned();
                 move |py| (s, sessions, as_of).into_pyobject(py)
             },
-            move |v| {
-                let table = host_table::table(v).map_err(invalid_shape)?;
-                // The rest is Rust's own work: other sources' calls may run meanwhile.
-                v.py()
-                    .detach(move || history_window(&sym, &table, sessions, as_of))
-            },
+            |v| host_table::table(v).map_err(invalid_shape),
+            // Rust's own work, with the GIL free for the next call.
+            move |table| history_window(&sym, &table, sessions, as_of),
         )
         .await
     }
@@ -278,10 +245,8 @@ impl MarketData for PySource {
                 let s = symbol.to_owned();
                 move |py| (s, as_of).into_pyobject(py)
             },
-            move |v| {
-                let table = host_table::chain(v).map_err(invalid_shape)?;
-                v.py().detach(move || table.into_chain(&sym, as_of))
-            },
+            |v| host_table::chain(v).map_err(invalid_shape),
+            move |table| table.into_chain(&sym, as_of),
         )
         .await
     }

@@ -12,6 +12,7 @@ mod host_table;
 mod market;
 mod model;
 mod pricing;
+mod python_caller;
 mod runtime;
 mod scan;
 mod scheduled;

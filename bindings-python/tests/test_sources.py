@@ -6,6 +6,7 @@ only, with their reasons."""
 import asyncio
 import json
 import pathlib
+import threading
 import time
 from datetime import datetime, timezone
 
@@ -214,6 +215,35 @@ def test_optscan_error_kinds_raised_by_a_source_are_kept():
     failed = result.metadata["failedSymbols"]
     assert [(f["symbol"], f["kind"]) for f in failed] == [("OOPS", "NotFound")]
     assert len(result.opportunities) > 0
+
+
+class Blocking(FrameSource):
+    """Plain methods that wait on I/O (here a sleep, which releases the GIL as a socket read
+    does), counting how many of its calls are in progress at once."""
+
+    def __init__(self):
+        self.lock, self.running, self.most = threading.Lock(), 0, 0
+
+    def price_history(self, symbol, sessions, as_of):
+        with self.lock:
+            self.running += 1
+            self.most = max(self.most, self.running)
+        try:
+            time.sleep(0.5)
+            return super().price_history(symbol, sessions, as_of)
+        finally:
+            with self.lock:
+                self.running -= 1
+
+
+def test_a_blocking_source_still_gets_concurrent_calls():
+    # Fast calls run back to back on one thread; a call that waits is not allowed to hold
+    # the others up: they spill to the thread pool, up to `fetch_concurrency` at once.
+    source = Blocking()
+    cfg = optscan.ScanConfig(backtest=False, fetch_concurrency=4)
+    result = optscan.Scanner(source, cfg).scan(as_of=AS_OF)
+    assert not result.metadata["failedSymbols"]
+    assert source.most == len(SYMBOLS), source.most
 
 
 def test_a_source_without_the_methods_is_refused():
