@@ -10,9 +10,7 @@ use std::borrow::Cow;
 use napi::bindgen_prelude::{AsyncTask, Either, Either3, Float64Array, Int8Array, Uint8Array};
 use napi::{Env, Task};
 use napi_derive::napi;
-use scanner_core::pricing::{
-    bsm_batch, implied_vol_batch, BsmBatch, GreeksColumns, IvBatch, IvStatus,
-};
+use scanner_core::pricing::{implied_vol_batch, BsmBatch, GreeksColumns, IvBatch, IvStatus};
 
 use crate::error::{invalid, IntoJs, JsError, JsResult};
 
@@ -283,9 +281,8 @@ fn run_bs(c: &Columns) -> scanner_core::Result<GreeksColumns> {
         dividend_yield: q,
         vol: v,
     };
-    let mut out = GreeksColumns::with_len(c.is_call.len());
-    bsm_batch(&input, &mut out)?;
-    Ok(out)
+    // Fresh columns written once by the kernel (no NaN fill first).
+    GreeksColumns::compute(&input)
 }
 
 fn run_iv(c: &Columns) -> scanner_core::Result<(Vec<f64>, Vec<i8>)> {
