@@ -201,56 +201,67 @@ fn zoned_dates(
 }
 
 fn cells(name: &str, seq: &Bound<'_, PyAny>) -> PyResult<Column> {
+    let mut coder = Coder::default();
     // An object array is read in place; anything else is iterated.
     if let Ok(a) = seq.extract::<PyReadonlyArray1<'_, Py<PyAny>>>() {
         let py = seq.py();
-        let mut recent = RecentCells::default();
-        let view = a.as_array();
-        let out = view
-            .iter()
-            .enumerate()
-            .map(|(i, x)| recent.cell(x.bind(py), name, i));
-        return Ok(Column::Values(out.collect::<PyResult<_>>()?));
+        for (i, x) in a.as_array().iter().enumerate() {
+            coder.push(x.bind(py), name, i)?;
+        }
+    } else {
+        for (i, x) in seq.try_iter()?.enumerate() {
+            coder.push(&x?, name, i)?;
+        }
     }
-    let mut recent = RecentCells::default();
-    let mut out = Vec::new();
-    for (i, x) in seq.try_iter()?.enumerate() {
-        out.push(recent.cell(&x?, name, i)?);
-    }
-    Ok(Column::Values(out))
+    Ok(coder.into_column())
 }
 
-/// The last few distinct cell objects of a column and their values. Text columns of a chain
-/// repeat a handful of objects (pandas interns the strings it parses: `call`/`put`, a few
-/// expiration dates), and reading a `str` through the stable ABI copies it via a bytes
-/// object; a repeated object (the same object, so the same immutable value) is copied from
-/// here instead. The cache holds a reference to each object it keeps, so an address in it
-/// cannot be reused by another object meanwhile.
+/// Builds a [`Column::Coded`] from cell objects. Text columns repeat a handful of objects
+/// (pandas interns the strings it parses: `call`/`put`, a few expiration dates), and reading
+/// a `str` through the stable ABI copies it via a bytes object: the last few distinct `str`
+/// objects are remembered with their code, so a repeated one (the same object, hence the same
+/// immutable value) costs a comparison and one `u32`. Each remembered object is held by a
+/// reference, so its address cannot be reused by another object meanwhile.
 #[derive(Default)]
-struct RecentCells<'py> {
-    seen: Vec<(Bound<'py, PyAny>, Value)>,
+struct Coder<'py> {
+    values: Vec<Value>,
+    codes: Vec<u32>,
+    recent: Vec<(Bound<'py, PyAny>, u32)>,
     next: usize,
 }
 
-impl<'py> RecentCells<'py> {
-    const SIZE: usize = 8;
+impl<'py> Coder<'py> {
+    const RECENT: usize = 8;
 
-    fn cell(&mut self, obj: &Bound<'py, PyAny>, column: &str, row: usize) -> PyResult<Value> {
-        // Only strings: numbers are cheaper to read than to look up.
-        if obj.cast::<PyString>().is_err() {
-            return cell(obj, column, row);
+    fn push(&mut self, obj: &Bound<'py, PyAny>, column: &str, row: usize) -> PyResult<()> {
+        // Only strings are remembered: numbers are cheaper to read than to look up.
+        let is_str = obj.cast::<PyString>().is_ok();
+        if is_str {
+            if let Some((_, code)) = self.recent.iter().find(|(o, _)| o.is(obj)) {
+                self.codes.push(*code);
+                return Ok(());
+            }
         }
-        if let Some((_, v)) = self.seen.iter().find(|(o, _)| o.is(obj)) {
-            return Ok(v.clone());
+        let code = u32::try_from(self.values.len())
+            .map_err(|_| invalid(format!("column `{column}`: more than 2^32 rows")))?;
+        self.values.push(cell(obj, column, row)?);
+        self.codes.push(code);
+        if is_str {
+            if self.recent.len() < Self::RECENT {
+                self.recent.push((obj.clone(), code));
+            } else {
+                self.recent[self.next] = (obj.clone(), code);
+                self.next = (self.next + 1) % Self::RECENT;
+            }
         }
-        let v = cell(obj, column, row)?;
-        if self.seen.len() < Self::SIZE {
-            self.seen.push((obj.clone(), v.clone()));
-        } else {
-            self.seen[self.next] = (obj.clone(), v.clone());
-            self.next = (self.next + 1) % Self::SIZE;
+        Ok(())
+    }
+
+    fn into_column(self) -> Column {
+        Column::Coded {
+            values: self.values,
+            codes: self.codes,
         }
-        Ok(v)
     }
 }
 

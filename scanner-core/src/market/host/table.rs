@@ -17,6 +17,15 @@ pub enum Column {
     Dates(Vec<NaiveDate>),
     /// Cells of any JSON type (strings, numbers, booleans, `null` for missing).
     Values(Vec<Value>),
+    /// Cells drawn from a few distinct values, as hosts hold text columns (`call`/`put`, a
+    /// handful of expirations): row `i` is `values[codes[i]]`. Read exactly like
+    /// [`Column::Values`]; a code past the end of `values` is a missing cell.
+    Coded {
+        /// The distinct cells (a value may repeat; only the codes matter).
+        values: Vec<Value>,
+        /// One index into `values` per row.
+        codes: Vec<u32>,
+    },
 }
 
 impl Column {
@@ -26,6 +35,7 @@ impl Column {
             Column::Numbers(v) => v.len(),
             Column::Dates(v) => v.len(),
             Column::Values(v) => v.len(),
+            Column::Coded { codes, .. } => codes.len(),
         }
     }
 
@@ -188,12 +198,26 @@ impl<'a> Col<'a> {
         ))
     }
 
+    /// The JSON cell of a [`Column::Values`] or [`Column::Coded`] row (`null` when out of
+    /// range, and for the typed columns, which are read without it).
+    fn json(&self, row: usize) -> &'a Value {
+        const MISSING: &Value = &Value::Null;
+        match self.column {
+            Column::Values(v) => v.get(row).unwrap_or(MISSING),
+            Column::Coded { values, codes } => codes
+                .get(row)
+                .and_then(|&c| values.get(c as usize))
+                .unwrap_or(MISSING),
+            Column::Numbers(_) | Column::Dates(_) => MISSING,
+        }
+    }
+
     /// A number, `None` when missing (`NaN`, `null`, empty string).
     pub fn number(&self, row: usize) -> Result<Option<f64>> {
         match self.column {
             Column::Numbers(v) => Ok(v.get(row).copied().filter(|x| !x.is_nan())),
             Column::Dates(_) => Err(self.bad(row, "a number", "a date")),
-            Column::Values(v) => match v.get(row).unwrap_or(&Value::Null) {
+            Column::Values(_) | Column::Coded { .. } => match self.json(row) {
                 Value::Null => Ok(None),
                 Value::Number(n) => Ok(n.as_f64()),
                 Value::String(s) if s.trim().is_empty() => Ok(None),
@@ -210,7 +234,7 @@ impl<'a> Col<'a> {
     /// A string, `None` when missing.
     pub fn text(&self, row: usize) -> Result<Option<&'a str>> {
         match self.column {
-            Column::Values(v) => match v.get(row).unwrap_or(&Value::Null) {
+            Column::Values(_) | Column::Coded { .. } => match self.json(row) {
                 Value::Null => Ok(None),
                 Value::String(s) => Ok(Some(s.as_str())),
                 other => Err(self.bad(row, "a string", &short(other))),
@@ -236,7 +260,7 @@ impl<'a> Col<'a> {
                     .map(Some)
                     .ok_or_else(|| self.bad(row, "a date", &x.to_string())),
             },
-            Column::Values(v) => match v.get(row).unwrap_or(&Value::Null) {
+            Column::Values(_) | Column::Coded { .. } => match self.json(row) {
                 Value::Null => Ok(None),
                 Value::String(s) => s
                     .get(..10)
@@ -282,6 +306,58 @@ fn iso_date(s: &str) -> Option<NaiveDate> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn coded_cells_read_like_the_values_they_stand_for() {
+        let values: Vec<Value> = vec![
+            "2024-06-21".into(),
+            Value::Null,
+            "7.5".into(),
+            "call".into(),
+            3.into(),
+        ];
+        let codes = vec![0, 1, 2, 3, 4, 0, 9];
+        let coded = Column::Coded {
+            values: values.clone(),
+            codes: codes.clone(),
+        };
+        let plain = Column::Values(
+            codes
+                .iter()
+                .map(|&c| values.get(c as usize).cloned().unwrap_or(Value::Null))
+                .collect(),
+        );
+        assert_eq!(coded.len(), 7);
+        let (a, b) = (
+            Col {
+                name: "x",
+                column: &coded,
+            },
+            Col {
+                name: "x",
+                column: &plain,
+            },
+        );
+        for row in 0..8 {
+            assert_eq!(a.number(row).ok(), b.number(row).ok(), "number {row}");
+            assert_eq!(a.text(row).ok(), b.text(row).ok(), "text {row}");
+            assert_eq!(a.date(row).ok(), b.date(row).ok(), "date {row}");
+            assert_eq!(
+                a.number(row).is_err(),
+                b.number(row).is_err(),
+                "number {row}"
+            );
+            assert_eq!(a.text(row).is_err(), b.text(row).is_err(), "text {row}");
+            assert_eq!(a.date(row).is_err(), b.date(row).is_err(), "date {row}");
+        }
+        assert_eq!(a.date(0).unwrap(), NaiveDate::from_ymd_opt(2024, 6, 21));
+        assert_eq!(a.number(2).unwrap(), Some(7.5));
+        assert_eq!(
+            a.text(6).unwrap(),
+            None,
+            "a code past the values is missing"
+        );
+    }
 
     #[test]
     fn iso_dates_parse_like_chrono_and_refuse_the_rest() {
