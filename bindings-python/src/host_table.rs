@@ -282,13 +282,13 @@ pub fn table(obj: &Bound<'_, PyAny>) -> PyResult<Table> {
         let mut has_date = false;
         // pandas' positional column accessor hands over the column's array without building
         // a Series (about 1 µs against 15); older or other frame types use `frame[name]`.
-        let positional = obj.hasattr("_get_column_array")?;
+        let positional = obj.getattr("_get_column_array").ok();
         for (i, n) in names.iter().enumerate() {
             let label: String = n.str()?.extract()?;
             has_date |= DATE_COLUMNS.contains(&norm(&label).as_str());
-            let values = match positional {
-                true => obj.call_method1("_get_column_array", (i,))?,
-                false => obj.get_item(n)?,
+            let values = match &positional {
+                Some(column_array) => column_array.call1((i,))?,
+                None => obj.get_item(n)?,
             };
             let col = column(&label, &values)?;
             t.push(label, col).map_err(crate::error::to_py)?;

@@ -321,6 +321,7 @@ pub fn occ_symbol(root: &str, expiration: NaiveDate, kind: OptionKind, strike: f
     tail[6] = if kind == OptionKind::Call { b'C' } else { b'P' };
     let mut s = String::with_capacity(root.len() + tail.len());
     s.push_str(root);
-    s.extend(tail.iter().map(|&b| char::from(b)));
+    // `tail` is ASCII digits and C/P, so this never takes the empty fallback.
+    s.push_str(std::str::from_utf8(&tail).unwrap_or_default());
     s
 }

@@ -56,14 +56,57 @@ impl Column {
         if ticks_per_second <= 0 {
             return None;
         }
-        Some(dates_or_gaps(ticks.iter().map(|&n| match n {
+        if let Some(c) = LAST_INDEX.with(|l| l.borrow().lookup(ticks, ticks_per_second, tz)) {
+            return Some(c);
+        }
+        let column = dates_or_gaps(ticks.iter().map(|&n| match n {
             NOT_A_TIME => None,
-            n => {
-                let utc = DateTime::from_timestamp(n.div_euclid(ticks_per_second), 0)?;
-                let offset = tz.offset_from_utc_datetime(&utc.naive_utc()).fix();
-                Some((utc.naive_utc() + offset).date())
-            }
-        })))
+            n => wall_date(n.div_euclid(ticks_per_second), tz),
+        }));
+        LAST_INDEX.with(|l| l.borrow_mut().keep(ticks, ticks_per_second, tz, &column));
+        Some(column)
+    }
+}
+
+/// The calendar date in `tz` of `secs` seconds after the Unix epoch.
+fn wall_date(secs: i64, tz: Tz) -> Option<NaiveDate> {
+    let utc = DateTime::from_timestamp(secs, 0)?.naive_utc();
+    let offset = i64::from(tz.offset_from_utc_datetime(&utc).fix().local_minus_utc());
+    // An offset is under a day, so the wall clock is on the UTC date or one either side.
+    match secs.rem_euclid(86_400) + offset {
+        s if s < 0 => utc.date().pred_opt(),
+        s if s >= 86_400 => utc.date().succ_opt(),
+        _ => Some(utc.date()),
+    }
+}
+
+thread_local! {
+    /// The index converted last on this thread. Daily bars fetched for many symbols over the
+    /// same sessions carry the same timestamps, so a worker handing over 500 histories
+    /// converts one index and compares the rest (a `memcmp`) instead of looking up a zone
+    /// offset per row 500 times.
+    static LAST_INDEX: std::cell::RefCell<LastIndex> = std::cell::RefCell::default();
+}
+
+#[derive(Default)]
+struct LastIndex {
+    key: Option<(Tz, i64)>,
+    ticks: Vec<i64>,
+    column: Option<Column>,
+}
+
+impl LastIndex {
+    fn lookup(&self, ticks: &[i64], per_second: i64, tz: Tz) -> Option<Column> {
+        (self.key == Some((tz, per_second)) && self.ticks == ticks)
+            .then(|| self.column.clone())
+            .flatten()
+    }
+
+    fn keep(&mut self, ticks: &[i64], per_second: i64, tz: Tz, column: &Column) {
+        self.key = Some((tz, per_second));
+        self.ticks.clear();
+        self.ticks.extend_from_slice(ticks);
+        self.column = Some(column.clone());
     }
 }
 
@@ -111,6 +154,47 @@ mod tests {
         let c = Column::from_instants_in_zone(&[winter / 1000], 1_000_000, "America/New_York");
         assert_eq!(c, Some(Column::Dates(vec![day(2024, 1, 1)])));
         assert_eq!(Column::from_instants_in_zone(&[winter], 0, "UTC"), None);
+    }
+
+    #[test]
+    fn a_repeated_index_converts_alike_and_any_change_is_seen() {
+        let first = 1_718_337_600 * NANOS_PER_SECOND; // 2024-06-14 00:00 EDT
+        let ticks: Vec<i64> = (0..300)
+            .map(|d| first + d * 86_400 * NANOS_PER_SECOND)
+            .collect();
+        let ny = |t: &[i64]| Column::from_instants_in_zone(t, NANOS_PER_SECOND, "America/New_York");
+        let a = ny(&ticks).unwrap();
+        assert_eq!(ny(&ticks).unwrap(), a);
+        let Column::Dates(dates) = &a else {
+            panic!("{a:?}")
+        };
+        // Midnight EDT plus whole days is 23:00 the day before once New York is on EST.
+        assert_eq!(
+            (dates[0], dates[150]),
+            (day(2024, 6, 14), day(2024, 11, 10))
+        );
+        // One summer row an hour earlier (23:00 the day before in New York), then another
+        // zone and another unit over the same numbers: each differs from the remembered index.
+        let mut moved = ticks.clone();
+        moved[10] -= 3_600 * NANOS_PER_SECOND;
+        let Some(Column::Dates(b)) = ny(&moved) else {
+            panic!()
+        };
+        assert_eq!((b[10], dates[10]), (day(2024, 6, 23), day(2024, 6, 24)));
+        assert_eq!((&b[..10], &b[11..]), (&dates[..10], &dates[11..]));
+        let Some(Column::Dates(honolulu)) =
+            Column::from_instants_in_zone(&ticks, NANOS_PER_SECOND, "Pacific/Honolulu")
+        else {
+            panic!()
+        };
+        assert_eq!(honolulu[0], day(2024, 6, 13));
+        let Some(Column::Dates(ms)) =
+            Column::from_instants_in_zone(&ticks, 1_000_000_000_000, "Asia/Tokyo")
+        else {
+            panic!()
+        };
+        assert_eq!(ms[0], day(1970, 1, 21), "the same numbers as picoseconds");
+        assert_eq!(ny(&ticks).unwrap(), a);
     }
 
     #[test]
