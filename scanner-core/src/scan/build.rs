@@ -14,9 +14,11 @@ use super::ScanConfig;
 use crate::market::quality::QualityReport;
 use crate::model::{Opportunity, OptionKind, OptionQuote};
 
+/// `x` rounded to `dp` decimals; a value that rounds to zero is `0`, never `-0` (a negative
+/// zero would survive into the JSON and differ from its own cached copy).
 fn r(x: f64, dp: i32) -> f64 {
     let m = 10f64.powi(dp);
-    (x * m).round() / m
+    (x * m).round() / m + 0.0
 }
 
 fn ratio(pct: f64) -> Value {
@@ -354,6 +356,14 @@ mod tests {
     use crate::model::OptionQuote;
     use crate::scan::contract::{analyze_contract, SymbolInputs};
     use chrono::{NaiveDate, TimeZone, Utc};
+
+    #[test]
+    fn rounding_to_zero_gives_a_positive_zero() {
+        for x in [-0.004, -0.0, -1e-300] {
+            assert!(r(x, 2) == 0.0 && r(x, 2).is_sign_positive(), "{x}");
+        }
+        assert_eq!((r(-0.7049, 1), r(2.345, 2), r(-2.0, 2)), (-0.7, 2.35, -2.0));
+    }
 
     #[test]
     fn put_summary_quotes_the_smallest_winning_down_move() {

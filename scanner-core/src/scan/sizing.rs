@@ -74,9 +74,10 @@ pub struct AllocationExample {
     pub allocation_percent: f64,
 }
 
+/// `x` rounded to `dp` decimals, `0` rather than `-0` when it rounds to zero.
 fn round(x: f64, dp: i32) -> f64 {
     let m = 10f64.powi(dp);
-    (x * m).round() / m
+    (x * m).round() / m + 0.0
 }
 
 /// Size one opportunity, or `None` when there is no positive payoff to size.
