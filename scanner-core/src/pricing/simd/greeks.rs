@@ -7,7 +7,7 @@
 //! every path agrees on them exactly.
 
 use super::lanes::Lanes;
-use super::vmath::{exp, ln, norm_cdf_gauss, FRAC_1_SQRT_2PI};
+use super::vmath::{cdf_from_gauss, exp, ln, norm_cdf_gauss, FRAC_1_SQRT_2PI};
 use crate::pricing::batch::{to_array, BsmBatch};
 use crate::pricing::greeks::{greeks_unchecked, inputs_valid};
 
@@ -38,22 +38,27 @@ fn eval<V: Lanes>(call: V::Mask, s: V, k: V, t: V, r: V, q: V, v: V) -> ([V; 16]
         ok = V::and(ok, m);
     }
     let carry = r.sub(q);
-    let inv_vol = one.div(v);
-    let inv_sqrt_t = one.div(sqrt_t);
+    // One division for the three reciprocals of σ√T, σ and √T.
+    let inv_sd = one.div(sd);
+    let inv_vol = inv_sd.mul(sqrt_t);
+    let inv_sqrt_t = inv_sd.mul(v);
     let inv_spot = one.div(s);
-    let inv_sd = inv_vol.mul(inv_sqrt_t);
     let half = V::splat(0.5);
     let d1 = ln(s.div(k)).add(carry.mul(t)).mul_add(inv_sd, half.mul(sd));
     let d2 = d1.sub(sd);
+    let spot_q = s.mul(df_q);
+    let strike_r = k.mul(df_r);
     let (nd1, g1) = norm_cdf_gauss(w.mul(d1));
-    let (nd2, _) = norm_cdf_gauss(w.mul(d2));
+    // φ(d2) = φ(d1)·S·e^{−qT}/(K·e^{−rT}) exactly, which saves the second exponential;
+    // where e^{−d1²/2} is too small to carry that ratio (|d1| > 37), the scalar kernel.
+    let g2 = g1.mul(spot_q.div(strike_r));
+    ok = V::and(ok, V::splat(1e-290).lt(g1));
+    let nd2 = cdf_from_gauss(w.mul(d2), g2);
     let pdf = g1.mul(V::splat(FRAC_1_SQRT_2PI));
     let (lo, hi) = (V::splat(-1e50), V::splat(1e50));
     let p1 = hi.min(lo.max(d1));
     let p2 = hi.min(lo.max(d2));
 
-    let spot_q = s.mul(df_q);
-    let strike_r = k.mul(df_r);
     let price = zero.max(w.mul(spot_q.mul(nd1).sub(strike_r.mul(nd2))));
     let delta = w.mul(df_q).mul(nd1);
     let gamma = df_q.mul(pdf).mul(inv_spot).mul(inv_sd);

@@ -8,8 +8,9 @@
 //! (`e^{−a/2}·(1 − g(z₁)(Q(|z₁|) + Q(z₂)))` below 0), `z₂ = a/s + s/2`, `g(z) = e^{−z²/2}`
 //! and `Q(z) = N(−z)e^{z²/2}` (`vmath.rs`). In that form `ln b` has no underflow and no
 //! cancellation of exponentials, so prices down to 1e-300 of spot solve like any other.
-//! A lane counts as solved when Halley's last step moved `s` by less than 1e-9 relative
-//! (its error is then below 1e-20 relative plus the rounding of `b`); lanes that are
+//! A lane counts as solved when its last step moved `s` by less than 1e-6 relative for a
+//! Halley step, 1e-9 for a Newton one (the error left is then below about 1e-18 relative
+//! plus the rounding of `b`: Halley converges cubically, Newton quadratically); lanes that are
 //! invalid, at intrinsic, above the maximum, at expiry, with `β` below 1e-290, or not
 //! settled after [`MAX_ITER`] steps go to the scalar solver, which also gives the status.
 
@@ -65,31 +66,50 @@ fn eval<V: Lanes>(call: V::Mask, p: V, s: V, k: V, t: V, r: V, q: V) -> (V, u32)
     // Start: below the inflection point s_c = √(2a), from z₁ ≈ √(−2 ln β − a); above it,
     // from the tangent at s_c (which stays left of the root where b is concave).
     let s_c = a.add(a).sqrt();
-    let (ln_b_c, _, _) = normalised(a, s_c.max(V::splat(1e-300)));
+    let s_c_safe = s_c.max(V::splat(1e-300));
+    let (ln_b_c, _, _) = normalised(a.div(s_c_safe), a, s_c_safe);
     let b_c = exp(ln_b_c);
     let lower = beta.lt(b_c);
-    let z1 = zero.max(ln_beta.mul(V::splat(-2.0)).sub(a)).sqrt();
-    let s_low = a.add(a).div(z1.mul_add(z1, a.add(a)).sqrt().add(z1));
+    // ln β = −a/2 − z₁²/2 + ln D: start from D = 1, then put back ln D at that start.
+    let two_a = a.add(a);
+    let from_z1 = |z1: V| two_a.div(z1.mul_add(z1, two_a).sqrt().add(z1));
+    let z1_sq = ln_beta.mul(V::splat(-2.0)).sub(a);
+    let s_low = from_z1(zero.max(z1_sq).sqrt());
+    let mut s_low = s_low.min(s_c);
+    {
+        // D = Q(z₁) − Q(z₂) at that start (z₁ ≥ 0 there: s ≤ s_c).
+        let h = a.div(s_low.max(V::splat(1e-300)));
+        let d = q_tail(h.sub(half.mul(s_low)).abs()).sub(q_tail(h.add(half.mul(s_low))));
+        let refined = from_z1(zero.max(ln(d).mul_add(V::splat(2.0), z1_sq)).sqrt()).min(s_c);
+        s_low = V::select(zero.lt(d), refined, s_low);
+    }
     let s_up = beta
         .sub(b_c)
         .mul(V::splat(SQRT_2PI))
         .mul(exp(half.mul(a)))
         .add(s_c);
-    let mut x = V::select(lower, s_low.min(s_c), s_up);
+    let mut x = V::select(lower, s_low, s_up);
     let mut done = V::not(ok);
     for _ in 0..MAX_ITER {
-        let (ln_b, d1, _) = normalised(a, x);
+        let inv_x = one.div(x);
+        let h = a.mul(inv_x);
+        let (ln_b, d1, _) = normalised(h, a, x);
         let f = ln_b.sub(ln_beta);
-        // f'' = f'·(a²/s³ − s/4) − f'².
-        let curv = a.mul(a).div(x.mul(x).mul(x)).sub(V::splat(0.25).mul(x));
-        let f2 = d1.mul(curv).sub(d1.mul(d1));
-        let nu = f.div(d1);
-        let den = one.sub(half.mul(nu).mul(f2).div(d1));
-        // Halley where its correction is moderate, Newton otherwise.
-        let den = V::select(half.lt(den), den, one);
-        let step = nu.div(den).neg();
+        // f'' = f'·(c − f') with c = a²/s³ − s/4, so Halley's step −f/(f' − f·f''/(2f'))
+        // is −f/(f' − ½·f·(c − f')): one division.
+        let curv = h.mul(h).mul_add(inv_x, V::splat(-0.25).mul(x));
+        let halley = d1.sub(half.mul(f).mul(curv.sub(d1)));
+        // Halley where its correction is moderate (denominator above half of f'), Newton
+        // otherwise.
+        let use_halley = half.mul(d1).lt(halley);
+        let den = V::select(use_halley, halley, d1);
+        let step = f.div(den).neg();
         let next = x.add(step).max(x.mul(V::splat(0.125)));
-        let small = step.abs().lt(V::splat(1e-9).mul(x));
+        // Settled when the error left after this step is far below 1e-16 relative: a
+        // Halley step leaves about ¼·(step/s)³ (the lower branch, where ln b ≈ −a²/2s²),
+        // a Newton step about 1.5·(step/s)².
+        let settle = V::select(use_halley, V::splat(1e-5), V::splat(1e-9));
+        let small = step.abs().lt(settle.mul(x));
         x = V::select(done, x, next);
         done = V::or(done, small);
         if V::bits(V::not(done)) == 0 {
@@ -98,7 +118,7 @@ fn eval<V: Lanes>(call: V::Mask, p: V, s: V, k: V, t: V, r: V, q: V) -> (V, u32)
     }
     // Where rounding of b could cost more than ~3e-13 of σ (module doc), ask the scalar
     // solver instead: s below 2e-3, or the upper branch with b·e^{a/2} below 1e-3.
-    let (_, _, d) = normalised(a, x);
+    let (_, _, d) = normalised(a.div(x), a, x);
     let vol = x.div(t.sqrt());
     let mut good = V::and(ok, done);
     for m in [V::splat(2e-3).lt(x), V::splat(1e-3).lt(d), vol.finite()] {
@@ -108,11 +128,10 @@ fn eval<V: Lanes>(call: V::Mask, p: V, s: V, k: V, t: V, r: V, q: V) -> (V, u32)
 }
 
 /// `(ln b(s), ∂ ln b/∂s, D)` of the normalised out-of-the-money call (module doc), where
-/// `D = Q(z₁) − Q(z₂)` for `z₁ ≥ 0`, else `b·e^{a/2}`.
+/// `D = Q(z₁) − Q(z₂)` for `z₁ ≥ 0`, else `b·e^{a/2}`; `h = a/s`.
 #[inline(always)]
-fn normalised<V: Lanes>(a: V, s: V) -> (V, V, V) {
+fn normalised<V: Lanes>(h: V, a: V, s: V) -> (V, V, V) {
     let half = V::splat(0.5);
-    let h = a.div(s);
     let z1 = h.sub(half.mul(s));
     let z2 = h.add(half.mul(s));
     let q1 = q_tail(z1.abs());

@@ -163,11 +163,16 @@ pub(crate) fn q_tail<V: Lanes>(z: V) -> V {
 #[inline(always)]
 pub(crate) fn norm_cdf_gauss<V: Lanes>(x: V) -> (V, V) {
     // N(−40) is below the smallest subnormal: clamping keeps the polynomial finite.
+    let g = gauss(V::splat(40.0).min(x.abs()));
+    (cdf_from_gauss(x, g), g)
+}
+
+/// `N(x)` per lane given `g = e^{−x²/2}` (computed, or known from another identity).
+#[inline(always)]
+pub(crate) fn cdf_from_gauss<V: Lanes>(x: V, g: V) -> V {
     let z = V::splat(40.0).min(x.abs());
-    let g = gauss(z);
     let tail = g.mul(q_tail(z));
-    let n = V::select(x.lt(V::splat(0.0)), tail, V::splat(1.0).sub(tail));
-    (n, g)
+    V::select(x.lt(V::splat(0.0)), tail, V::splat(1.0).sub(tail))
 }
 
 #[cfg(test)]
