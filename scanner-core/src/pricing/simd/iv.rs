@@ -66,9 +66,9 @@ fn eval<V: Lanes>(call: V::Mask, p: V, s: V, k: V, t: V, r: V, q: V) -> (V, u32)
     // Start: below the inflection point s_c = √(2a), from z₁ ≈ √(−2 ln β − a); above it,
     // from the tangent at s_c (which stays left of the root where b is concave).
     let s_c = a.add(a).sqrt();
-    let s_c_safe = s_c.max(V::splat(1e-300));
-    let (ln_b_c, _, _) = normalised(a.div(s_c_safe), a, s_c_safe);
-    let b_c = exp(ln_b_c);
+    // At s_c, z₁ = 0 and z₂ = s_c: b_c = e^{−a/2}·(Q(0) − Q(s_c)) with Q(0) = ½.
+    let e_half_a = exp(half.mul(a).neg());
+    let b_c = e_half_a.mul(half.sub(q_tail(s_c)));
     let lower = beta.lt(b_c);
     // ln β = −a/2 − z₁²/2 + ln D: start from D = 1, then put back ln D at that start.
     let two_a = a.add(a);
@@ -83,17 +83,16 @@ fn eval<V: Lanes>(call: V::Mask, p: V, s: V, k: V, t: V, r: V, q: V) -> (V, u32)
         let refined = from_z1(zero.max(ln(d).mul_add(V::splat(2.0), z1_sq)).sqrt()).min(s_c);
         s_low = V::select(zero.lt(d), refined, s_low);
     }
-    let s_up = beta
-        .sub(b_c)
-        .mul(V::splat(SQRT_2PI))
-        .mul(exp(half.mul(a)))
-        .add(s_c);
+    let s_up = beta.sub(b_c).mul(V::splat(SQRT_2PI)).div(e_half_a).add(s_c);
     let mut x = V::select(lower, s_low, s_up);
     let mut done = V::not(ok);
+    // D at the last point evaluated: at the root for settled lanes, up to their last step.
+    let mut d = zero;
     for _ in 0..MAX_ITER {
         let inv_x = one.div(x);
         let h = a.mul(inv_x);
-        let (ln_b, d1, _) = normalised(h, a, x);
+        let (ln_b, d1, d_x) = normalised(h, a, x);
+        d = d_x;
         let f = ln_b.sub(ln_beta);
         // f'' = f'·(c − f') with c = a²/s³ − s/4, so Halley's step −f/(f' − f·f''/(2f'))
         // is −f/(f' − ½·f·(c − f')): one division.
@@ -118,7 +117,6 @@ fn eval<V: Lanes>(call: V::Mask, p: V, s: V, k: V, t: V, r: V, q: V) -> (V, u32)
     }
     // Where rounding of b could cost more than ~3e-13 of σ (module doc), ask the scalar
     // solver instead: s below 2e-3, or the upper branch with b·e^{a/2} below 1e-3.
-    let (_, _, d) = normalised(a.div(x), a, x);
     let vol = x.div(t.sqrt());
     let mut good = V::and(ok, done);
     for m in [V::splat(2e-3).lt(x), V::splat(1e-3).lt(d), vol.finite()] {
