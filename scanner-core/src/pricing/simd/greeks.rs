@@ -11,11 +11,11 @@ use super::vmath::{cdf_from_gauss, exp, ln, norm_cdf_gauss, FRAC_1_SQRT_2PI};
 use crate::pricing::batch::{to_array, BsmBatch};
 use crate::pricing::greeks::{greeks_unchecked, inputs_valid};
 
-/// Price and the 16 greeks (API order) of `N` options, plus the lanes needing the scalar
-/// kernel.
+/// Price and the 16 greeks of `N` options, each handed to `put` with its index in API
+/// order; returns the lanes needing the scalar kernel.
 #[inline(always)]
 #[allow(clippy::too_many_arguments)]
-fn eval<V: Lanes>(call: V::Mask, s: V, k: V, t: V, r: V, q: V, v: V) -> ([V; 16], u32) {
+fn eval<V: Lanes>(call: V::Mask, [s, k, t, r, q, v]: [V; 6], mut put: impl FnMut(usize, V)) -> u32 {
     let zero = V::splat(0.0);
     let one = V::splat(1.0);
     let tiny = V::splat(1e-150);
@@ -59,10 +59,18 @@ fn eval<V: Lanes>(call: V::Mask, s: V, k: V, t: V, r: V, q: V, v: V) -> ([V; 16]
     let p1 = hi.min(lo.max(d1));
     let p2 = hi.min(lo.max(d2));
 
+    // Each output is written as soon as it is known, which keeps few vectors live at once
+    // (returning all 16 together made the compiler spill a quarter of its work to the stack).
     let price = zero.max(w.mul(spot_q.mul(nd1).sub(strike_r.mul(nd2))));
+    put(0, price);
+    put(15, nd2);
     let delta = w.mul(df_q).mul(nd1);
+    put(1, delta);
+    put(14, V::select(zero.lt(price), delta.mul(s).div(price), zero));
     let gamma = df_q.mul(pdf).mul(inv_spot).mul(inv_sd);
+    put(2, gamma);
     let vega = spot_q.mul(pdf).mul(sqrt_t);
+    put(3, vega);
     let w_spot_q_nd1 = w.mul(spot_q).mul(nd1);
     let w_strike_r_nd2 = w.mul(strike_r).mul(nd2);
     let theta = spot_q
@@ -72,33 +80,30 @@ fn eval<V: Lanes>(call: V::Mask, s: V, k: V, t: V, r: V, q: V, v: V) -> ([V; 16]
         .mul(V::splat(-0.5))
         .add(q.mul(w_spot_q_nd1))
         .sub(r.mul(w_strike_r_nd2));
-    let rho = w_strike_r_nd2.mul(t);
-    let epsilon = w_spot_q_nd1.mul(t).neg();
+    put(4, theta);
+    put(5, w_strike_r_nd2.mul(t));
+    put(6, w_spot_q_nd1.mul(t).neg());
     let df_q_pdf = df_q.mul(pdf);
-    let vanna = df_q_pdf.mul(p2).mul(inv_vol).neg();
+    put(7, df_q_pdf.mul(p2).mul(inv_vol).neg());
     let inv_t = inv_sqrt_t.mul(inv_sqrt_t);
     let dd1_dt = carry
         .mul(t)
         .sub(half.mul(p2).mul(sd))
         .mul(inv_t)
         .mul(inv_sd);
-    let charm = w.mul(q).mul(df_q).mul(nd1).sub(df_q_pdf.mul(dd1_dt));
+    put(8, w.mul(q).mul(df_q).mul(nd1).sub(df_q_pdf.mul(dd1_dt)));
     let d1d2 = p1.mul(p2);
-    let vomma = vega.mul(d1d2).mul(inv_vol);
-    let speed = gamma.mul(inv_spot).mul(one.add(p1.mul(inv_sd))).neg();
-    let zomma = gamma.mul(d1d2.sub(one)).mul(inv_vol);
-    let color = gamma.mul(q.add(half.mul(inv_t)).add(p1.mul(dd1_dt)));
+    put(9, vega.mul(d1d2).mul(inv_vol));
+    put(10, gamma.mul(inv_spot).mul(one.add(p1.mul(inv_sd))).neg());
+    put(11, gamma.mul(d1d2.sub(one)).mul(inv_vol));
+    put(12, gamma.mul(q.add(half.mul(inv_t)).add(p1.mul(dd1_dt))));
     let ultima = vega
         .mul(inv_vol)
         .mul(inv_vol)
         .mul(d1d2.mul(one.sub(d1d2)).add(p1.mul(p1)).add(p2.mul(p2)))
         .neg();
-    let lambda = V::select(zero.lt(price), delta.mul(s).div(price), zero);
-    let out = [
-        price, delta, gamma, vega, theta, rho, epsilon, vanna, charm, vomma, speed, zomma, color,
-        ultima, lambda, nd2,
-    ];
-    (out, V::bits(V::not(ok)))
+    put(13, ultima);
+    V::bits(V::not(ok))
 }
 
 /// `V::N` rows of `input` from row `row`, written into `out` from index `at`.
@@ -106,18 +111,22 @@ fn eval<V: Lanes>(call: V::Mask, s: V, k: V, t: V, r: V, q: V, v: V) -> ([V; 16]
 fn block<V: Lanes>(input: &BsmBatch<'_>, row: usize, out: &mut [&mut [f64]; 16], at: usize) {
     let col = |c: &[f64]| V::load(c.get(row..).unwrap_or(&[]));
     let call = input.is_call.get(row..).unwrap_or(&[]);
-    let (vals, special) = eval::<V>(
+    let special = eval::<V>(
         V::mask_from(|i| call.get(i).copied().unwrap_or(false)),
-        col(input.spot),
-        col(input.strike),
-        col(input.years),
-        col(input.rate),
-        col(input.dividend_yield),
-        col(input.vol),
+        [
+            col(input.spot),
+            col(input.strike),
+            col(input.years),
+            col(input.rate),
+            col(input.dividend_yield),
+            col(input.vol),
+        ],
+        |j, x| {
+            if let Some(c) = out.get_mut(j) {
+                x.store(c.get_mut(at..).unwrap_or(&mut []));
+            }
+        },
     );
-    for (c, x) in out.iter_mut().zip(vals) {
-        x.store(c.get_mut(at..).unwrap_or(&mut []));
-    }
     if special != 0 {
         for i in (0..V::N).filter(|i| special >> i & 1 == 1) {
             let values = scalar_row(input, row + i);
