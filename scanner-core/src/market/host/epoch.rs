@@ -88,25 +88,32 @@ thread_local! {
     static LAST_INDEX: std::cell::RefCell<LastIndex> = std::cell::RefCell::default();
 }
 
+/// The last conversion: its zone, unit and ticks, and the column they gave.
 #[derive(Default)]
-struct LastIndex {
-    key: Option<(Tz, i64)>,
+struct LastIndex(Option<Converted>);
+
+struct Converted {
+    zone: Tz,
+    per_second: i64,
     ticks: Vec<i64>,
-    column: Option<Column>,
+    column: Column,
 }
 
 impl LastIndex {
-    fn lookup(&self, ticks: &[i64], per_second: i64, tz: Tz) -> Option<Column> {
-        (self.key == Some((tz, per_second)) && self.ticks == ticks)
-            .then(|| self.column.clone())
-            .flatten()
+    fn lookup(&self, ticks: &[i64], per_second: i64, zone: Tz) -> Option<Column> {
+        self.0
+            .as_ref()
+            .filter(|c| c.zone == zone && c.per_second == per_second && c.ticks == ticks)
+            .map(|c| c.column.clone())
     }
 
-    fn keep(&mut self, ticks: &[i64], per_second: i64, tz: Tz, column: &Column) {
-        self.key = Some((tz, per_second));
-        self.ticks.clear();
-        self.ticks.extend_from_slice(ticks);
-        self.column = Some(column.clone());
+    fn keep(&mut self, ticks: &[i64], per_second: i64, zone: Tz, column: &Column) {
+        self.0 = Some(Converted {
+            zone,
+            per_second,
+            ticks: ticks.to_vec(),
+            column: column.clone(),
+        });
     }
 }
 
