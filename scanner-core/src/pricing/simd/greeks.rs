@@ -50,7 +50,8 @@ fn eval<V: Lanes>(call: V::Mask, [s, k, t, r, q, v]: [V; 6], mut put: impl FnMut
     let strike_r = k.mul(df_r);
     let (nd1, g1) = norm_cdf_gauss(w.mul(d1));
     // φ(d2) = φ(d1)·S·e^{−qT}/(K·e^{−rT}) exactly, which saves the second exponential;
-    // where e^{−d1²/2} is too small to carry that ratio (|d1| > 37), the scalar kernel.
+    // where e^{−d1²/2} is too small to carry that ratio (|d1| above about 36.5), the
+    // scalar kernel.
     let g2 = g1.mul(spot_q.div(strike_r));
     ok = V::and(ok, V::splat(1e-290).lt(g1));
     let nd2 = cdf_from_gauss(w.mul(d2), g2);
@@ -59,8 +60,7 @@ fn eval<V: Lanes>(call: V::Mask, [s, k, t, r, q, v]: [V; 6], mut put: impl FnMut
     let p1 = hi.min(lo.max(d1));
     let p2 = hi.min(lo.max(d2));
 
-    // Each output is written as soon as it is known, which keeps few vectors live at once
-    // (returning all 16 together made the compiler spill a quarter of its work to the stack).
+    // Each output is written as soon as it is known, so fewer vectors stay live at once.
     let price = zero.max(w.mul(spot_q.mul(nd1).sub(strike_r.mul(nd2))));
     put(0, price);
     put(15, nd2);
