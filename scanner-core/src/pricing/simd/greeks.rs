@@ -14,7 +14,6 @@ use crate::pricing::greeks::{greeks_unchecked, inputs_valid};
 /// Price and the 16 greeks of `N` options, each handed to `put` with its index in API
 /// order; returns the lanes needing the scalar kernel.
 #[inline(always)]
-#[allow(clippy::too_many_arguments)]
 fn eval<V: Lanes>(call: V::Mask, [s, k, t, r, q, v]: [V; 6], mut put: impl FnMut(usize, V)) -> u32 {
     let zero = V::splat(0.0);
     let one = V::splat(1.0);

@@ -57,19 +57,28 @@ const ATANH_SERIES: [f64; 10] = [
 /// `Σ c[i]·x^i` (constant term first) as four interleaved Horner chains in `x⁴`: the same
 /// number of operations as one Horner chain, but a quarter of its dependency length, so the
 /// long polynomials below do not leave the FMA units waiting on each other's latency.
+/// Each chain starts from its highest coefficient rather than from zero, so a polynomial of
+/// `n ≥ 4` coefficients costs `n − 4` chain steps, 3 to join the chains and 2 for `x², x⁴`.
 #[inline(always)]
 pub(crate) fn poly<V: Lanes>(x: V, c: &[f64]) -> V {
     let x2 = x.mul(x);
     let x4 = x2.mul(x2);
-    let zero = V::splat(0.0);
-    let (mut p0, mut p1, mut p2, mut p3) = (zero, zero, zero, zero);
-    for k in (0..c.len().div_ceil(4)).rev() {
-        let at = |r: usize| V::splat(c.get(4 * k + r).copied().unwrap_or(0.0));
-        p0 = p0.mul_add(x4, at(0));
-        p1 = p1.mul_add(x4, at(1));
-        p2 = p2.mul_add(x4, at(2));
-        p3 = p3.mul_add(x4, at(3));
+    // Chain r holds c[r], c[r + 4], c[r + 8], … in Horner form in x⁴ (no closure: it
+    // would not inherit the caller's target features, and its intrinsics would not inline).
+    let mut p = [V::splat(0.0); 4];
+    let top = c.len().div_ceil(4);
+    for k in (0..top).rev() {
+        for (r, acc) in p.iter_mut().enumerate() {
+            if let Some(&ck) = c.get(4 * k + r) {
+                *acc = if 4 * (k + 1) + r < c.len() {
+                    acc.mul_add(x4, V::splat(ck))
+                } else {
+                    V::splat(ck)
+                };
+            }
+        }
     }
+    let [p0, p1, p2, p3] = p;
     p3.mul_add(x, p2).mul_add(x2, p1.mul_add(x, p0))
 }
 
