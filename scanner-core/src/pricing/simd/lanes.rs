@@ -69,13 +69,6 @@ pub(crate) trait Lanes: Copy {
     /// `self` with its 27 low mantissa bits cleared (Dekker split: the result squares exactly).
     fn high_half(self) -> Self;
 
-    /// `1/self` to within about 1 ulp, for normal positive `self` whose reciprocal is
-    /// normal too (the callers guarantee it); AVX-512 refines its 14-bit estimate instead
-    /// of dividing, which keeps the divider free for the divisions that remain.
-    #[inline(always)]
-    fn recip(self) -> Self {
-        Self::splat(1.0).div(self)
-    }
     /// `-self`.
     #[inline(always)]
     fn neg(self) -> Self {

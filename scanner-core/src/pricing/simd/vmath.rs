@@ -163,8 +163,7 @@ fn gauss<V: Lanes>(z: V) -> V {
 pub(crate) fn q_tail<V: Lanes>(z: V) -> V {
     let z = V::splat(1e150).min(z);
     let c = V::splat(Q_CENTRE);
-    // z + C lies in [3.5, 1e150]: its reciprocal is normal.
-    let t = z.sub(c).mul(z.add(c).recip());
+    let t = z.sub(c).div(z.add(c));
     poly(t, &Q_POLY)
 }
 

@@ -208,18 +208,6 @@ impl Lanes for V8 {
         unsafe { V8(_mm512_fmadd_pd(self.0, b.0, c.0)) }
     }
     #[inline(always)]
-    fn recip(self) -> Self {
-        // Two Newton steps from the 14-bit estimate: 2^-14 → 2^-28 → below 2^-53.
-        unsafe {
-            let one = _mm512_set1_pd(1.0);
-            let y = _mm512_rcp14_pd(self.0);
-            let e = _mm512_fnmadd_pd(self.0, y, one);
-            let y = _mm512_fmadd_pd(y, e, y);
-            let e = _mm512_fnmadd_pd(self.0, y, one);
-            V8(_mm512_fmadd_pd(y, e, y))
-        }
-    }
-    #[inline(always)]
     fn sqrt(self) -> Self {
         unsafe { V8(_mm512_sqrt_pd(self.0)) }
     }
