@@ -116,7 +116,12 @@ const Q_POLY: [f64; 22] = [
 #[inline(always)]
 pub(crate) fn exp<V: Lanes>(x: V) -> V {
     let x = V::splat(-1500.0).max(x);
-    let x = V::splat(1500.0).min(x);
+    exp_in_range(V::splat(1500.0).min(x))
+}
+
+/// [`exp`] for arguments already known to lie in [−1500, 1500].
+#[inline(always)]
+fn exp_in_range<V: Lanes>(x: V) -> V {
     let k = x.mul(V::splat(LOG2E)).round();
     let r = k.mul_add(V::splat(-LN2_HI), x);
     let r = k.mul_add(V::splat(-LN2_LO), r);
@@ -146,14 +151,15 @@ pub(crate) fn ln<V: Lanes>(x: V) -> V {
 fn gauss<V: Lanes>(z: V) -> V {
     let h = z.high_half();
     let l = z.sub(h);
-    let main = exp(h.mul(h).mul(V::splat(-0.5)));
-    // The rest of the exponent, −(2hl + l²)/2, is below 3e-5 in size where the result is
-    // not 0, so three Taylor terms suffice.
-    let d = l.mul(h.mul_add(V::splat(1.0), l.mul(V::splat(0.5)))).neg();
-    let corr = d
-        .mul_add(V::splat(1.0 / 6.0), V::splat(0.5))
-        .mul_add(d, V::splat(1.0))
-        .mul_add(d, V::splat(1.0));
+    // z ≤ 40 (the callers clamp), so −h²/2 ≥ −800 needs no range clamp.
+    let main = exp_in_range(h.mul(h).mul(V::splat(-0.5)));
+    // The rest of the exponent is −m with m = l(h + l/2), below 3e-5 in size where the
+    // result is not 0, so e^{−m} ≈ 1 − m + m²/2 − m³/6 suffices.
+    let m = l.mul(l.mul_add(V::splat(0.5), h));
+    let corr = m
+        .mul_add(V::splat(-1.0 / 6.0), V::splat(0.5))
+        .mul_add(m, V::splat(-1.0))
+        .mul_add(m, V::splat(1.0));
     main.mul(corr)
 }
 
@@ -170,15 +176,27 @@ pub(crate) fn q_tail<V: Lanes>(z: V) -> V {
 /// tail, and the unnormalised density it was built from (φ(x) = that · [`FRAC_1_SQRT_2PI`]).
 #[inline(always)]
 pub(crate) fn norm_cdf_gauss<V: Lanes>(x: V) -> (V, V) {
-    // N(−40) is below the smallest subnormal: clamping keeps the polynomial finite.
-    let g = gauss(V::splat(40.0).min(x.abs()));
-    (cdf_from_gauss(x, g), g)
+    let z = clamped_abs(x);
+    let g = gauss(z);
+    (cdf_at(x, z, g), g)
 }
 
 /// `N(x)` per lane given `g = e^{−x²/2}` (computed, or known from another identity).
 #[inline(always)]
 pub(crate) fn cdf_from_gauss<V: Lanes>(x: V, g: V) -> V {
-    let z = V::splat(40.0).min(x.abs());
+    cdf_at(x, clamped_abs(x), g)
+}
+
+/// `min(|x|, 40)`: N(−40) is below the smallest subnormal, and the clamp keeps the
+/// polynomial and the exponential finite.
+#[inline(always)]
+fn clamped_abs<V: Lanes>(x: V) -> V {
+    V::splat(40.0).min(x.abs())
+}
+
+/// `N(x)` from `z = min(|x|, 40)` and `g = e^{−x²/2}`.
+#[inline(always)]
+fn cdf_at<V: Lanes>(x: V, z: V, g: V) -> V {
     let tail = g.mul(q_tail(z));
     V::select(x.lt(V::splat(0.0)), tail, V::splat(1.0).sub(tail))
 }
