@@ -43,7 +43,7 @@ fn codes(r: &QualityReport) -> Vec<&str> {
     r.issues
         .iter()
         .chain(&r.warnings)
-        .map(|i| i.code.as_str())
+        .map(|i| i.code.as_ref())
         .collect()
 }
 

@@ -50,7 +50,7 @@ fn bid_ask_are_stamped_with_the_market_time_and_the_last_trade_kept_apart() {
         .issues
         .iter()
         .chain(&r.warnings)
-        .map(|i| i.code.as_str())
+        .map(|i| i.code.as_ref())
         .collect();
     assert!(!codes.contains(&"stale_quote"), "{codes:?}");
     // Under the old reading (quote time = last trade) the same check would call it stale.

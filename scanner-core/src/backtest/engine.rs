@@ -180,6 +180,10 @@ pub fn run_backtest(paths: &PathSet, spec: &TradeSpec, lookback: usize) -> Backt
     let years0 = spec.dte as f64 / 365.0;
     let table = day_table(spec.dte, r, q);
     let ln_m = spec.moneyness.ln();
+    // At most one trade and one observation per entry row: sized once, not grown.
+    let entries = lookback.min(n);
+    out.trades.reserve_exact(entries);
+    out.calibration.reserve_exact(entries);
     for i in n.saturating_sub(lookback)..n {
         let vol = paths.vol[i];
         if !(vol.is_finite() && vol > 0.0) {

@@ -36,4 +36,6 @@ pub use calibration::{
 };
 pub use engine::{pop_lognormal, run_backtest, BacktestRun, ExitReason, Trade, TradeSpec};
 pub use paths::PathSet;
-pub use stats::{is_strong, summarize, BacktestReport, RecentTrade};
+pub use stats::{
+    is_strong, summarize, BacktestReport, ExitCounts, RecentTrade, SampleSizeQuality, TradeOutcome,
+};

@@ -3,7 +3,6 @@
 //! of their path and would overstate the evidence (original-system.md §12.29).
 
 use serde::{Deserialize, Serialize};
-use serde_json::{json, Value};
 
 use chrono::NaiveDate;
 
@@ -57,11 +56,63 @@ pub struct BacktestReport {
     /// Mean calendar days held.
     pub avg_days_held: f64,
     /// Exits by reason.
-    pub exits: Value,
-    /// `high` (≥ 20 independent trades), `medium` (≥ 10) or `low`.
-    pub sample_size_quality: String,
+    pub exits: ExitCounts,
+    /// How much independent evidence the replay holds.
+    pub sample_size_quality: SampleSizeQuality,
     /// The three most recent trades, newest first.
     pub recent_examples: Vec<RecentTrade>,
+}
+
+/// Replayed trades by why they closed.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ExitCounts {
+    /// Held to expiry.
+    pub expiry: usize,
+    /// Closed at the stop.
+    pub stop_loss: usize,
+    /// Closed at the take-profit level.
+    pub take_profit: usize,
+}
+
+/// `high` (≥ 20 independent trades), `medium` (≥ 10) or `low`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SampleSizeQuality {
+    /// At least 20 non-overlapping trades.
+    High,
+    /// 10 to 19.
+    Medium,
+    /// Fewer than 10.
+    Low,
+}
+
+impl SampleSizeQuality {
+    /// The grade of `independent` non-overlapping trades.
+    ///
+    /// ```
+    /// use scanner_core::backtest::SampleSizeQuality;
+    /// assert_eq!(SampleSizeQuality::of(20), SampleSizeQuality::High);
+    /// assert_eq!(SampleSizeQuality::of(10), SampleSizeQuality::Medium);
+    /// assert_eq!(SampleSizeQuality::of(9), SampleSizeQuality::Low);
+    /// ```
+    pub fn of(independent: usize) -> Self {
+        match independent {
+            k if k >= 20 => Self::High,
+            k if k >= 10 => Self::Medium,
+            _ => Self::Low,
+        }
+    }
+}
+
+/// Whether a replayed trade made money.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum TradeOutcome {
+    /// A positive return.
+    Win,
+    /// Zero or negative.
+    Loss,
 }
 
 /// One recent replayed trade, as `backtestValidation.recentExamples[]` reports it.
@@ -83,7 +134,7 @@ pub struct RecentTrade {
     /// Why it closed.
     pub exit: ExitReason,
     /// `win` (positive return) or `loss`.
-    pub outcome: String,
+    pub outcome: TradeOutcome,
 }
 
 fn pct(x: f64) -> f64 {
@@ -105,14 +156,16 @@ pub fn is_strong(trades: usize, win_rate: f64) -> bool {
 
 /// Summarise `trades` (oldest first); `rate` is the risk-free rate for excess returns.
 pub fn summarize(trades: &[Trade], rate: f64) -> BacktestReport {
+    // Every backtested candidate is summarised, so this reads the trades in place: sums
+    // and extremes from iterators (in trade order, the same arithmetic as over copies), the
+    // median from a selection over the one copy it needs, the non-overlapping trades from
+    // a filter replayed for each pass instead of a list of them.
     let n = trades.len();
-    let rets: Vec<f64> = trades.iter().map(|t| t.ret).collect();
-    // Every backtested candidate is summarised: the median, best and worst come from a
-    // selection (same values as a full sort), the sums from iterators, not copies.
-    let mut order = rets.clone();
+    let rets = || trades.iter().map(|t| t.ret);
     let median = match n {
         0 => 0.0,
         _ => {
+            let mut order: Vec<f64> = rets().collect();
             let (below, mid, _) = order.select_nth_unstable_by(n / 2, f64::total_cmp);
             let mid = *mid;
             if n % 2 == 1 {
@@ -123,40 +176,34 @@ pub fn summarize(trades: &[Trade], rate: f64) -> BacktestReport {
             }
         }
     };
-    let best = rets.iter().copied().max_by(f64::total_cmp).unwrap_or(0.0);
-    let worst = rets.iter().copied().min_by(f64::total_cmp).unwrap_or(0.0);
+    let best = rets().max_by(f64::total_cmp).unwrap_or(0.0);
+    let worst = rets().min_by(f64::total_cmp).unwrap_or(0.0);
     let mean_of = |sum: f64, k: usize| if k == 0 { 0.0 } else { sum / k as f64 };
-    let mean = |v: &[f64]| mean_of(v.iter().sum::<f64>(), v.len());
-    let wins = rets.iter().filter(|r| **r > 0.0).count();
-    let losses = rets.iter().filter(|r| **r <= 0.0).count();
-    let gain: f64 = rets.iter().copied().filter(|r| *r > 0.0).sum();
-    let loss_sum: f64 = rets.iter().copied().filter(|r| *r <= 0.0).sum();
+    let wins = rets().filter(|r| *r > 0.0).count();
+    let losses = rets().filter(|r| *r <= 0.0).count();
+    let gain: f64 = rets().filter(|r| *r > 0.0).sum();
+    let loss_sum: f64 = rets().filter(|r| *r <= 0.0).sum();
     let loss = -loss_sum;
     let win_rate = if n > 0 { wins as f64 / n as f64 } else { 0.0 };
     let expectancy = win_rate * mean_of(gain, wins) + (1.0 - win_rate) * mean_of(loss_sum, losses);
 
-    // Non-overlapping trades: greedily take the next entry at or after the last exit.
-    let mut indep: Vec<&Trade> = Vec::new();
-    for t in trades {
-        if indep.last().is_none_or(|p| t.entry_row >= p.exit_row) {
-            indep.push(t);
-        }
-    }
     let held = |t: &Trade| (t.exit_row - t.entry_row) as f64;
-    let ex: Vec<f64> = indep
-        .iter()
-        .map(|t| t.ret - rate * (t.exit_date - t.entry_date).num_days() as f64 / 365.0)
-        .collect();
-    let m = mean(&ex);
-    let avg_held_indep = mean(&indep.iter().map(|t| held(t)).collect::<Vec<_>>());
+    let days = |t: &Trade| (t.exit_date - t.entry_date).num_days();
+    let excess = |t: &Trade| t.ret - rate * days(t) as f64 / 365.0;
+    let k = independent(trades).count();
+    let m = mean_of(independent(trades).map(excess).sum(), k);
+    let avg_held_indep = mean_of(independent(trades).map(held).sum(), k);
     let ann = if avg_held_indep > 0.0 {
         (SESSIONS_PER_YEAR / avg_held_indep).sqrt()
     } else {
         0.0
     };
-    let (sharpe, sortino) = if ex.len() >= 2 {
-        let sd = (ex.iter().map(|x| (x - m).powi(2)).sum::<f64>() / (ex.len() as f64 - 1.0)).sqrt();
-        let dd = (ex.iter().map(|x| x.min(0.0).powi(2)).sum::<f64>() / ex.len() as f64).sqrt();
+    let (sharpe, sortino) = if k >= 2 {
+        let sum_sq = |f: &dyn Fn(f64) -> f64| -> f64 {
+            independent(trades).map(|t| f(excess(t)).powi(2)).sum()
+        };
+        let sd = (sum_sq(&|x| x - m) / (k as f64 - 1.0)).sqrt();
+        let dd = (sum_sq(&|x| x.min(0.0)) / k as f64).sqrt();
         (
             (sd > 0.0).then(|| m / sd * ann),
             (dd > 0.0).then(|| m / dd * ann),
@@ -165,21 +212,15 @@ pub fn summarize(trades: &[Trade], rate: f64) -> BacktestReport {
         (None, None)
     };
     let (mut cum, mut peak, mut mdd) = (0.0f64, 0.0f64, 0.0f64);
-    let stakes = indep.len() as f64;
+    let stakes = k as f64;
     let mut account_dd = 0.0f64;
-    for t in &indep {
+    for t in independent(trades) {
         cum += t.ret;
         peak = peak.max(cum);
         mdd = mdd.max(peak - cum);
         account_dd = account_dd.max((peak - cum) / (stakes + peak));
     }
-    let days = |t: &Trade| (t.exit_date - t.entry_date).num_days();
     let count = |r: ExitReason| trades.iter().filter(|t| t.exit == r).count();
-    let quality = match indep.len() {
-        k if k >= 20 => "high",
-        k if k >= 10 => "medium",
-        _ => "low",
-    };
     let recent = trades
         .iter()
         .rev()
@@ -192,7 +233,11 @@ pub fn summarize(trades: &[Trade], rate: f64) -> BacktestReport {
             sessions_held: t.exit_row - t.entry_row,
             days_held: days(t),
             exit: t.exit,
-            outcome: if t.ret > 0.0 { "win" } else { "loss" }.to_owned(),
+            outcome: if t.ret > 0.0 {
+                TradeOutcome::Win
+            } else {
+                TradeOutcome::Loss
+            },
         })
         .collect();
     BacktestReport {
@@ -200,23 +245,39 @@ pub fn summarize(trades: &[Trade], rate: f64) -> BacktestReport {
         winning_trades: wins,
         losing_trades: losses,
         win_rate,
-        avg_return_pct: pct(mean(&rets)),
+        avg_return_pct: pct(mean_of(rets().sum(), n)),
         median_return_pct: pct(median),
         best_return_pct: pct(best),
         worst_return_pct: pct(worst),
         profit_factor: (loss > 0.0).then(|| gain / loss),
         expectancy_pct: pct(expectancy),
-        independent_trades: indep.len(),
+        independent_trades: k,
         sharpe_ratio: sharpe,
         sortino_ratio: sortino,
         max_drawdown_pct: pct(account_dd.clamp(0.0, 1.0)),
         max_drawdown_stake_pct: pct(mdd),
-        total_return_pct: pct(rets.iter().sum()),
-        avg_sessions_held: mean(&trades.iter().map(held).collect::<Vec<_>>()),
-        avg_days_held: mean(&trades.iter().map(|t| days(t) as f64).collect::<Vec<_>>()),
-        exits: json!({"takeProfit": count(ExitReason::TakeProfit), "stopLoss": count(ExitReason::StopLoss),
-                      "expiry": count(ExitReason::Expiry)}),
-        sample_size_quality: quality.to_owned(),
+        total_return_pct: pct(rets().sum()),
+        avg_sessions_held: mean_of(trades.iter().map(held).sum(), n),
+        avg_days_held: mean_of(trades.iter().map(|t| days(t) as f64).sum(), n),
+        exits: ExitCounts {
+            take_profit: count(ExitReason::TakeProfit),
+            stop_loss: count(ExitReason::StopLoss),
+            expiry: count(ExitReason::Expiry),
+        },
+        sample_size_quality: SampleSizeQuality::of(k),
         recent_examples: recent,
     }
+}
+
+/// The non-overlapping trades, oldest first: greedily the next entry at or after the last
+/// exit.
+fn independent(trades: &[Trade]) -> impl Iterator<Item = &Trade> {
+    let mut last_exit: Option<usize> = None;
+    trades.iter().filter(move |t| {
+        let take = last_exit.is_none_or(|e| t.entry_row >= e);
+        if take {
+            last_exit = Some(t.exit_row);
+        }
+        take
+    })
 }

@@ -169,11 +169,16 @@ impl CandidateSet {
 
     /// Add one candidate.
     pub fn push(&mut self, row: &CandidateRow<'_>) {
-        let next = self.symbols.len() as u32;
-        let idx = *self.lookup.entry(row.symbol.to_owned()).or_insert(next);
-        if idx == next {
-            self.symbols.push(row.symbol.to_owned());
-        }
+        // A symbol's name is copied once, at its first row, not looked up by a fresh copy.
+        let idx = match self.lookup.get(row.symbol) {
+            Some(&i) => i,
+            None => {
+                let next = self.symbols.len() as u32;
+                self.lookup.insert(row.symbol.to_owned(), next);
+                self.symbols.push(row.symbol.to_owned());
+                next
+            }
+        };
         self.symbol_idx.push(idx);
         self.kinds.push(row.kind);
         self.tiers.push(row.tier);

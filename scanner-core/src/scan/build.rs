@@ -128,7 +128,7 @@ pub fn skeleton(q: &OptionQuote, spot: f64, a: &ContractAnalysis) -> Opportunity
         option_type: q.kind,
         contract_symbol: q.contract_symbol.clone(),
         strike: r(q.strike, 2),
-        expiration: q.expiration.format("%Y-%m-%d").to_string(),
+        expiration: iso_date(q.expiration),
         premium: r(cost, 2),
         bid: r(q.bid * 100.0, 2),
         ask: r(q.ask * 100.0, 2),
@@ -146,6 +146,19 @@ pub fn skeleton(q: &OptionQuote, spot: f64, a: &ContractAnalysis) -> Opportunity
         days_to_expiration: a.dte,
         details: Map::new(),
     }
+}
+
+/// `YYYY-MM-DD`, as chrono's `%Y-%m-%d` writes it, into one exact-size allocation (every
+/// candidate's skeleton carries its expiration; chrono's formatter allocates on the way).
+fn iso_date(d: chrono::NaiveDate) -> String {
+    use chrono::Datelike;
+    use std::fmt::Write;
+    if !(0..=9999).contains(&d.year()) {
+        return d.format("%Y-%m-%d").to_string();
+    }
+    let mut s = String::with_capacity(10);
+    let _ = write!(s, "{:04}-{:02}-{:02}", d.year(), d.month(), d.day());
+    s
 }
 
 /// A contract's screen fields in [`crate::model::ScreenField`] order, in the opportunity
@@ -356,6 +369,22 @@ mod tests {
     use crate::model::OptionQuote;
     use crate::scan::contract::{analyze_contract, SymbolInputs};
     use chrono::{NaiveDate, TimeZone, Utc};
+
+    #[test]
+    fn iso_date_writes_what_chrono_writes() {
+        for (y, m, d) in [
+            (2024, 7, 19),
+            (1, 1, 1),
+            (0, 12, 31),
+            (9999, 12, 31),
+            (10000, 1, 2),
+        ] {
+            let date = NaiveDate::from_ymd_opt(y, m, d).unwrap();
+            assert_eq!(iso_date(date), date.format("%Y-%m-%d").to_string());
+        }
+        let before = NaiveDate::from_ymd_opt(-5, 3, 4).unwrap();
+        assert_eq!(iso_date(before), before.format("%Y-%m-%d").to_string());
+    }
 
     #[test]
     fn rounding_to_zero_gives_a_positive_zero() {

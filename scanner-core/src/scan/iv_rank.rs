@@ -40,35 +40,36 @@ pub fn atm_term_structure(points: &[IvPoint], spot: f64) -> Vec<AtmIv> {
     let mut exps: Vec<NaiveDate> = points.iter().map(|p| p.expiration).collect();
     exps.sort_unstable();
     exps.dedup();
-    exps.into_iter()
-        .filter_map(|exp| {
-            let of = |kind| {
-                let mut v: Vec<(f64, f64)> = points
-                    .iter()
-                    .filter(|p| {
-                        p.expiration == exp && p.kind == kind && p.iv.is_finite() && p.iv > 0.0
-                    })
-                    .map(|p| (p.strike, p.iv))
-                    .collect();
-                v.sort_by(|a, b| a.0.total_cmp(&b.0));
-                interpolate_at(&v, spot)
-            };
-            let years = points
+    // One buffer for every (expiration, side) smile instead of one allocation each.
+    let mut smile: Vec<(f64, f64)> = Vec::new();
+    let mut of = |exp: NaiveDate, kind: OptionKind| {
+        smile.clear();
+        smile.extend(
+            points
                 .iter()
-                .find(|p| p.expiration == exp)
-                .map(|p| p.years)?;
-            let iv = match (of(OptionKind::Call), of(OptionKind::Put)) {
-                (Some(c), Some(p)) => 0.5 * (c + p),
-                (Some(x), None) | (None, Some(x)) => x,
-                (None, None) => return None,
-            };
-            Some(AtmIv {
-                expiration: exp,
-                years,
-                iv,
-            })
-        })
-        .collect()
+                .filter(|p| p.expiration == exp && p.kind == kind && p.iv.is_finite() && p.iv > 0.0)
+                .map(|p| (p.strike, p.iv)),
+        );
+        smile.sort_by(|a, b| a.0.total_cmp(&b.0));
+        interpolate_at(&smile, spot)
+    };
+    let mut out = Vec::with_capacity(exps.len());
+    for exp in exps {
+        let Some(years) = points.iter().find(|p| p.expiration == exp).map(|p| p.years) else {
+            continue;
+        };
+        let iv = match (of(exp, OptionKind::Call), of(exp, OptionKind::Put)) {
+            (Some(c), Some(p)) => 0.5 * (c + p),
+            (Some(x), None) | (None, Some(x)) => x,
+            (None, None) => continue,
+        };
+        out.push(AtmIv {
+            expiration: exp,
+            years,
+            iv,
+        });
+    }
+    out
 }
 
 /// Linear interpolation of sorted `(x, y)` pairs at `x0`, flat beyond the ends.

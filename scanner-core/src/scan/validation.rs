@@ -27,8 +27,16 @@ pub struct Validation {
     pub calibration: Calibration,
     /// Calendar days the lookback spans.
     pub lookback_days: i64,
-    /// The replayed contract in words (side, moneyness, DTE).
-    pub pattern: String,
+    /// The replayed contract.
+    pub spec: TradeSpec,
+}
+
+impl Validation {
+    /// The replayed contract in words (side, moneyness, DTE): built only for the finalists
+    /// whose `backtestValidation` is written, not for every backtested candidate.
+    pub fn pattern(&self) -> String {
+        pattern_description(&self.spec)
+    }
 }
 
 /// Replay every contract in `indices` (which passed the gates) on the symbol's `paths`.
@@ -65,7 +73,7 @@ pub fn validate(
                     report: summarize(&run.trades, sym.rate),
                     calibration,
                     lookback_days: paths.calendar_days(cfg.backtest_lookback_sessions),
-                    pattern: pattern_description(&spec),
+                    spec,
                 },
             ))
         })
@@ -150,7 +158,7 @@ pub fn validation_json(v: &Validation, cfg: &ScanConfig) -> Value {
     // The original's names for the same facts.
     j["similarTradesFound"] = json!(r.trades);
     j["lookbackDays"] = json!(v.lookback_days);
-    j["patternDescription"] = json!(v.pattern);
+    j["patternDescription"] = json!(v.pattern());
     j
 }
 

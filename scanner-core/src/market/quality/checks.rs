@@ -14,25 +14,50 @@ pub(super) struct Findings {
 }
 
 impl Findings {
-    fn critical(&mut self, code: &str, points: f64, field: &str, message: impl Into<String>) {
+    fn critical(
+        &mut self,
+        code: &'static str,
+        points: f64,
+        field: &'static str,
+        message: impl Into<String>,
+    ) {
         self.add(Critical, code, points, field, message.into());
     }
 
-    fn warning(&mut self, code: &str, points: f64, field: &str, message: impl Into<String>) {
+    fn warning(
+        &mut self,
+        code: &'static str,
+        points: f64,
+        field: &'static str,
+        message: impl Into<String>,
+    ) {
         self.add(Warning, code, points, field, message.into());
     }
 
-    fn info(&mut self, code: &str, points: f64, field: &str, message: impl Into<String>) {
+    fn info(
+        &mut self,
+        code: &'static str,
+        points: f64,
+        field: &'static str,
+        message: impl Into<String>,
+    ) {
         self.add(Info, code, points, field, message.into());
     }
 
-    fn add(&mut self, severity: Severity, code: &str, points: f64, field: &str, message: String) {
+    fn add(
+        &mut self,
+        severity: Severity,
+        code: &'static str,
+        points: f64,
+        field: &'static str,
+        message: String,
+    ) {
         self.items.push(QualityItem {
             severity,
-            code: code.to_owned(),
+            code: code.into(),
             message,
             impact_points: points,
-            field: field.to_owned(),
+            field: field.into(),
         });
     }
 }

@@ -1,9 +1,11 @@
 //! The vocabulary of data quality: tiers, severities, findings, configuration and the
 //! report, with the serde shapes the opportunity JSON carries (`_dataQuality`).
 
+use std::borrow::Cow;
 use std::cmp::Ordering;
 
 use chrono::{DateTime, Utc};
+
 use serde::{Deserialize, Serialize};
 
 use crate::model::Rejections;
@@ -102,14 +104,15 @@ pub struct QualityItem {
     /// Critical, warning or info.
     pub severity: Severity,
     /// Stable reason code (`"zero_volume"`, `"crossed_market"`, …): the key under which
-    /// drops are counted.
-    pub code: String,
+    /// drops are counted. Borrowed from the checks' own constants (assessing a contract
+    /// copies no text but its message); owned when read back from JSON.
+    pub code: Cow<'static, str>,
     /// Human-readable explanation.
     pub message: String,
     /// Points subtracted from 100.
     pub impact_points: f64,
     /// The quote field concerned (`"bid"`, `"volume"`, `"stockPrice"`, …).
-    pub field: String,
+    pub field: Cow<'static, str>,
 }
 
 /// Thresholds of the checks. `legacy()` is the original legacy validator, `enhanced()`
@@ -223,7 +226,7 @@ impl QualityReport {
                 .iter()
                 .filter(|i| i.impact_points > 0.0)
                 .max_by(|a, b| a.impact_points.total_cmp(&b.impact_points))
-                .map(|i| i.code.as_str())
+                .map(|i| i.code.as_ref())
         }
         worst(&self.issues)
             .or_else(|| worst(&self.warnings))
