@@ -156,16 +156,15 @@ pub fn is_strong(trades: usize, win_rate: f64) -> bool {
 
 /// Summarise `trades` (oldest first); `rate` is the risk-free rate for excess returns.
 pub fn summarize(trades: &[Trade], rate: f64) -> BacktestReport {
-    // Every backtested candidate is summarised, so this reads the trades in place: sums
-    // and extremes from iterators (in trade order, the same arithmetic as over copies), the
-    // median from a selection over the one copy it needs, the non-overlapping trades from
-    // a filter replayed for each pass instead of a list of them.
+    // Every backtested candidate is summarised, so this reads the trades in place, in two
+    // passes over all trades and two over the non-overlapping ones. Each sum adds the same
+    // terms in the same order from the same start (−0, as `Iterator::sum` does) as a sum
+    // over copied lists would: the figures are bit for bit the same.
     let n = trades.len();
-    let rets = || trades.iter().map(|t| t.ret);
     let median = match n {
         0 => 0.0,
         _ => {
-            let mut order: Vec<f64> = rets().collect();
+            let mut order: Vec<f64> = trades.iter().map(|t| t.ret).collect();
             let (below, mid, _) = order.select_nth_unstable_by(n / 2, f64::total_cmp);
             let mid = *mid;
             if n % 2 == 1 {
@@ -176,34 +175,69 @@ pub fn summarize(trades: &[Trade], rate: f64) -> BacktestReport {
             }
         }
     };
-    let best = rets().max_by(f64::total_cmp).unwrap_or(0.0);
-    let worst = rets().min_by(f64::total_cmp).unwrap_or(0.0);
+    let held = |t: &Trade| (t.exit_row - t.entry_row) as f64;
+    let days = |t: &Trade| (t.exit_date - t.entry_date).num_days();
+    let (mut best, mut worst) = (None::<f64>, None::<f64>);
+    let (mut wins, mut losses) = (0, 0);
+    let (mut gain, mut loss_sum, mut total) = (-0.0f64, -0.0f64, -0.0f64);
+    let (mut held_sum, mut days_sum) = (-0.0f64, -0.0f64);
+    let mut exits = ExitCounts::default();
+    for t in trades {
+        let r = t.ret;
+        best = Some(best.map_or(r, |b| if r.total_cmp(&b).is_ge() { r } else { b }));
+        worst = Some(worst.map_or(r, |w| if r.total_cmp(&w).is_lt() { r } else { w }));
+        if r > 0.0 {
+            wins += 1;
+            gain += r;
+        } else if r <= 0.0 {
+            losses += 1;
+            loss_sum += r;
+        }
+        total += r;
+        match t.exit {
+            ExitReason::TakeProfit => exits.take_profit += 1,
+            ExitReason::StopLoss => exits.stop_loss += 1,
+            ExitReason::Expiry => exits.expiry += 1,
+        }
+        held_sum += held(t);
+        days_sum += days(t) as f64;
+    }
+    let (best, worst) = (best.unwrap_or(0.0), worst.unwrap_or(0.0));
     let mean_of = |sum: f64, k: usize| if k == 0 { 0.0 } else { sum / k as f64 };
-    let wins = rets().filter(|r| *r > 0.0).count();
-    let losses = rets().filter(|r| *r <= 0.0).count();
-    let gain: f64 = rets().filter(|r| *r > 0.0).sum();
-    let loss_sum: f64 = rets().filter(|r| *r <= 0.0).sum();
     let loss = -loss_sum;
     let win_rate = if n > 0 { wins as f64 / n as f64 } else { 0.0 };
     let expectancy = win_rate * mean_of(gain, wins) + (1.0 - win_rate) * mean_of(loss_sum, losses);
 
-    let held = |t: &Trade| (t.exit_row - t.entry_row) as f64;
-    let days = |t: &Trade| (t.exit_date - t.entry_date).num_days();
     let excess = |t: &Trade| t.ret - rate * days(t) as f64 / 365.0;
-    let k = independent(trades).count();
-    let m = mean_of(independent(trades).map(excess).sum(), k);
-    let avg_held_indep = mean_of(independent(trades).map(held).sum(), k);
+    let (mut k, mut excess_sum, mut held_indep) = (0usize, -0.0f64, -0.0f64);
+    for t in independent(trades) {
+        k += 1;
+        excess_sum += excess(t);
+        held_indep += held(t);
+    }
+    let m = mean_of(excess_sum, k);
+    let avg_held_indep = mean_of(held_indep, k);
     let ann = if avg_held_indep > 0.0 {
         (SESSIONS_PER_YEAR / avg_held_indep).sqrt()
     } else {
         0.0
     };
+    let (mut dev_sq, mut down_sq) = (-0.0f64, -0.0f64);
+    let (mut cum, mut peak, mut mdd) = (0.0f64, 0.0f64, 0.0f64);
+    let stakes = k as f64;
+    let mut account_dd = 0.0f64;
+    for t in independent(trades) {
+        let x = excess(t);
+        dev_sq += (x - m).powi(2);
+        down_sq += x.min(0.0).powi(2);
+        cum += t.ret;
+        peak = peak.max(cum);
+        mdd = mdd.max(peak - cum);
+        account_dd = account_dd.max((peak - cum) / (stakes + peak));
+    }
     let (sharpe, sortino) = if k >= 2 {
-        let sum_sq = |f: &dyn Fn(f64) -> f64| -> f64 {
-            independent(trades).map(|t| f(excess(t)).powi(2)).sum()
-        };
-        let sd = (sum_sq(&|x| x - m) / (k as f64 - 1.0)).sqrt();
-        let dd = (sum_sq(&|x| x.min(0.0)) / k as f64).sqrt();
+        let sd = (dev_sq / (k as f64 - 1.0)).sqrt();
+        let dd = (down_sq / k as f64).sqrt();
         (
             (sd > 0.0).then(|| m / sd * ann),
             (dd > 0.0).then(|| m / dd * ann),
@@ -211,16 +245,6 @@ pub fn summarize(trades: &[Trade], rate: f64) -> BacktestReport {
     } else {
         (None, None)
     };
-    let (mut cum, mut peak, mut mdd) = (0.0f64, 0.0f64, 0.0f64);
-    let stakes = k as f64;
-    let mut account_dd = 0.0f64;
-    for t in independent(trades) {
-        cum += t.ret;
-        peak = peak.max(cum);
-        mdd = mdd.max(peak - cum);
-        account_dd = account_dd.max((peak - cum) / (stakes + peak));
-    }
-    let count = |r: ExitReason| trades.iter().filter(|t| t.exit == r).count();
     let recent = trades
         .iter()
         .rev()
@@ -245,7 +269,7 @@ pub fn summarize(trades: &[Trade], rate: f64) -> BacktestReport {
         winning_trades: wins,
         losing_trades: losses,
         win_rate,
-        avg_return_pct: pct(mean_of(rets().sum(), n)),
+        avg_return_pct: pct(mean_of(total, n)),
         median_return_pct: pct(median),
         best_return_pct: pct(best),
         worst_return_pct: pct(worst),
@@ -256,14 +280,10 @@ pub fn summarize(trades: &[Trade], rate: f64) -> BacktestReport {
         sortino_ratio: sortino,
         max_drawdown_pct: pct(account_dd.clamp(0.0, 1.0)),
         max_drawdown_stake_pct: pct(mdd),
-        total_return_pct: pct(rets().sum()),
-        avg_sessions_held: mean_of(trades.iter().map(held).sum(), n),
-        avg_days_held: mean_of(trades.iter().map(|t| days(t) as f64).sum(), n),
-        exits: ExitCounts {
-            take_profit: count(ExitReason::TakeProfit),
-            stop_loss: count(ExitReason::StopLoss),
-            expiry: count(ExitReason::Expiry),
-        },
+        total_return_pct: pct(total),
+        avg_sessions_held: mean_of(held_sum, n),
+        avg_days_held: mean_of(days_sum, n),
+        exits,
         sample_size_quality: SampleSizeQuality::of(k),
         recent_examples: recent,
     }
@@ -280,4 +300,134 @@ fn independent(trades: &[Trade]) -> impl Iterator<Item = &Trade> {
         }
         take
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The figures computed the plain way, over copied lists (as before the summary read
+    /// the trades in place), in the order of [`figures`].
+    fn reference(trades: &[Trade], rate: f64) -> Vec<f64> {
+        let rets: Vec<f64> = trades.iter().map(|t| t.ret).collect();
+        let mean = |v: &[f64]| {
+            if v.is_empty() {
+                0.0
+            } else {
+                v.iter().sum::<f64>() / v.len() as f64
+            }
+        };
+        let gain: f64 = rets.iter().copied().filter(|r| *r > 0.0).sum();
+        let loss: f64 = -rets.iter().copied().filter(|r| *r <= 0.0).sum::<f64>();
+        let mut indep: Vec<&Trade> = Vec::new();
+        for t in trades {
+            if indep.last().is_none_or(|p| t.entry_row >= p.exit_row) {
+                indep.push(t);
+            }
+        }
+        let held = |t: &Trade| (t.exit_row - t.entry_row) as f64;
+        let ex: Vec<f64> = indep
+            .iter()
+            .map(|t| t.ret - rate * (t.exit_date - t.entry_date).num_days() as f64 / 365.0)
+            .collect();
+        let m = mean(&ex);
+        let ann =
+            (SESSIONS_PER_YEAR / mean(&indep.iter().map(|t| held(t)).collect::<Vec<_>>())).sqrt();
+        let sd = (ex.iter().map(|x| (x - m).powi(2)).sum::<f64>() / (ex.len() as f64 - 1.0)).sqrt();
+        let dd = (ex.iter().map(|x| x.min(0.0).powi(2)).sum::<f64>() / ex.len() as f64).sqrt();
+        let (mut cum, mut peak, mut mdd, mut account) = (0.0f64, 0.0f64, 0.0f64, 0.0f64);
+        for t in &indep {
+            cum += t.ret;
+            peak = peak.max(cum);
+            mdd = mdd.max(peak - cum);
+            account = account.max((peak - cum) / (indep.len() as f64 + peak));
+        }
+        vec![
+            indep.len() as f64,
+            pct(mean(&rets)),
+            pct(rets.iter().sum()),
+            if loss > 0.0 { gain / loss } else { f64::NAN },
+            if ex.len() >= 2 && sd > 0.0 {
+                m / sd * ann
+            } else {
+                f64::NAN
+            },
+            if ex.len() >= 2 && dd > 0.0 {
+                m / dd * ann
+            } else {
+                f64::NAN
+            },
+            pct(mdd),
+            pct(account.clamp(0.0, 1.0)),
+            mean(&trades.iter().map(held).collect::<Vec<_>>()),
+            pct(rets.iter().copied().max_by(f64::total_cmp).unwrap_or(0.0)),
+            pct(rets.iter().copied().min_by(f64::total_cmp).unwrap_or(0.0)),
+        ]
+    }
+
+    fn figures(r: &BacktestReport) -> Vec<f64> {
+        vec![
+            r.independent_trades as f64,
+            r.avg_return_pct,
+            r.total_return_pct,
+            r.profit_factor.unwrap_or(f64::NAN),
+            r.sharpe_ratio.unwrap_or(f64::NAN),
+            r.sortino_ratio.unwrap_or(f64::NAN),
+            r.max_drawdown_stake_pct,
+            r.max_drawdown_pct,
+            r.avg_sessions_held,
+            r.best_return_pct,
+            r.worst_return_pct,
+        ]
+    }
+
+    fn trades(seed: u64, n: usize) -> Vec<Trade> {
+        let mut x = seed;
+        let mut next = || {
+            x = x
+                .wrapping_mul(6_364_136_223_846_793_005)
+                .wrapping_add(1_442_695_040_888_963_407);
+            (x >> 11) as f64 / (1u64 << 53) as f64
+        };
+        let day0 = NaiveDate::from_ymd_opt(2020, 1, 2).unwrap();
+        let reasons = [
+            ExitReason::TakeProfit,
+            ExitReason::StopLoss,
+            ExitReason::Expiry,
+        ];
+        (0..n)
+            .map(|i| {
+                let exit_row = i + 1 + (next() * 20.0) as usize;
+                let u = next();
+                Trade {
+                    entry_row: i,
+                    exit_row,
+                    entry_date: day0 + chrono::Duration::days(i as i64 * 7 / 5),
+                    exit_date: day0 + chrono::Duration::days(exit_row as i64 * 7 / 5),
+                    premium: 1.0,
+                    ret: if u < 0.1 { 0.0 } else { 3.0 * u - 1.2 },
+                    exit: reasons[i % 3],
+                }
+            })
+            .collect()
+    }
+
+    #[test]
+    fn in_place_summary_matches_the_plain_computation_bit_for_bit() {
+        for (seed, n) in [(2, 1), (3, 2), (4, 37), (5, 252), (6, 1000)] {
+            let t = trades(seed, n);
+            let r = summarize(&t, 0.043);
+            let want = reference(&t, 0.043);
+            for (i, (g, w)) in figures(&r).iter().zip(&want).enumerate() {
+                let same = g.to_bits() == w.to_bits() || (g.is_nan() && w.is_nan());
+                assert!(same, "seed {seed}, figure {i}: {g} vs {w}");
+            }
+            let e = r.exits;
+            assert_eq!(e.take_profit + e.stop_loss + e.expiry, n, "seed {seed}");
+            assert_eq!(e.take_profit, n.div_ceil(3), "seed {seed}");
+        }
+        let empty = summarize(&[], 0.043);
+        assert_eq!((empty.trades, empty.avg_return_pct), (0, 0.0));
+        assert_eq!(empty.sample_size_quality, SampleSizeQuality::Low);
+    }
 }
