@@ -134,6 +134,10 @@ pub(crate) fn observe(
         };
         let years = days as f64 / 365.0;
         let settle = p.close[e];
+        // Scaled once for the fourteen contracts of this entry and horizon.
+        let Some(law) = model.at_expiry(days, vol) else {
+            continue;
+        };
         for m in MONEYNESS {
             let strike = spot * m;
             let iv = surface_iv(closes, params, spot, strike, years, 0.0);
@@ -143,7 +147,7 @@ pub(crate) fn observe(
                     continue;
                 }
                 let p_rn = pop_lognormal(kind, spot, strike, premium, years, rate, 0.0, iv);
-                let Some(rw) = model.analyze(kind, spot, strike, premium, days, vol) else {
+                let Some(rw) = law.analyze(kind, spot, strike, premium) else {
                     continue;
                 };
                 let payoff = kind.intrinsic(settle, strike);

@@ -7,6 +7,7 @@
 //! risk-neutral by default, see [`Drift`]) and log-price drift `μ − σ²/2`.
 
 mod beta;
+mod expiry_law;
 mod interval;
 mod profit;
 mod real_world;
@@ -15,6 +16,7 @@ mod scenario;
 mod touch;
 
 pub use beta::{beta_quantile, regularized_incomplete_beta};
+pub use expiry_law::ExpiryLaw;
 pub use interval::jeffreys_interval;
 pub use profit::{analyze, Drift, PositionInput, ProbabilityAnalysis};
 pub use real_world::{

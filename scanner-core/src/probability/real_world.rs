@@ -20,7 +20,7 @@ use crate::model::OptionKind;
 use crate::{Error, Result};
 
 /// Lowest and highest probability the model reports: a finite sample never proves certainty.
-const P_FLOOR: f64 = 0.0005;
+pub(super) const P_FLOOR: f64 = 0.0005;
 
 /// The volatility a standardised return is scaled by: `σ² = w·RV_short² + (1 − w)·RV_long²`,
 /// close-to-close, annualised with 252 sessions, from closes up to and including the entry.
@@ -116,7 +116,7 @@ fn quantiles(v: &mut [f64], m: usize) -> Vec<f64> {
 }
 
 /// `P(Z ≤ x)` from quantiles, linear between them.
-fn cdf(q: &[f64], x: f64) -> f64 {
+pub(super) fn cdf(q: &[f64], x: f64) -> f64 {
     let m = (q.len() - 1) as f64;
     if x < q[0] {
         return 0.0;
@@ -251,7 +251,7 @@ impl RealWorldModel {
     }
 
     /// The law whose horizon is nearest `days` (in log terms).
-    fn law(&self, days: i64) -> Option<&HorizonLaw> {
+    pub(super) fn law(&self, days: i64) -> Option<&HorizonLaw> {
         let d = (days.max(1) as f64).ln();
         self.horizons.iter().min_by(|a, b| {
             ((a.days as f64).ln() - d)
@@ -291,7 +291,7 @@ impl RealWorldModel {
     }
 
     /// `p` through the recalibration map, if any, kept inside the reported range.
-    fn recalibrated(&self, p: f64) -> f64 {
+    pub(super) fn recalibrated(&self, p: f64) -> f64 {
         match &self.recalibration {
             Some(r) => r.apply(p).clamp(P_FLOOR, 1.0 - P_FLOOR),
             None => p,
@@ -320,61 +320,13 @@ impl RealWorldModel {
         days: i64,
         vol: f64,
     ) -> Option<RealWorldProbabilities> {
-        let ok = |x: f64| x.is_finite() && x > 0.0;
-        if !(ok(spot)
-            && ok(strike)
-            && ok(vol)
-            && premium.is_finite()
-            && premium >= 0.0
-            && days >= 1)
-        {
-            return None;
-        }
-        let law = self.law(days)?;
-        let w = kind.sign();
-        let scale = vol * (days as f64 / 365.0).sqrt();
-        let clamp = |p: f64| p.clamp(P_FLOOR, 1.0 - P_FLOOR);
-        let touch = |level: f64| -> f64 {
-            if w * (spot - level) >= 0.0 {
-                return 1.0;
-            }
-            if level <= 0.0 {
-                return 0.0;
-            }
-            let x = (level / spot).ln() / scale;
-            clamp(if w > 0.0 {
-                1.0 - cdf(&law.up, x)
-            } else {
-                cdf(&law.down, x)
-            })
-        };
-        let breakeven = strike + w * premium;
-        // E[payoff]: the mean over the quantile cells, each at its midpoint.
-        let m = law.end.len() - 1;
-        let payoff = law
-            .end
-            .windows(2)
-            .map(|q| kind.intrinsic(spot * (scale * 0.5 * (q[0] + q[1])).exp(), strike))
-            .sum::<f64>()
-            / m as f64;
-        let (pop, itm) = (
-            self.recalibrated(beyond(law, w, spot, breakeven, scale)),
-            self.recalibrated(beyond(law, w, spot, strike, scale)),
-        );
-        Some(RealWorldProbabilities {
-            probability_of_profit: pop,
-            probability_itm: itm,
-            // Touching a level is at least as likely as finishing beyond it.
-            probability_touch_breakeven: touch(breakeven).max(pop),
-            probability_touch_strike: touch(strike).max(itm),
-            expected_value: payoff - premium,
-            horizon_days: law.days,
-        })
+        self.at_expiry(days, vol)?
+            .analyze(kind, spot, strike, premium)
     }
 }
 
 /// `P(w·(S_T − level) > 0)` under `law` with `S_T = spot·exp(scale·z)`.
-fn beyond(law: &HorizonLaw, w: f64, spot: f64, level: f64, scale: f64) -> f64 {
+pub(super) fn beyond(law: &HorizonLaw, w: f64, spot: f64, level: f64, scale: f64) -> f64 {
     if level <= 0.0 {
         return if w > 0.0 { 1.0 } else { 0.0 };
     }

@@ -12,7 +12,8 @@ use crate::market::quality::{assess, QualityConfig, QualityReport};
 use crate::model::{OptionKind, OptionQuote};
 use crate::pricing::{bsm, implied_vol, Greeks, IvStatus};
 use crate::probability::{
-    analyze, scenario_grid, Drift, PositionInput, ProbabilityAnalysis, RealWorldModel, ScenarioGrid,
+    analyze, scenario_grid, Drift, ExpiryLaw, PositionInput, ProbabilityAnalysis, RealWorldModel,
+    ScenarioGrid,
 };
 
 /// Symbol-level inputs shared by all its contracts.
@@ -80,17 +81,27 @@ pub fn analyze_contract(
 ) -> Result<ContractAnalysis, Drop> {
     let years = years_to_expiry(sym.as_of, q.expiration);
     let dte = days_to_expiration(sym.as_of, q.expiration);
-    analyze_contract_at(q, sym, cfg, years, dte)
+    let law = real_world_law(sym, dte);
+    analyze_contract_at(q, sym, cfg, years, dte, law.as_ref())
 }
 
-/// [`analyze_contract`] with the year fraction and whole days to expiry already known (a
-/// symbol's contracts share a few expirations: the time-zone arithmetic runs once per date).
+/// The real-world law every contract `dte` days from expiry shares at the symbol's forecast
+/// (None without one: those contracts keep the risk-neutral probabilities).
+pub(crate) fn real_world_law(sym: &SymbolInputs, dte: i64) -> Option<ExpiryLaw<'static>> {
+    sym.rw_vol
+        .and_then(|v| RealWorldModel::builtin().at_expiry(dte, v))
+}
+
+/// [`analyze_contract`] with the year fraction, whole days to expiry and real-world law
+/// already known (a symbol's contracts share a few expirations: the time-zone arithmetic
+/// and the law's scaling run once per date).
 pub(crate) fn analyze_contract_at(
     q: &OptionQuote,
     sym: &SymbolInputs,
     cfg: &ScanConfig,
     years: f64,
     dte: i64,
+    law: Option<&ExpiryLaw<'_>>,
 ) -> Result<ContractAnalysis, Drop> {
     if years <= 0.0 {
         return Err("expired");
@@ -123,11 +134,7 @@ pub(crate) fn analyze_contract_at(
         drift: Drift::RiskNeutral,
     };
     let risk_neutral = analyze(&pos(iv)).map_err(|_| "invalid_probability")?;
-    let model = RealWorldModel::builtin();
-    let real_world = |premium: f64| {
-        sym.rw_vol
-            .and_then(|v| model.analyze(q.kind, s, k, premium, dte, v))
-    };
+    let real_world = |premium: f64| law.and_then(|l| l.analyze(q.kind, s, k, premium));
     let (probability, probability_model) = match real_world(premium) {
         Some(rw) => (
             ProbabilityAnalysis {
@@ -144,9 +151,7 @@ pub(crate) fn analyze_contract_at(
     };
     // The PoP had the contract been bought at the bid or at the ask.
     let pop_at = |price: f64| match probability_model {
-        "real_world_fhs" => sym
-            .rw_vol
-            .and_then(|v| model.probability_of_profit(q.kind, s, k, price, dte, v)),
+        "real_world_fhs" => law.and_then(|l| l.probability_of_profit(q.kind, s, k, price)),
         _ => solve(price)
             .and_then(|v| analyze(&pos(v)).ok())
             .map(|p| p.probability_of_profit),

@@ -8,7 +8,7 @@ use std::sync::Arc;
 use chrono::{DateTime, NaiveDate, Utc};
 
 use super::build::{epoch_days, screen_values, skeleton, PendingDetails};
-use super::contract::{analyze_contract_at, ContractAnalysis, SymbolInputs};
+use super::contract::{analyze_contract_at, real_world_law, ContractAnalysis, SymbolInputs};
 use super::directional::{symbol_signals, SymbolSignals};
 use super::iv_rank::{atm_term_structure, constant_maturity_iv, iv_rank, IvPoint, IvRank};
 use super::liquidity::{liquid_sets, LiquidityStage};
@@ -105,11 +105,23 @@ pub fn analyze_symbol(
     }
     wanted.sort_unstable();
     wanted.dedup();
+    // The real-world law of each expiration (at the symbol's forecast), scaled once for all
+    // of its contracts.
+    let laws: Vec<_> = expiries
+        .0
+        .iter()
+        .map(|e| real_world_law(&sym, e.2))
+        .collect();
     let analysed: BTreeMap<usize, Result<ContractAnalysis, &'static str>> = wanted
         .iter()
         .map(|&i| {
-            let (years, dte) = expiries.get(quotes[i].expiration);
-            (i, analyze_contract_at(&quotes[i], &sym, cfg, years, dte))
+            let e = expiries.index(quotes[i].expiration);
+            let (years, dte) = e.map_or((0.0, 0), |e| (expiries.0[e].1, expiries.0[e].2));
+            let law = e.and_then(|e| laws[e].as_ref());
+            (
+                i,
+                analyze_contract_at(&quotes[i], &sym, cfg, years, dte, law),
+            )
         })
         .collect();
 
@@ -255,10 +267,15 @@ impl Expiries {
 
     /// `(years, days)` to `expiration`, one of the chain's dates.
     fn get(&self, expiration: NaiveDate) -> (f64, i64) {
-        match self.0.binary_search_by_key(&expiration, |e| e.0) {
-            Ok(i) => (self.0[i].1, self.0[i].2),
-            Err(_) => (0.0, 0), // not one of the chain's dates: cannot happen
+        match self.index(expiration) {
+            Some(i) => (self.0[i].1, self.0[i].2),
+            None => (0.0, 0), // not one of the chain's dates: cannot happen
         }
+    }
+
+    /// Position of `expiration` among the chain's dates.
+    fn index(&self, expiration: NaiveDate) -> Option<usize> {
+        self.0.binary_search_by_key(&expiration, |e| e.0).ok()
     }
 }
 
