@@ -62,6 +62,11 @@ fn held_to_expiry_returns_match_the_hand_formula_and_statistics_follow() {
     for (t, want) in run.trades.iter().zip(&expected) {
         assert_eq!(t.exit_row, t.entry_row + 2);
         assert!((t.ret - want).abs() < 1e-9, "{t:?} vs {want}");
+        assert_eq!(
+            t.days_held,
+            (t.exit_date - t.entry_date).num_days(),
+            "{t:?}"
+        );
     }
     // Statistics computed here from the hand returns.
     let r = summarize(&run.trades, 0.0);

@@ -52,6 +52,8 @@ pub struct Trade {
     pub entry_date: NaiveDate,
     /// Exit date.
     pub exit_date: NaiveDate,
+    /// Calendar days from entry to exit (`exit_date − entry_date`).
+    pub days_held: i64,
     /// Premium paid per share.
     pub premium: f64,
     /// Return on the premium (0.5 = +50%, −1 = total loss).
@@ -269,6 +271,7 @@ pub fn run_backtest(paths: &PathSet, spec: &TradeSpec, lookback: usize) -> Backt
             exit_row: x,
             entry_date: paths.dates[i],
             exit_date: paths.dates[x],
+            days_held: paths.day[x] - paths.day[i],
             premium,
             ret,
             exit,

@@ -176,7 +176,7 @@ pub fn summarize(trades: &[Trade], rate: f64) -> BacktestReport {
         }
     };
     let held = |t: &Trade| (t.exit_row - t.entry_row) as f64;
-    let days = |t: &Trade| (t.exit_date - t.entry_date).num_days();
+    let days = |t: &Trade| t.days_held;
     let (mut best, mut worst) = (None::<f64>, None::<f64>);
     let (mut wins, mut losses) = (0, 0);
     let (mut gain, mut loss_sum, mut total) = (-0.0f64, -0.0f64, -0.0f64);
@@ -404,6 +404,7 @@ mod tests {
                     exit_row,
                     entry_date: day0 + chrono::Duration::days(i as i64 * 7 / 5),
                     exit_date: day0 + chrono::Duration::days(exit_row as i64 * 7 / 5),
+                    days_held: (exit_row as i64 * 7 / 5) - (i as i64 * 7 / 5),
                     premium: 1.0,
                     ret: if u < 0.1 { 0.0 } else { 3.0 * u - 1.2 },
                     exit: reasons[i % 3],

@@ -125,7 +125,7 @@ pub fn analyze_symbol(
         })
         .collect();
 
-    let points = iv_points(chain, &eligible, &sym, &expiries);
+    let points = iv_points(chain, &eligible, &sym, &expiries, &analysed);
     let term = atm_term_structure(&points, sym.spot);
     let atm_iv_30d = constant_maturity_iv(&term, 30.0 / 365.0);
     let signals = cfg.signals.then(|| {
@@ -307,35 +307,46 @@ fn eligible_contracts(
 }
 
 /// Solved IVs of contracts within 15% of spot whose mid gives a solvable IV (the input of
-/// the ATM term structure and of the skew signal).
+/// the ATM term structure and of the skew signal). A contract already analysed from its mid
+/// reuses that solve (the same inputs: the same volatility, bit for bit).
 fn iv_points(
     chain: &OptionChain,
     eligible: &[usize],
     sym: &SymbolInputs,
     expiries: &Expiries,
+    analysed: &BTreeMap<usize, Result<ContractAnalysis, &'static str>>,
 ) -> Vec<IvPoint> {
     eligible
         .iter()
-        .map(|&i| &chain.quotes[i])
-        .filter(|q| (q.strike / sym.spot - 1.0).abs() < 0.15)
-        .filter_map(|q| {
+        .map(|&i| (i, &chain.quotes[i]))
+        .filter(|(_, q)| (q.strike / sym.spot - 1.0).abs() < 0.15)
+        .filter_map(|(i, q)| {
+            let mid = q.mid()?;
             let years = expiries.get(q.expiration).0;
-            let sol = implied_vol(
-                q.mid()?,
-                q.kind,
-                sym.spot,
-                q.strike,
-                years,
-                sym.rate,
-                sym.dividend_yield,
-            )
-            .ok()?;
-            (sol.status == IvStatus::Ok).then_some(IvPoint {
+            let iv = match analysed.get(&i) {
+                // Analysed from the mid: its IV is this solve; from the vendor's IV: the
+                // mid did not solve.
+                Some(Ok(a)) => (a.iv_source == "mid").then_some(a.iv)?,
+                _ => {
+                    let sol = implied_vol(
+                        mid,
+                        q.kind,
+                        sym.spot,
+                        q.strike,
+                        years,
+                        sym.rate,
+                        sym.dividend_yield,
+                    )
+                    .ok()?;
+                    (sol.status == IvStatus::Ok).then_some(sol.vol)?
+                }
+            };
+            Some(IvPoint {
                 expiration: q.expiration,
                 years,
                 kind: q.kind,
                 strike: q.strike,
-                iv: sol.vol,
+                iv,
             })
         })
         .collect()
