@@ -106,22 +106,45 @@ pub struct CalibrationSummary {
     pub bins: Vec<ReliabilityBin>,
 }
 
-impl Acc {
-    fn add(&mut self, p: f64, y: bool, w: f64) {
+/// One observation's terms, computed once for every accumulator it enters (overall and
+/// its buckets): a logarithm per observation instead of one per accumulator.
+struct Terms {
+    p: f64,
+    y: f64,
+    squared_error: f64,
+    log_loss: f64,
+    variance: f64,
+    bin: usize,
+}
+
+impl Terms {
+    fn new(p: f64, y: bool) -> Self {
         let yv = if y { 1.0 } else { 0.0 };
         let pc = p.clamp(EPS, 1.0 - EPS);
+        Self {
+            p,
+            y: yv,
+            squared_error: (p - yv).powi(2),
+            log_loss: if y { pc.ln() } else { (1.0 - pc).ln() },
+            variance: p * (1.0 - p),
+            bin: ((p * BINS as f64) as usize).min(BINS - 1),
+        }
+    }
+}
+
+impl Acc {
+    fn add(&mut self, t: &Terms, w: f64) {
         self.n += 1;
         self.eff += w;
-        self.brier += (p - yv).powi(2);
-        self.log_loss -= if y { pc.ln() } else { (1.0 - pc).ln() };
-        self.ideal += p * (1.0 - p);
-        self.outcomes += yv;
-        let b = ((p * BINS as f64) as usize).min(BINS - 1);
-        let bin = &mut self.bins[b];
+        self.brier += t.squared_error;
+        self.log_loss -= t.log_loss;
+        self.ideal += t.variance;
+        self.outcomes += t.y;
+        let bin = &mut self.bins[t.bin];
         bin.n += 1;
         bin.eff += w;
-        bin.pred += p;
-        bin.obs += yv;
+        bin.pred += t.p;
+        bin.obs += t.y;
     }
 
     fn merge(&mut self, o: &Acc) {
@@ -247,19 +270,20 @@ impl Calibration {
         } else {
             1.0
         };
-        self.overall.add(p, y, w);
+        let terms = Terms::new(p, y);
+        self.overall.add(&terms, w);
         if let Some(b) = DTE_BUCKETS
             .iter()
             .position(|(_, lo, hi)| (*lo..=*hi).contains(&dte))
         {
-            self.buckets[b].add(p, y, w);
+            self.buckets[b].add(&terms, w);
         }
         if let Some(b) = itm.and_then(|x| {
             MONEYNESS_BUCKETS
                 .iter()
                 .position(|(_, lo, hi)| x >= *lo && x < *hi)
         }) {
-            self.moneyness[b].add(p, y, w);
+            self.moneyness[b].add(&terms, w);
         }
     }
 

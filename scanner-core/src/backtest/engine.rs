@@ -90,7 +90,6 @@ fn day_table(dte: i64, r: f64, q: f64) -> Vec<(f64, f64, f64, f64)> {
 struct Mark {
     w: f64,
     strike: f64,
-    ln_k: f64,
     drift: f64,
     sd: f64,
     df_q: f64,
@@ -111,13 +110,14 @@ impl Mark {
         self.lower(s) + s * self.df_q * self.sd * MAX_TIME_VALUE
     }
 
-    /// The same value as [`crate::pricing::bsm_price`] at spot `s = e^{ln_s}`.
-    fn value(&self, s: f64, ln_s: f64) -> f64 {
+    /// The same value as [`crate::pricing::bsm_price`] at spot `s = e^{ln_s}`, with
+    /// `ln_k` the log of the strike.
+    fn value(&self, s: f64, ln_s: f64, ln_k: f64) -> f64 {
         let w = self.w;
         if self.sd <= 0.0 {
             return self.lower(s);
         }
-        let d1 = (ln_s - self.ln_k + self.drift) / self.sd + 0.5 * self.sd;
+        let d1 = (ln_s - ln_k + self.drift) / self.sd + 0.5 * self.sd;
         let d2 = d1 - self.sd;
         w * (s * self.df_q * norm_cdf(w * d1) - self.strike * self.df_r * norm_cdf(w * d2))
     }
@@ -205,13 +205,12 @@ pub fn run_backtest(paths: &PathSet, spec: &TradeSpec, lookback: usize) -> Backt
         let unit = Mark {
             w,
             strike: spec.moneyness,
-            ln_k: ln_m,
             drift: (r - q) * years0,
             sd: vol * sqrt0,
             df_q: df_q0,
             df_r: df_r0,
         };
-        let premium = s0 * unit.value(1.0, 0.0);
+        let premium = s0 * unit.value(1.0, 0.0, ln_m);
         if premium.is_nan() || premium < 0.005 {
             out.unpriceable += 1;
             continue;
@@ -224,7 +223,11 @@ pub fn run_backtest(paths: &PathSet, spec: &TradeSpec, lookback: usize) -> Backt
             premium * (1.0 - spec.stop_loss),
         );
         let mut result = (e, settle / premium - 1.0, ExitReason::Expiry);
-        let ln_k = k.ln();
+        // The strike's log, taken when a mark first needs it (the cheap bounds decide
+        // every session of some trades).
+        let ln_k = std::cell::OnceCell::new();
+        let value =
+            |mark: &Mark, (s, ln_s): (f64, f64)| mark.value(s, ln_s, *ln_k.get_or_init(|| k.ln()));
         let expiry_day = paths.day[i] + spec.dte;
         for j in i + 1..=e {
             let days = (expiry_day - paths.day[j]).clamp(0, spec.dte) as usize;
@@ -232,7 +235,6 @@ pub fn run_backtest(paths: &PathSet, spec: &TradeSpec, lookback: usize) -> Backt
             let mark = Mark {
                 w,
                 strike: k,
-                ln_k,
                 drift: (r - q) * t,
                 sd: vol * sqrt_t,
                 df_q,
@@ -254,13 +256,13 @@ pub fn run_backtest(paths: &PathSet, spec: &TradeSpec, lookback: usize) -> Backt
             // spot, so the open is only marked when an extreme triggers: a gap through the
             // level fills at the open's mark.
             // Exact marks only when the cheap bounds cannot decide.
-            if mark.lower(adverse.0) <= sl && mark.value(adverse.0, adverse.1) <= sl {
-                let at_open = mark.value(open.0, open.1);
+            if mark.lower(adverse.0) <= sl && value(&mark, adverse) <= sl {
+                let at_open = value(&mark, open);
                 result = (j, at_open.min(sl) / premium - 1.0, ExitReason::StopLoss);
                 break;
             }
-            if mark.upper(favourable.0) >= tp && mark.value(favourable.0, favourable.1) >= tp {
-                let at_open = mark.value(open.0, open.1);
+            if mark.upper(favourable.0) >= tp && value(&mark, favourable) >= tp {
+                let at_open = value(&mark, open);
                 result = (j, at_open.max(tp) / premium - 1.0, ExitReason::TakeProfit);
                 break;
             }
