@@ -12,6 +12,7 @@
 //! # Ok(()) }
 //! ```
 
+mod analysed;
 mod build;
 mod composite;
 mod config;
@@ -57,7 +58,6 @@ pub use symbol::{analyze_symbol, SymbolEnv, SymbolOutcome};
 pub use tags::{tags, TagInputs};
 pub use universe::{next_batch, Batch};
 pub use validation::{
-    backtest_risk_level, validate, validation_json, Validation, MIN_KELLY_TRADES,
-    MIN_REPORTED_TRADES,
+    backtest_risk_level, validation_json, Validation, MIN_KELLY_TRADES, MIN_REPORTED_TRADES,
 };
 pub use volatility::{realized_vol, rolling_close_vol, sample_variance, RealizedVol};

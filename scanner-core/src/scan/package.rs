@@ -207,7 +207,12 @@ pub fn result_for_mode(
 ) -> ScanResult {
     let rank_start = Instant::now();
     let mut rejections = Rejections::default();
-    let mut candidates: Vec<Candidate> = Vec::new();
+    // Sized once: the candidates are large, and growing the list would copy them again.
+    let total = outcomes
+        .iter()
+        .map(|o| o.candidates.get(&mode).map_or(0, Vec::len))
+        .sum();
+    let mut candidates: Vec<Candidate> = Vec::with_capacity(total);
     let (mut evaluated, mut fetched) = (0u64, 0u64);
     for o in outcomes.iter_mut() {
         if let Some(r) = o.rejections.get(&mode) {

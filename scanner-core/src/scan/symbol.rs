@@ -7,8 +7,9 @@ use std::sync::Arc;
 
 use chrono::{DateTime, NaiveDate, Utc};
 
+use super::analysed::Analysed;
 use super::build::{epoch_days, screen_values, skeleton, PendingDetails};
-use super::contract::{analyze_contract_at, real_world_law, ContractAnalysis, SymbolInputs};
+use super::contract::{analyze_contract_at, real_world_law, SymbolInputs};
 use super::directional::{symbol_signals, SymbolSignals};
 use super::iv_rank::{atm_term_structure, constant_maturity_iv, iv_rank, IvPoint, IvRank};
 use super::liquidity::{liquid_sets, LiquidityStage};
@@ -112,18 +113,12 @@ pub fn analyze_symbol(
         .iter()
         .map(|e| real_world_law(&sym, e.2))
         .collect();
-    let analysed: BTreeMap<usize, Result<ContractAnalysis, &'static str>> = wanted
-        .iter()
-        .map(|&i| {
-            let e = expiries.index(quotes[i].expiration);
-            let (years, dte) = e.map_or((0.0, 0), |e| (expiries.0[e].1, expiries.0[e].2));
-            let law = e.and_then(|e| laws[e].as_ref());
-            (
-                i,
-                analyze_contract_at(&quotes[i], &sym, cfg, years, dte, law),
-            )
-        })
-        .collect();
+    let analysed = Analysed::new(&wanted, |i| {
+        let e = expiries.index(quotes[i].expiration);
+        let (years, dte) = e.map_or((0.0, 0), |e| (expiries.0[e].1, expiries.0[e].2));
+        let law = e.and_then(|e| laws[e].as_ref());
+        analyze_contract_at(&quotes[i], &sym, cfg, years, dte, law)
+    });
 
     let points = iv_points(chain, &eligible, &sym, &expiries, &analysed);
     let term = atm_term_structure(&points, sym.spot);
@@ -171,9 +166,11 @@ pub fn analyze_symbol(
         };
         let mut rej = common.clone();
         rej.merge(liq);
-        let (mut cands, mut idx) = (Vec::new(), Vec::new());
+        // At most one candidate per contract of the set: sized once, not grown (a candidate
+        // is large).
+        let (mut cands, mut idx) = (Vec::with_capacity(set.len()), Vec::with_capacity(set.len()));
         for i in set {
-            match &analysed[i] {
+            match &analysed[*i] {
                 Ok(_) if blocked(*i) => rej.add("contract_gates", "directional_filter", 1),
                 Ok(a) => {
                     idx.push(*i);
@@ -219,11 +216,12 @@ pub fn analyze_symbol(
             if let Some(v) = validations.get(i) {
                 cal.merge(&v.calibration);
             }
-            if let (true, Ok(a)) = (keep, &analysed[i]) {
+            if let (true, Ok(a)) = (keep, &analysed[*i]) {
                 c.pending = Some(Box::new(PendingDetails::new(&quotes[*i], chain.spot, a)));
             }
         }
         evaluated.insert(m, set.len() as u64);
+        cands.shrink_to_fit(); // kept until ranking: give back what the gates dropped
         candidates.insert(m, cands);
         rejections.insert(m, rej);
         calibration.insert(m, cal);
@@ -314,7 +312,7 @@ fn iv_points(
     eligible: &[usize],
     sym: &SymbolInputs,
     expiries: &Expiries,
-    analysed: &BTreeMap<usize, Result<ContractAnalysis, &'static str>>,
+    analysed: &Analysed,
 ) -> Vec<IvPoint> {
     eligible
         .iter()
@@ -323,7 +321,7 @@ fn iv_points(
         .filter_map(|(i, q)| {
             let mid = q.mid()?;
             let years = expiries.get(q.expiration).0;
-            let iv = match analysed.get(&i) {
+            let iv = match analysed.get(i) {
                 // Analysed from the mid: its IV is this solve; from the vendor's IV: the
                 // mid did not solve.
                 Some(Ok(a)) => (a.iv_source == "mid").then_some(a.iv)?,

@@ -7,7 +7,8 @@ use std::collections::BTreeMap;
 
 use serde_json::{json, Value};
 
-use super::contract::{ContractAnalysis, SymbolInputs};
+use super::analysed::Analysed;
+use super::contract::SymbolInputs;
 use super::sizing::PositionSizing;
 use super::ScanConfig;
 use crate::backtest::{run_backtest, summarize, BacktestReport, Calibration, PathSet, TradeSpec};
@@ -40,10 +41,10 @@ impl Validation {
 }
 
 /// Replay every contract in `indices` (which passed the gates) on the symbol's `paths`.
-pub fn validate(
+pub(crate) fn validate(
     paths: &PathSet,
     quotes: &[OptionQuote],
-    analysed: &BTreeMap<usize, Result<ContractAnalysis, &'static str>>,
+    analysed: &Analysed,
     indices: &[usize],
     sym: &SymbolInputs,
     cfg: &ScanConfig,
@@ -51,7 +52,7 @@ pub fn validate(
     indices
         .iter()
         .filter_map(|&i| {
-            let a = analysed.get(&i)?.as_ref().ok()?;
+            let a = analysed.get(i)?.as_ref().ok()?;
             let q = &quotes[i];
             let spec = TradeSpec {
                 kind: q.kind,
