@@ -31,15 +31,20 @@ pub struct ExpiryLaw<'a> {
 }
 
 impl RealWorldModel {
+    /// The law whose horizon is nearest `days` and its scale `σ·√T` at `vol` (`None` when
+    /// `vol` is not positive and finite, `days < 1`, or the model has no horizon).
+    fn scaled(&self, days: i64, vol: f64) -> Option<(&HorizonLaw, f64)> {
+        if !(vol.is_finite() && vol > 0.0 && days >= 1) {
+            return None;
+        }
+        Some((self.law(days)?, vol * (days as f64 / 365.0).sqrt()))
+    }
+
     /// The law for contracts `days` calendar days from expiry at volatility forecast `vol`
     /// (`None` when `vol` is not positive and finite, `days < 1`, or the model has no
     /// horizon).
     pub fn at_expiry(&self, days: i64, vol: f64) -> Option<ExpiryLaw<'_>> {
-        if !(vol.is_finite() && vol > 0.0 && days >= 1) {
-            return None;
-        }
-        let law = self.law(days)?;
-        let scale = vol * (days as f64 / 365.0).sqrt();
+        let (law, scale) = self.scaled(days, vol)?;
         let growth = law
             .end
             .windows(2)
@@ -52,12 +57,40 @@ impl RealWorldModel {
             growth,
         })
     }
+
+    /// Only the probability of profit of [`RealWorldModel::analyze`] (no expected value, so
+    /// none of [`ExpiryLaw`]'s per-expiration work).
+    pub fn probability_of_profit(
+        &self,
+        kind: OptionKind,
+        spot: f64,
+        strike: f64,
+        premium: f64,
+        days: i64,
+        vol: f64,
+    ) -> Option<f64> {
+        let (law, scale) = self.scaled(days, vol)?;
+        profit_probability(self, law, scale, kind, spot, strike, premium)
+    }
 }
 
-/// Whether a contract's own inputs can be evaluated.
-fn valid(spot: f64, strike: f64, premium: f64) -> bool {
+/// `P(S_T beyond breakeven)` through the model's recalibration; `None` when the contract's
+/// own inputs cannot be evaluated.
+fn profit_probability(
+    model: &RealWorldModel,
+    law: &HorizonLaw,
+    scale: f64,
+    kind: OptionKind,
+    spot: f64,
+    strike: f64,
+    premium: f64,
+) -> Option<f64> {
     let ok = |x: f64| x.is_finite() && x > 0.0;
-    ok(spot) && ok(strike) && premium.is_finite() && premium >= 0.0
+    if !(ok(spot) && ok(strike) && premium.is_finite() && premium >= 0.0) {
+        return None;
+    }
+    let w = kind.sign();
+    Some(model.recalibrated(beyond(law, w, spot, strike + w * premium, scale)))
 }
 
 impl ExpiryLaw<'_> {
@@ -70,9 +103,7 @@ impl ExpiryLaw<'_> {
         strike: f64,
         premium: f64,
     ) -> Option<RealWorldProbabilities> {
-        if !valid(spot, strike, premium) {
-            return None;
-        }
+        let pop = self.probability_of_profit(kind, spot, strike, premium)?;
         let (law, scale) = (self.law, self.scale);
         let w = kind.sign();
         let clamp = |p: f64| p.clamp(P_FLOOR, 1.0 - P_FLOOR);
@@ -98,11 +129,7 @@ impl ExpiryLaw<'_> {
             .map(|g| kind.intrinsic(spot * g, strike))
             .sum::<f64>()
             / self.growth.len() as f64;
-        let (pop, itm) = (
-            self.model
-                .recalibrated(beyond(law, w, spot, breakeven, scale)),
-            self.model.recalibrated(beyond(law, w, spot, strike, scale)),
-        );
+        let itm = self.model.recalibrated(beyond(law, w, spot, strike, scale));
         Some(RealWorldProbabilities {
             probability_of_profit: pop,
             probability_itm: itm,
@@ -122,14 +149,8 @@ impl ExpiryLaw<'_> {
         strike: f64,
         premium: f64,
     ) -> Option<f64> {
-        if !valid(spot, strike, premium) {
-            return None;
-        }
-        let w = kind.sign();
-        let be = strike + w * premium;
-        Some(
-            self.model
-                .recalibrated(beyond(self.law, w, spot, be, self.scale)),
+        profit_probability(
+            self.model, self.law, self.scale, kind, spot, strike, premium,
         )
     }
 }

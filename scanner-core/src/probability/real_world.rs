@@ -260,36 +260,6 @@ impl RealWorldModel {
         })
     }
 
-    /// Only the probability of profit of [`RealWorldModel::analyze`] (no expected value).
-    pub fn probability_of_profit(
-        &self,
-        kind: OptionKind,
-        spot: f64,
-        strike: f64,
-        premium: f64,
-        days: i64,
-        vol: f64,
-    ) -> Option<f64> {
-        let ok = |x: f64| x.is_finite() && x > 0.0;
-        if !(ok(spot)
-            && ok(strike)
-            && ok(vol)
-            && premium.is_finite()
-            && premium >= 0.0
-            && days >= 1)
-        {
-            return None;
-        }
-        let law = self.law(days)?;
-        Some(self.recalibrated(beyond(
-            law,
-            kind.sign(),
-            spot,
-            strike + kind.sign() * premium,
-            vol * (days as f64 / 365.0).sqrt(),
-        )))
-    }
-
     /// `p` through the recalibration map, if any, kept inside the reported range.
     pub(super) fn recalibrated(&self, p: f64) -> f64 {
         match &self.recalibration {
